@@ -1,0 +1,34 @@
+// Serves test pages from test/browser/pages/ with Vite, so a page can import the project's real
+// modules (src/lib/...) as the app would, and tests drive them with page.evaluate().
+// A page `foo.html` that loads `foo.ts` is at `${url}/foo.html`; its module may expose an API
+// on `window` for the test to call.
+import { createServer, type ViteDevServer } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../pages', import.meta.url));
+const lib = fileURLToPath(new URL('../../../src/lib', import.meta.url));
+
+export interface HarnessServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHarnessServer(): Promise<HarnessServer> {
+  const server: ViteDevServer = await createServer({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    resolve: { alias: { $lib: lib } },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      strictPort: false,
+      fs: { allow: [fileURLToPath(new URL('../../..', import.meta.url))] },
+    },
+    optimizeDeps: { noDiscovery: false },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('harness server has no port');
+  return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}

@@ -1,0 +1,40 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const lib = fileURLToPath(new URL('./src/lib', import.meta.url));
+const polyfill = fileURLToPath(new URL('./src/server/polyfill.ts', import.meta.url));
+
+// Test projects, each run by scripts/test.mjs in its own step:
+//   unit        pure core, consensus, stores (in-memory and fake-indexeddb), property tests
+//   sim         the deterministic consensus simulator sweep
+//   integration libp2p nodes on real loopback sockets
+//   browser     real Chromium driven by playwright-core (IndexedDB, WebRTC, the app)
+function project(name: string, include: string[], timeoutMs: number) {
+  return {
+    resolve: { alias: { $lib: lib } },
+    test: {
+      name,
+      include,
+      environment: 'node',
+      setupFiles: [polyfill],
+      testTimeout: timeoutMs,
+      hookTimeout: timeoutMs,
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [sveltekit()],
+  test: {
+    projects: [
+      project('unit', ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], 30_000),
+      project('sim', ['test/sim/**/*.test.ts'], 600_000),
+      project('integration', ['test/integration/**/*.test.ts'], 120_000),
+      {
+        ...project('browser', ['test/browser/**/*.test.ts'], 180_000),
+        // Browser tests share one machine's two cores: run their files one at a time.
+      },
+    ],
+  },
+});
