@@ -18,6 +18,11 @@ export interface LedgerState {
   accounts: Map<Address, Account>;
   /** Records by full key `${address}/${key}`. */
   records: Map<string, Uint8Array>;
+  /**
+   * Signed block `height` (its precommits are the next block's lastCommit, checked against this
+   * set). Empty at genesis. Added by core: needed to verify lastCommit across set changes.
+   */
+  lastValidators: ValidatorSet;
   /** Signs block height + 1. */
   validators: ValidatorSet;
   /** Signs block height + 2 (a change approved in block h takes effect at h + 2). */
@@ -38,6 +43,7 @@ export interface StateChanges {
   accounts: Array<[Address, Account | null]>;
   /** null = the record was deleted. */
   records: Array<[string, Uint8Array | null]>;
+  lastValidators: ValidatorSet;
   validators: ValidatorSet;
   nextValidators: ValidatorSet;
   /** The full list of open proposals after the block (bounded by GOVERNANCE_PROPOSALS_MAX). */

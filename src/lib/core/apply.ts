@@ -1,0 +1,98 @@
+// The state transition: checkTx for the mempool, applyBlock for a validated block, and
+// applyChanges to write a block's StateChanges into the caller's state.
+
+import { toHex } from './bytes';
+import { accountElement, accumulate, recordElement, stateRootOf } from './accumulator';
+import { executeTx, newOverlay } from './execute';
+import { blockHash } from './hash';
+import { GOVERNANCE_PROPOSAL_TTL_BLOCKS } from './params';
+import type { LedgerState, StateChanges } from './state';
+import type { Block, Tx, TxResult } from './types';
+import { makeValidatorSet } from './validators';
+
+/**
+ * Would `tx` succeed if it were the next tx applied on `state`? `signatureValid` is the driver's
+ * verdict on tx.signature over txSignBytes(tx) (see blockSignatureChecks).
+ */
+export function checkTx(state: LedgerState, tx: Tx, signatureValid: boolean): TxResult {
+  return executeTx(newOverlay(state), tx, signatureValid);
+}
+
+/**
+ * Executes a block (validated with validateBlock) on `state` without modifying it. `verdicts` is
+ * the driver's answer for blockSignatureChecks(state, block), whose first block.txs.length
+ * entries are the txs' signatures. Failed txs keep their code and change nothing.
+ */
+export function applyBlock(
+  state: LedgerState,
+  block: Block,
+  verdicts: readonly boolean[],
+): { changes: StateChanges; results: TxResult[] } {
+  const overlay = newOverlay(state);
+  const results = block.txs.map((tx, i) => executeTx(overlay, tx, verdicts[i] === true));
+
+  for (const [id, proposal] of overlay.proposals) {
+    if (proposal.height + GOVERNANCE_PROPOSAL_TTL_BLOCKS <= overlay.height) {
+      overlay.proposals.delete(id);
+    }
+  }
+
+  const accumulator = state.accumulator.slice();
+  const accounts = [...overlay.accounts];
+  for (const [address, account] of accounts) {
+    const old = state.accounts.get(address);
+    if (old) accumulate(accumulator, accountElement(address, old), -1);
+    accumulate(accumulator, accountElement(address, account), 1);
+  }
+  const records = [...overlay.records];
+  for (const [fullKey, value] of records) {
+    const old = state.records.get(fullKey);
+    if (old) accumulate(accumulator, recordElement(fullKey, old), -1);
+    if (value) accumulate(accumulator, recordElement(fullKey, value), 1);
+  }
+
+  // A change approved in this block (height h) joins the set for h + 2.
+  const sets = {
+    lastValidators: state.validators,
+    validators: state.nextValidators,
+    nextValidators: overlay.nextChanged
+      ? makeValidatorSet([...overlay.next.values()])
+      : state.nextValidators,
+  };
+  const proposals = [...overlay.proposals.values()];
+  return {
+    changes: {
+      height: overlay.height,
+      lastBlockHash: blockHash(block),
+      lastBlockTime: block.header.time,
+      accounts,
+      records,
+      ...sets,
+      proposals,
+      accumulator,
+      stateRoot: stateRootOf(accumulator, sets, proposals),
+    },
+    results,
+  };
+}
+
+/** Writes a block's changes into `state` (mutates it): O(changes), not O(state). */
+export function applyChanges(state: LedgerState, changes: StateChanges): void {
+  state.height = changes.height;
+  state.lastBlockHash = changes.lastBlockHash;
+  state.lastBlockTime = changes.lastBlockTime;
+  for (const [address, account] of changes.accounts) {
+    if (account) state.accounts.set(address, account);
+    else state.accounts.delete(address);
+  }
+  for (const [fullKey, value] of changes.records) {
+    if (value) state.records.set(fullKey, value);
+    else state.records.delete(fullKey);
+  }
+  state.lastValidators = changes.lastValidators;
+  state.validators = changes.validators;
+  state.nextValidators = changes.nextValidators;
+  state.proposals = new Map(changes.proposals.map((p) => [toHex(p.id), p]));
+  state.accumulator = changes.accumulator;
+  state.stateRoot = changes.stateRoot;
+}

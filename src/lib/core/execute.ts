@@ -1,0 +1,239 @@
+// Executing transactions against a block-local overlay of the state. checkTx runs one tx on a
+// throwaway overlay; applyBlock runs a block's txs on one overlay and turns it into
+// StateChanges. Nothing here touches the caller's LedgerState.
+
+import { utf8Length } from './bytes';
+import { ADDRESS_PATTERN, encodeTx, TX_KINDS, txShapeError } from './encoding';
+import { addressOf, toHex, txHash } from './hash';
+import {
+  GOVERNANCE_PROPOSALS_MAX,
+  RECORD_KEY_BYTES_MAX,
+  RECORD_VALUE_BYTES_MAX,
+  TOTAL_POWER_MAX,
+  TX_BYTES_MAX,
+  VALIDATORS_MAX,
+} from './params';
+import type { LedgerState } from './state';
+import type {
+  Account,
+  Address,
+  DeleteBody,
+  GovernanceProposal,
+  PublicKey,
+  PutBody,
+  TransferBody,
+  Tx,
+  TxCode,
+  TxResult,
+  Validator,
+  ValidatorApproveBody,
+  ValidatorProposeBody,
+} from './types';
+import { exceedsTwoThirds, findValidator } from './validators';
+
+/** Block-local view: reads fall through to the state, writes stay here. */
+export interface Overlay {
+  readonly state: LedgerState;
+  /** Height of the block being executed (state.height + 1). */
+  readonly height: number;
+  readonly accounts: Map<Address, Account>;
+  readonly records: Map<string, Uint8Array | null>;
+  /** Working copy of the open proposals (small: at most GOVERNANCE_PROPOSALS_MAX). */
+  readonly proposals: Map<string, GovernanceProposal>;
+  /** Working copy of the set that will sign height + 2, keyed by address. */
+  readonly next: Map<Address, Validator>;
+  nextChanged: boolean;
+}
+
+export function newOverlay(state: LedgerState): Overlay {
+  return {
+    state,
+    height: state.height + 1,
+    accounts: new Map(),
+    records: new Map(),
+    proposals: new Map(state.proposals),
+    next: new Map(state.nextValidators.validators.map((v) => [v.address, v])),
+    nextChanged: false,
+  };
+}
+
+const NO_ACCOUNT: Account = { balance: 0, nonce: 0 };
+
+function account(overlay: Overlay, address: Address): Account {
+  return overlay.accounts.get(address) ?? overlay.state.accounts.get(address) ?? NO_ACCOUNT;
+}
+
+function record(overlay: Overlay, fullKey: string): Uint8Array | null {
+  const local = overlay.records.get(fullKey);
+  if (local !== undefined) return local;
+  return overlay.state.records.get(fullKey) ?? null;
+}
+
+export function recordKey(owner: Address, key: string): string {
+  return `${owner}/${key}`;
+}
+
+const fail = (code: TxCode, detail?: string): TxResult => (detail ? { code, detail } : { code });
+const OK: TxResult = { code: 'ok' };
+
+/**
+ * Checks `tx` against the overlay and, if it is ok, applies it to the overlay. A failed tx
+ * changes nothing at all (not even the sender's nonce): it stays in its block with its code.
+ * Checks run in a fixed order, so every node reports the same code for the same tx.
+ */
+export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): TxResult {
+  if (!(TX_KINDS as readonly string[]).includes(tx.kind)) return fail('unknown-kind', tx.kind);
+  const shapeError = txShapeError(tx);
+  if (shapeError) return fail('bad-body', shapeError.message);
+  const size = encodeTx(tx).length;
+  if (size > TX_BYTES_MAX) return fail('too-large', `${size} > ${TX_BYTES_MAX} bytes`);
+  if (tx.chainId !== overlay.state.chainId) return fail('wrong-chain');
+  if (!signatureValid) return fail('bad-signature');
+  const sender = addressOf(tx.from);
+  const senderAccount = account(overlay, sender);
+  if (tx.nonce < senderAccount.nonce) {
+    return fail('nonce-too-low', `expected ${senderAccount.nonce}`);
+  }
+  if (tx.nonce > senderAccount.nonce) return fail('nonce-gap', `expected ${senderAccount.nonce}`);
+
+  const result = executeBody(overlay, tx, sender, senderAccount);
+  if (result.code === 'ok') {
+    // Re-read: a transfer has already debited the sender in the overlay.
+    const current = account(overlay, sender);
+    overlay.accounts.set(sender, { balance: current.balance, nonce: current.nonce + 1 });
+  }
+  return result;
+}
+
+function executeBody(overlay: Overlay, tx: Tx, sender: Address, senderAccount: Account): TxResult {
+  switch (tx.kind) {
+    case 'transfer':
+      return transfer(overlay, tx.body as TransferBody, sender, senderAccount);
+    case 'put':
+      return put(overlay, tx.body as PutBody, sender);
+    case 'delete':
+      return remove(overlay, tx.body as DeleteBody, sender);
+    case 'validator-propose':
+      return propose(overlay, tx, tx.body as ValidatorProposeBody, sender);
+    case 'validator-approve':
+      return approve(overlay, tx.body as ValidatorApproveBody, sender);
+  }
+}
+
+function transfer(
+  overlay: Overlay,
+  body: TransferBody,
+  sender: Address,
+  senderAccount: Account,
+): TxResult {
+  if (!ADDRESS_PATTERN.test(body.to)) return fail('bad-body', 'bad recipient');
+  if (body.amount === 0) return fail('zero-amount');
+  if (body.to === sender) return fail('self-transfer');
+  if (senderAccount.balance < body.amount) {
+    return fail('insufficient-balance', `balance ${senderAccount.balance}`);
+  }
+  const recipient = account(overlay, body.to);
+  overlay.accounts.set(sender, {
+    balance: senderAccount.balance - body.amount,
+    nonce: senderAccount.nonce,
+  });
+  // No overflow: balances sum to the genesis supply, which genesis bounds by AMOUNT_MAX.
+  overlay.accounts.set(body.to, {
+    balance: recipient.balance + body.amount,
+    nonce: recipient.nonce,
+  });
+  return OK;
+}
+
+function checkKey(key: string): TxResult | null {
+  if (key.length === 0) return fail('bad-body', 'empty key');
+  const bytes = utf8Length(key);
+  if (bytes > RECORD_KEY_BYTES_MAX) {
+    return fail('key-too-large', `${bytes} > ${RECORD_KEY_BYTES_MAX} bytes`);
+  }
+  return null;
+}
+
+function put(overlay: Overlay, body: PutBody, sender: Address): TxResult {
+  const keyError = checkKey(body.key);
+  if (keyError) return keyError;
+  if (body.value.length > RECORD_VALUE_BYTES_MAX) {
+    return fail('value-too-large', `${body.value.length} > ${RECORD_VALUE_BYTES_MAX} bytes`);
+  }
+  overlay.records.set(recordKey(sender, body.key), body.value);
+  return OK;
+}
+
+function remove(overlay: Overlay, body: DeleteBody, sender: Address): TxResult {
+  const keyError = checkKey(body.key);
+  if (keyError) return keyError;
+  const fullKey = recordKey(sender, body.key);
+  if (record(overlay, fullKey) === null) return fail('record-not-found');
+  overlay.records.set(fullKey, null);
+  return OK;
+}
+
+/** Why applying (publicKey, power) to the pending next set is impossible, or null. */
+function changeError(overlay: Overlay, publicKey: PublicKey, power: number): TxResult | null {
+  const target = addressOf(publicKey);
+  const existing = overlay.next.get(target);
+  if (power === 0 && !existing) return fail('bad-body', 'removing a non-validator');
+  if (power > 0 && !existing && overlay.next.size >= VALIDATORS_MAX) {
+    return fail('too-many-validators');
+  }
+  let total = 0;
+  for (const validator of overlay.next.values()) total += validator.power;
+  total += power - (existing?.power ?? 0);
+  if (total === 0) return fail('bad-body', 'the validator set would be empty');
+  if (total > TOTAL_POWER_MAX) return fail('too-many-validators', 'total power too large');
+  return null;
+}
+
+function propose(overlay: Overlay, tx: Tx, body: ValidatorProposeBody, sender: Address): TxResult {
+  if (!findValidator(overlay.state.validators, sender)) return fail('not-a-validator');
+  if (overlay.proposals.size >= GOVERNANCE_PROPOSALS_MAX) return fail('too-many-proposals');
+  const error = changeError(overlay, body.publicKey, body.power);
+  if (error) return error;
+  const id = txHash(tx);
+  const proposal: GovernanceProposal = {
+    id,
+    publicKey: body.publicKey,
+    power: body.power,
+    proposer: sender,
+    approvals: [sender],
+    height: overlay.height,
+  };
+  overlay.proposals.set(toHex(id), proposal);
+  enactIfApproved(overlay, proposal);
+  return OK;
+}
+
+function approve(overlay: Overlay, body: ValidatorApproveBody, sender: Address): TxResult {
+  if (!findValidator(overlay.state.validators, sender)) return fail('not-a-validator');
+  const id = toHex(body.proposalId);
+  const proposal = overlay.proposals.get(id);
+  if (!proposal) return fail('unknown-proposal');
+  if (proposal.approvals.includes(sender)) return fail('already-approved');
+  const updated = { ...proposal, approvals: [...proposal.approvals, sender] };
+  overlay.proposals.set(id, updated);
+  enactIfApproved(overlay, updated);
+  return OK;
+}
+
+/**
+ * Once approvals from the current set (the one signing this block) exceed 2/3 of its power,
+ * the change goes into the set for height + 2 and the proposal closes. If the change has become
+ * impossible meanwhile (set full, validator already gone), the proposal closes unapplied.
+ */
+function enactIfApproved(overlay: Overlay, proposal: GovernanceProposal): void {
+  const current = overlay.state.validators;
+  let power = 0;
+  for (const approver of proposal.approvals) power += findValidator(current, approver)?.power ?? 0;
+  if (!exceedsTwoThirds(power, current)) return;
+  overlay.proposals.delete(toHex(proposal.id));
+  if (changeError(overlay, proposal.publicKey, proposal.power)) return;
+  const address = addressOf(proposal.publicKey);
+  if (proposal.power === 0) overlay.next.delete(address);
+  else overlay.next.set(address, { address, publicKey: proposal.publicKey, power: proposal.power });
+  overlay.nextChanged = true;
+}

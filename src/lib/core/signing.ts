@@ -1,0 +1,51 @@
+// What gets signed, and the interfaces of whoever signs and verifies (src/lib/crypto).
+//
+// Every signed payload is the canonical CBOR array [domain tag, ...fields], where the tag names
+// the message type and protocol version and the fields start with the chain id. A signature
+// over one type therefore never verifies as another type or on another chain.
+
+import {
+  encodeValue,
+  unsignedProposalFields,
+  unsignedTxFields,
+  unsignedVoteFields,
+} from './encoding';
+import type { PublicKey, Signature, UnsignedProposal, UnsignedTx, UnsignedVote } from './types';
+
+export { precheckSignature, type SignatureRejection } from './ed25519-precheck';
+
+export const SIGN_DOMAIN_TX = 'p2p-ledger/tx/v1';
+export const SIGN_DOMAIN_VOTE = 'p2p-ledger/vote/v1';
+export const SIGN_DOMAIN_PROPOSAL = 'p2p-ledger/proposal/v1';
+
+/** Sign bytes of a tx: [tag, chainId, from, nonce, kind, body]. */
+export function txSignBytes(tx: UnsignedTx): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_TX, ...unsignedTxFields(tx)]);
+}
+
+/** Sign bytes of a vote: [tag, chainId, height, round, type, blockHash, timestamp, validator]. */
+export function voteSignBytes(vote: UnsignedVote): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_VOTE, ...unsignedVoteFields(vote)]);
+}
+
+/** Sign bytes of a proposal: [tag, chainId, height, round, polRound, blockHash, proposer]. */
+export function proposalSignBytes(proposal: UnsignedProposal): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_PROPOSAL, ...unsignedProposalFields(proposal)]);
+}
+
+export interface Signer {
+  readonly publicKey: PublicKey;
+  sign(message: Uint8Array): Promise<Signature>;
+}
+
+/** Applies the protocol's acceptance rule: precheckSignature, then strict verification. */
+export interface Verifier {
+  verify(publicKey: PublicKey, message: Uint8Array, signature: Signature): Promise<boolean>;
+}
+
+/** One signature the driver must verify for the core (see blockSignatureChecks). */
+export interface SignatureCheck {
+  publicKey: PublicKey;
+  message: Uint8Array;
+  signature: Signature;
+}

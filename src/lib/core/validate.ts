@@ -1,0 +1,216 @@
+// Block validity: every rule a full node checks before applying a block, each with a name.
+
+import { blockSignatureChecks, evidenceHash, setForHeight, txsRoot } from './block';
+import { bytesEqual } from './bytes';
+import { encodeBlock, encodeEvidence } from './encoding';
+import { commitHash, toHex, ZERO_HASH } from './hash';
+import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from './params';
+import type { LedgerState } from './state';
+import type { Address, Block, Evidence } from './types';
+import { exceedsTwoThirds, findValidator, validatorSetHash } from './validators';
+
+/** The rule a block broke, in the order validateBlock checks them. */
+export type BlockRule =
+  | 'too-large'
+  | 'too-many-txs'
+  | 'too-many-evidence'
+  | 'chain-id'
+  | 'height'
+  | 'time'
+  | 'previous-hash'
+  | 'proposer'
+  | 'validators-hash'
+  | 'next-validators-hash'
+  | 'state-root'
+  | 'txs-root'
+  | 'evidence-hash'
+  | 'last-commit-missing'
+  | 'last-commit-unexpected'
+  | 'last-commit-hash'
+  | 'last-commit-height'
+  | 'last-commit-block-hash'
+  | 'last-commit-size'
+  | 'evidence-invalid'
+  | 'evidence-duplicate'
+  | 'tx-signature'
+  | 'last-commit-signature'
+  | 'last-commit-power'
+  | 'evidence-signature';
+
+export type BlockValidation = { ok: true } | { ok: false; rule: BlockRule; detail: string };
+
+export interface ValidateBlockOptions {
+  /**
+   * The proposer consensus expects for this block's (height, round); proposer selection is
+   * consensus's business. Without it the core only requires a member of the signing set.
+   */
+  expectedProposer?: Address;
+}
+
+/** Thrown when the verdicts do not match blockSignatureChecks: a driver bug, not a bad block. */
+export class VerdictsMismatchError extends Error {
+  override readonly name = 'VerdictsMismatchError';
+}
+
+const invalid = (rule: BlockRule, detail: string): BlockValidation => ({ ok: false, rule, detail });
+
+/**
+ * Checks every rule for `block` as the next block on `state`. `verdicts` answers
+ * blockSignatureChecks(state, block) in order. Structural rules come first, so a block that
+ * fails one is rejected before any verdict is read.
+ */
+export function validateBlock(
+  state: LedgerState,
+  block: Block,
+  verdicts: readonly boolean[],
+  options: ValidateBlockOptions = {},
+): BlockValidation {
+  const { header } = block;
+  const size = encodeBlock(block).length;
+  if (size > BLOCK_BYTES_MAX) return invalid('too-large', `${size} > ${BLOCK_BYTES_MAX} bytes`);
+  if (block.txs.length > BLOCK_TXS_MAX) return invalid('too-many-txs', `${block.txs.length}`);
+  if (block.evidence.length > BLOCK_EVIDENCE_MAX) {
+    return invalid('too-many-evidence', `${block.evidence.length}`);
+  }
+  if (header.chainId !== state.chainId) return invalid('chain-id', header.chainId);
+  if (header.height !== state.height + 1) {
+    return invalid('height', `expected ${state.height + 1}, got ${header.height}`);
+  }
+  if (header.time <= state.lastBlockTime) {
+    return invalid('time', `${header.time} is not after ${state.lastBlockTime}`);
+  }
+  if (!bytesEqual(header.previousHash, state.lastBlockHash)) {
+    return invalid('previous-hash', toHex(header.previousHash));
+  }
+  if (options.expectedProposer !== undefined && header.proposer !== options.expectedProposer) {
+    return invalid('proposer', `expected ${options.expectedProposer}, got ${header.proposer}`);
+  }
+  if (!findValidator(state.validators, header.proposer)) {
+    return invalid('proposer', `${header.proposer} is not a validator`);
+  }
+  if (!bytesEqual(header.validatorsHash, validatorSetHash(state.validators))) {
+    return invalid('validators-hash', toHex(header.validatorsHash));
+  }
+  if (!bytesEqual(header.nextValidatorsHash, validatorSetHash(state.nextValidators))) {
+    return invalid('next-validators-hash', toHex(header.nextValidatorsHash));
+  }
+  if (!bytesEqual(header.stateRoot, state.stateRoot)) {
+    return invalid('state-root', toHex(header.stateRoot));
+  }
+  if (!bytesEqual(header.txsRoot, txsRoot(block.txs))) {
+    return invalid('txs-root', toHex(header.txsRoot));
+  }
+  if (!bytesEqual(header.evidenceHash, evidenceHash(block.evidence))) {
+    return invalid('evidence-hash', toHex(header.evidenceHash));
+  }
+
+  const commitRule = checkLastCommitShape(state, block);
+  if (commitRule) return commitRule;
+  const evidenceRule = checkEvidenceShape(state, block.evidence);
+  if (evidenceRule) return evidenceRule;
+
+  const checks = blockSignatureChecks(state, block);
+  if (verdicts.length !== checks.length) {
+    throw new VerdictsMismatchError(`${verdicts.length} verdicts for ${checks.length} checks`);
+  }
+  let commitPower = 0;
+  for (let i = 0; i < checks.length; i++) {
+    const { source } = checks[i]!;
+    const valid = verdicts[i] === true;
+    switch (source.kind) {
+      case 'tx':
+        if (!valid) return invalid('tx-signature', `tx ${source.index}`);
+        break;
+      case 'commit': {
+        if (!valid) return invalid('last-commit-signature', `slot ${source.index}`);
+        const slot = block.lastCommit!.signatures[source.index]!;
+        if (slot.kind === 'commit') {
+          commitPower += state.lastValidators.validators[source.index]!.power;
+        }
+        break;
+      }
+      case 'evidence':
+        if (!valid) return invalid('evidence-signature', `evidence ${source.index}`);
+        break;
+    }
+  }
+  if (block.lastCommit && !exceedsTwoThirds(commitPower, state.lastValidators)) {
+    return invalid(
+      'last-commit-power',
+      `${commitPower} of ${state.lastValidators.totalPower} is not more than 2/3`,
+    );
+  }
+  return { ok: true };
+}
+
+function checkLastCommitShape(state: LedgerState, block: Block): BlockValidation | null {
+  const commit = block.lastCommit;
+  const { header } = block;
+  if (header.height === 1) {
+    if (commit !== null) return invalid('last-commit-unexpected', 'height 1 has no last commit');
+    if (!bytesEqual(header.lastCommitHash, ZERO_HASH)) {
+      return invalid('last-commit-hash', 'must be zero at height 1');
+    }
+    return null;
+  }
+  if (commit === null) return invalid('last-commit-missing', `height ${header.height}`);
+  if (!bytesEqual(header.lastCommitHash, commitHash(commit))) {
+    return invalid('last-commit-hash', toHex(header.lastCommitHash));
+  }
+  if (commit.height !== state.height) {
+    return invalid('last-commit-height', `expected ${state.height}, got ${commit.height}`);
+  }
+  if (!bytesEqual(commit.blockHash, state.lastBlockHash)) {
+    return invalid('last-commit-block-hash', toHex(commit.blockHash));
+  }
+  const expected = state.lastValidators.validators.length;
+  if (commit.signatures.length !== expected) {
+    return invalid(
+      'last-commit-size',
+      `expected ${expected} slots, got ${commit.signatures.length}`,
+    );
+  }
+  return null;
+}
+
+/**
+ * Duplicate-vote evidence: two votes of one validator, same chain, height, round and type, for
+ * different block hashes, at a height whose set the state knows (see setForHeight). Evidence is
+ * recorded in the chain only; it moves no balance and changes no power.
+ */
+function checkEvidenceShape(
+  state: LedgerState,
+  evidence: readonly Evidence[],
+): BlockValidation | null {
+  const seen = new Set<string>();
+  for (let index = 0; index < evidence.length; index++) {
+    const { voteA, voteB } = evidence[index]!;
+    const bad = (why: string) => invalid('evidence-invalid', `evidence ${index}: ${why}`);
+    if (voteA.chainId !== state.chainId || voteB.chainId !== state.chainId) {
+      return bad('wrong chain');
+    }
+    if (
+      voteA.height !== voteB.height ||
+      voteA.round !== voteB.round ||
+      voteA.type !== voteB.type ||
+      voteA.validator !== voteB.validator
+    ) {
+      return bad('votes are not for the same slot');
+    }
+    const sameBlock =
+      voteA.blockHash === null || voteB.blockHash === null
+        ? voteA.blockHash === voteB.blockHash
+        : bytesEqual(voteA.blockHash, voteB.blockHash);
+    if (sameBlock) return bad('votes do not conflict');
+    const set = setForHeight(state, voteA.height);
+    if (!set) return bad(`height ${voteA.height} is out of range`);
+    if (!findValidator(set, voteA.validator)) return bad('not a validator at that height');
+    // One canonical order per pair, so swapping A and B cannot smuggle a duplicate in.
+    const a = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA, voteB }));
+    const b = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA: voteB, voteB: voteA }));
+    const key = a < b ? a : b;
+    if (seen.has(key)) return invalid('evidence-duplicate', `evidence ${index}`);
+    seen.add(key);
+  }
+  return null;
+}

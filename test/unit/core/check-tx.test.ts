@@ -1,0 +1,252 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  addressOf,
+  applyBlock,
+  applyChanges,
+  checkTx,
+  makeValidatorSet,
+  toHex,
+  txHash,
+  type LedgerState,
+  type Tx,
+  type TxBody,
+  type TxCode,
+  type TxKind,
+} from '../../../src/lib/core/index';
+import {
+  GOVERNANCE_PROPOSALS_MAX,
+  RECORD_KEY_BYTES_MAX,
+  RECORD_VALUE_BYTES_MAX,
+  TX_BYTES_MAX,
+  VALIDATORS_MAX,
+} from '../../../src/lib/core/params';
+import { addressOfKey, TestChain } from '../../support/fixtures';
+
+// checkTx takes the signature verdict as an input, so these txs carry dummy signatures.
+let chain: TestChain;
+let state: LedgerState;
+let validator: Uint8Array; // a validator's public key
+let user: Uint8Array; // a funded non-validator
+let openProposal: Tx;
+
+function tx(from: Uint8Array, kind: TxKind | string, body: unknown, nonce?: number): Tx {
+  return {
+    chainId: state.chainId,
+    from,
+    nonce: nonce ?? state.accounts.get(addressOf(from))?.nonce ?? 0,
+    kind: kind as TxKind,
+    body: body as TxBody,
+    signature: new Uint8Array(64),
+  };
+}
+
+function withState(patch: (copy: LedgerState) => void): LedgerState {
+  const copy: LedgerState = {
+    ...state,
+    accounts: new Map(state.accounts),
+    records: new Map(state.records),
+    proposals: new Map(state.proposals),
+  };
+  patch(copy);
+  return copy;
+}
+
+function fakeKey(i: number): Uint8Array {
+  const key = new Uint8Array(32);
+  key[0] = i & 255;
+  key[1] = i >> 8;
+  key[31] = 0x42;
+  return key;
+}
+
+beforeAll(async () => {
+  chain = await TestChain.create({ validators: 4, accounts: 1, balance: 1000 });
+  validator = chain.validatorKeys[0]!.publicKey;
+  user = chain.accounts[0]!.publicKey;
+  openProposal = await chain.tx(chain.validatorKeys[0]!, 'validator-propose', {
+    publicKey: fakeKey(1),
+    power: 5,
+  });
+  const put = await chain.tx(chain.accounts[0]!, 'put', { key: 'here', value: Uint8Array.of(1) });
+  const { results } = await chain.addBlock({ txs: [openProposal, put] });
+  expect(results.map((r) => r.code)).toEqual(['ok', 'ok']);
+  state = chain.state;
+});
+
+describe('checkTx gives every code', () => {
+  const userAddress = () => addressOf(user);
+  const cases: Array<[TxCode, () => { state?: LedgerState; tx: Tx; signatureValid?: boolean }]> = [
+    ['ok', () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 10 }) })],
+    [
+      'bad-signature',
+      () => ({
+        tx: tx(user, 'transfer', { to: addressOf(validator), amount: 1 }),
+        signatureValid: false,
+      }),
+    ],
+    [
+      'wrong-chain',
+      () => ({
+        tx: {
+          ...tx(user, 'transfer', { to: addressOf(validator), amount: 1 }),
+          chainId: 'ab'.repeat(32),
+        },
+      }),
+    ],
+    [
+      'nonce-too-low',
+      () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 1 }, 0) }),
+    ],
+    ['nonce-gap', () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 1 }, 7) })],
+    [
+      'insufficient-balance',
+      () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 1001 }) }),
+    ],
+    [
+      'too-large',
+      () => ({ tx: tx(user, 'put', { key: 'k', value: new Uint8Array(TX_BYTES_MAX) }) }),
+    ],
+    ['unknown-kind', () => ({ tx: tx(user, 'mint', { amount: 5 }) })],
+    ['bad-body', () => ({ tx: tx(user, 'transfer', { to: 'not-an-address', amount: 1 }) })],
+    [
+      'not-a-validator',
+      () => ({ tx: tx(user, 'validator-propose', { publicKey: fakeKey(2), power: 1 }) }),
+    ],
+    [
+      'unknown-proposal',
+      () => ({ tx: tx(validator, 'validator-approve', { proposalId: new Uint8Array(32) }) }),
+    ],
+    [
+      'already-approved',
+      () => ({ tx: tx(validator, 'validator-approve', { proposalId: txHash(openProposal) }) }),
+    ],
+    [
+      'too-many-proposals',
+      () => ({
+        state: withState((s) => {
+          for (let i = s.proposals.size; i < GOVERNANCE_PROPOSALS_MAX; i++) {
+            const id = new Uint8Array(32).fill(i + 1);
+            s.proposals.set(toHex(id), {
+              id,
+              publicKey: fakeKey(i),
+              power: 1,
+              proposer: addressOf(validator),
+              approvals: [],
+              height: 1,
+            });
+          }
+        }),
+        tx: tx(validator, 'validator-propose', { publicKey: fakeKey(3), power: 1 }),
+      }),
+    ],
+    [
+      'too-many-validators',
+      () => ({
+        state: withState((s) => {
+          s.nextValidators = makeValidatorSet(
+            Array.from({ length: VALIDATORS_MAX }, (_, i) => ({
+              publicKey: fakeKey(100 + i),
+              power: 1,
+            })),
+          );
+        }),
+        tx: tx(validator, 'validator-propose', { publicKey: fakeKey(4), power: 1 }),
+      }),
+    ],
+    [
+      'key-too-large',
+      () => ({
+        tx: tx(user, 'put', {
+          key: 'k'.repeat(RECORD_KEY_BYTES_MAX + 1),
+          value: new Uint8Array(1),
+        }),
+      }),
+    ],
+    [
+      'value-too-large',
+      () => ({
+        tx: tx(user, 'put', { key: 'k', value: new Uint8Array(RECORD_VALUE_BYTES_MAX + 1) }),
+      }),
+    ],
+    ['record-not-found', () => ({ tx: tx(user, 'delete', { key: 'missing' }) })],
+    ['self-transfer', () => ({ tx: tx(user, 'transfer', { to: userAddress(), amount: 1 }) })],
+    ['zero-amount', () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 0 }) })],
+  ];
+
+  test.each(cases)('%s', (code, make) => {
+    const c = make();
+    expect(checkTx(c.state ?? state, c.tx, c.signatureValid ?? true).code).toBe(code);
+  });
+
+  test('the table covers every TxCode', () => {
+    const all: Record<TxCode, true> = {
+      ok: true,
+      'bad-signature': true,
+      'wrong-chain': true,
+      'nonce-too-low': true,
+      'nonce-gap': true,
+      'insufficient-balance': true,
+      'too-large': true,
+      'unknown-kind': true,
+      'bad-body': true,
+      'not-a-validator': true,
+      'unknown-proposal': true,
+      'already-approved': true,
+      'too-many-proposals': true,
+      'too-many-validators': true,
+      'key-too-large': true,
+      'value-too-large': true,
+      'record-not-found': true,
+      'self-transfer': true,
+      'zero-amount': true,
+    };
+    expect(cases.map(([code]) => code).sort()).toEqual(Object.keys(all).sort());
+  });
+
+  test('more bad bodies: empty key, removing a non-validator, emptying the set', () => {
+    expect(checkTx(state, tx(user, 'put', { key: '', value: new Uint8Array(1) }), true).code).toBe(
+      'bad-body',
+    );
+    expect(
+      checkTx(state, tx(validator, 'validator-propose', { publicKey: fakeKey(9), power: 0 }), true)
+        .code,
+    ).toBe('bad-body');
+    const single = withState((s) => {
+      s.nextValidators = makeValidatorSet([{ publicKey: validator, power: 10 }]);
+    });
+    expect(
+      checkTx(single, tx(validator, 'validator-propose', { publicKey: validator, power: 0 }), true)
+        .code,
+    ).toBe('bad-body');
+  });
+
+  test('checkTx never modifies the state', () => {
+    const before = toHex(state.stateRoot);
+    const nonce = state.accounts.get(addressOf(user))!.nonce;
+    checkTx(state, tx(user, 'transfer', { to: addressOf(validator), amount: 10 }), true);
+    expect(toHex(state.stateRoot)).toBe(before);
+    expect(state.accounts.get(addressOf(user))!.nonce).toBe(nonce);
+  });
+});
+
+describe('failed txs stay in the block and change nothing', () => {
+  test('a failing tx keeps its code and leaves nonce and balance as they were', async () => {
+    const fresh = await TestChain.create({ validators: 1, accounts: 1, balance: 100 });
+    const sender = fresh.accounts[0]!;
+    const tooMuch = await fresh.transfer(sender, fresh.validatorKeys[0]!, 1000);
+    const { results } = await fresh.addBlock({ txs: [tooMuch] });
+    expect(results).toEqual([{ code: 'insufficient-balance', detail: 'balance 100' }]);
+    expect(fresh.state.accounts.get(addressOfKey(sender))).toEqual({ balance: 100, nonce: 0 });
+    expect(fresh.blocks.at(-1)!.txs).toHaveLength(1);
+  });
+
+  test('applyBlock reports bad-signature for a tx whose verdict is false', () => {
+    const bad = tx(user, 'transfer', { to: addressOf(validator), amount: 1 });
+    const block = chain.buildNext({ txs: [bad] });
+    const copy = withState(() => {});
+    const { changes, results } = applyBlock(copy, block, [false]);
+    expect(results[0]!.code).toBe('bad-signature');
+    applyChanges(copy, changes);
+    expect(copy.accounts.get(addressOf(user))).toEqual(state.accounts.get(addressOf(user)));
+  });
+});
