@@ -40,6 +40,18 @@ export type Input =
       self: string | null;
       /** Whether transactions (or evidence) are waiting; if false the proposer waits. */
       hasWork: boolean;
+      /**
+       * Start in this round instead of 0 (added by the engine). A validator restarting at a
+       * height it already signed at passes `restartPoint(lastSigned, height, ...)` (see
+       * signer-guard.ts): the guard refuses every earlier round, so starting there is useless.
+       */
+      round?: number;
+      /**
+       * The lock this validator held at this height before a restart (added by the engine;
+       * from SignedState.lock). Without it a restarted validator could prevote for a block
+       * conflicting with its own earlier precommit, which breaks safety if enough restart.
+       */
+      lock?: ConsensusLock | null;
     }
   /** Transactions arrived while the proposer of the current round was idle. */
   | { type: 'work-available' }
@@ -57,11 +69,21 @@ export type Input =
   /** Answer to a 'sign-proposal' effect. */
   | { type: 'proposal-signed'; proposal: Proposal; block: Block }
   /** The rebroadcast timer fired. */
-  | { type: 'rebroadcast-due'; height: number };
+  | { type: 'rebroadcast-due'; height: number }
+  /**
+   * The heartbeat scheduled by 'schedule-heartbeat' elapsed: propose (an empty block if need be)
+   * even though no transaction is waiting. Same effect as 'work-available', but tied to a height
+   * so a stale timer cannot trigger an empty block at a later height. (Added by the engine.)
+   */
+  | { type: 'heartbeat-due'; height: number };
 
 export type Effect =
   | { type: 'get-block'; height: number; round: number }
   | { type: 'sign-proposal'; proposal: UnsignedProposal; block: Block }
+  /**
+   * Sign this vote. Its `timestamp` is 0: the engine has no clock, so the driver writes its wall
+   * clock (ms) into `timestamp` before signing (precommit times feed the next block's time).
+   */
   | { type: 'sign-vote'; vote: UnsignedVote }
   | { type: 'broadcast-proposal'; proposal: Proposal; block: Block }
   | { type: 'broadcast-vote'; vote: Vote }
@@ -80,6 +102,18 @@ export type Effect =
   /** A message was dropped (bounded buffer full, wrong height, not a validator...): for metrics. */
   | { type: 'dropped'; reason: string };
 
+/** lockedRound / lockedValue of Algorithm 1: set when a validator precommits a block. */
+export interface ConsensusLock {
+  round: number;
+  blockHash: Hash;
+  /**
+   * The locked block itself, when the driver gave it to the signer guard with the precommit.
+   * A restarted validator needs it to propose the block again: a lone validator locked on a
+   * block it no longer has could never decide (it may only prevote that block).
+   */
+  block?: Block;
+}
+
 /**
  * The last (height, round, step) this validator signed, persisted before any signature leaves
  * the node. A restarted node reads it back and refuses to sign anything that would regress or
@@ -92,6 +126,12 @@ export interface SignedState {
   step: 0 | 1 | 2;
   /** Hash of the block signed at that step (null for nil); re-signing the same thing is allowed. */
   blockHash: Hash | null;
+  /**
+   * The lock at `height` implied by everything signed so far: the latest non-nil precommit of
+   * this height (added by the engine; maintained by the signer guard, see `withLock`). Absent or
+   * null = not locked.
+   */
+  lock?: ConsensusLock | null;
 }
 
 /** Durable storage for SignedState; `save` resolves only once the write is durable. */
