@@ -1,14 +1,14 @@
 // The state transition: checkTx for the mempool, applyBlock for a validated block, and
 // applyChanges to write a block's StateChanges into the caller's state.
 
-import { toHex } from './bytes';
+import { bytesEqual, toHex } from './bytes';
 import { accountElement, accumulate, recordElement, stateRootOf } from './accumulator';
 import { executeTx, newOverlay } from './execute';
 import { blockHash } from './hash';
 import { GOVERNANCE_PROPOSAL_TTL_BLOCKS } from './params';
 import type { LedgerState, StateChanges } from './state';
 import type { Block, Tx, TxResult } from './types';
-import { makeValidatorSet } from './validators';
+import { makeValidatorSet, validatorSetHash } from './validators';
 
 /**
  * Would `tx` succeed if it were the next tx applied on `state`? `signatureValid` is the driver's
@@ -60,9 +60,14 @@ export function applyBlock(
       : state.nextValidators,
   };
   const proposals = [...overlay.proposals.values()];
+  // Evidence can reach back over heights signed by an unchanged set (evidenceSetForHeight).
+  const setUnchanged =
+    state.height > 0 &&
+    bytesEqual(validatorSetHash(state.validators), validatorSetHash(state.lastValidators));
   return {
     changes: {
       height: overlay.height,
+      lastValidatorsSince: setUnchanged ? state.lastValidatorsSince : overlay.height,
       lastBlockHash: blockHash(block),
       lastBlockTime: block.header.time,
       accounts,
@@ -90,6 +95,7 @@ export function applyChanges(state: LedgerState, changes: StateChanges): void {
     else state.records.delete(fullKey);
   }
   state.lastValidators = changes.lastValidators;
+  state.lastValidatorsSince = changes.lastValidatorsSince;
   state.validators = changes.validators;
   state.nextValidators = changes.nextValidators;
   state.proposals = new Map(changes.proposals.map((p) => [toHex(p.id), p]));

@@ -3,6 +3,7 @@
 import { concatBytes } from './bytes';
 import { encodeEvidence, encodeValue } from './encoding';
 import { commitHash, sha256, txHash, ZERO_HASH } from './hash';
+import { EVIDENCE_AGE_MAX_HEIGHTS } from './params';
 import type { LedgerState } from './state';
 import { txSignBytes, voteSignBytes, type SignatureCheck } from './signing';
 import type { Address, Block, Commit, Evidence, Hash, Tx, ValidatorSet, Vote } from './types';
@@ -97,6 +98,20 @@ export function commitSlotVote(
  * the last block (state.height) or of the block being built (state.height + 1). Evidence for
  * older heights cannot be checked and is invalid.
  */
+/**
+ * The validator set against which evidence of an equivocation at `height` is checked: the set
+ * of the block being built (state.height + 1), or the last signing set if it has signed every
+ * height since `height` and `height` is at most EVIDENCE_AGE_MAX_HEIGHTS old. Older evidence,
+ * or evidence from before a validator-set change, cannot be checked and is invalid.
+ */
+export function evidenceSetForHeight(state: LedgerState, height: number): ValidatorSet | null {
+  if (height === state.height + 1) return state.validators;
+  if (height < 1 || height > state.height) return null;
+  if (height < state.lastValidatorsSince) return null;
+  if (state.height + 1 - height > EVIDENCE_AGE_MAX_HEIGHTS) return null;
+  return state.lastValidators;
+}
+
 export function setForHeight(state: LedgerState, height: number): ValidatorSet | null {
   if (height === state.height && state.height > 0) return state.lastValidators;
   if (height === state.height + 1) return state.validators;
@@ -142,7 +157,7 @@ export function blockSignatureChecks(state: LedgerState, block: Block): BlockSig
     }
   }
   block.evidence.forEach((item, index) => {
-    const set = setForHeight(state, item.voteA.height);
+    const set = evidenceSetForHeight(state, item.voteA.height);
     const validator = set && findValidator(set, item.voteA.validator);
     if (!validator) return;
     for (const [vote, which] of [

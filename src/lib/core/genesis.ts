@@ -63,6 +63,7 @@ export function genesisState(genesis: Genesis): LedgerState {
     accounts,
     records: new Map(),
     ...sets,
+    lastValidatorsSince: 1,
     proposals: new Map(),
     accumulator,
     stateRoot: stateRootOf(accumulator, sets, []),

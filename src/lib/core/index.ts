@@ -80,6 +80,7 @@ export {
   buildBlock,
   commitSlotVote,
   evidenceHash,
+  evidenceSetForHeight,
   setForHeight,
   txsRoot,
   type BlockSignatureCheck,

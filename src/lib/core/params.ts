@@ -3,6 +3,11 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * Evidence of an equivocation at height h may be included in blocks h .. h + this - 1, as long
+ * as the validator set has not changed since h (the state keeps only the current signing sets).
+ */
+export const EVIDENCE_AGE_MAX_HEIGHTS = 100;
 /** Encoded size of one transaction, signature included. */
 export const TX_BYTES_MAX = 4 * 1024;
 /** Encoded size of a whole block (header, txs, last commit, evidence). */

@@ -23,6 +23,11 @@ export interface LedgerState {
    * set). Empty at genesis. Added by core: needed to verify lastCommit across set changes.
    */
   lastValidators: ValidatorSet;
+  /**
+   * The first height signed by `lastValidators` without a change since (1 at genesis): how far
+   * back evidence can be checked against it (see evidenceSetForHeight).
+   */
+  lastValidatorsSince: number;
   /** Signs block height + 1. */
   validators: ValidatorSet;
   /** Signs block height + 2 (a change approved in block h takes effect at h + 2). */
@@ -44,6 +49,7 @@ export interface StateChanges {
   /** null = the record was deleted. */
   records: Array<[string, Uint8Array | null]>;
   lastValidators: ValidatorSet;
+  lastValidatorsSince: number;
   validators: ValidatorSet;
   nextValidators: ValidatorSet;
   /** The full list of open proposals after the block (bounded by GOVERNANCE_PROPOSALS_MAX). */

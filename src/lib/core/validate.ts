@@ -1,6 +1,6 @@
 // Block validity: every rule a full node checks before applying a block, each with a name.
 
-import { blockSignatureChecks, evidenceHash, setForHeight, txsRoot } from './block';
+import { blockSignatureChecks, evidenceHash, evidenceSetForHeight, txsRoot } from './block';
 import { bytesEqual } from './bytes';
 import { encodeBlock, encodeEvidence } from './encoding';
 import { commitHash, toHex, ZERO_HASH } from './hash';
@@ -202,7 +202,7 @@ function checkEvidenceShape(
         ? voteA.blockHash === voteB.blockHash
         : bytesEqual(voteA.blockHash, voteB.blockHash);
     if (sameBlock) return bad('votes do not conflict');
-    const set = setForHeight(state, voteA.height);
+    const set = evidenceSetForHeight(state, voteA.height);
     if (!set) return bad(`height ${voteA.height} is out of range`);
     if (!findValidator(set, voteA.validator)) return bad('not a validator at that height');
     // One canonical order per pair, so swapping A and B cannot smuggle a duplicate in.

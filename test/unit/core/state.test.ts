@@ -19,12 +19,14 @@ import {
   type LedgerState,
 } from '../../../src/lib/core/index';
 import {
+  EVIDENCE_AGE_MAX_HEIGHTS,
   GENESIS_BALANCES_MAX,
   GOVERNANCE_PROPOSAL_TTL_BLOCKS,
   LEDGER_NAME_BYTES_MAX,
   VALIDATORS_MAX,
 } from '../../../src/lib/core/params';
 import { sha256 } from '../../../src/lib/core/hash';
+import { evidenceSetForHeight } from '../../../src/lib/core/block';
 import { addressOfKey, makeGenesis, newKeys, TestChain } from '../../support/fixtures';
 
 function recomputedAccumulator(state: LedgerState): Uint8Array {
@@ -205,5 +207,23 @@ describe('governance', () => {
     await lonely.addBlock();
     expect(lonely.state.proposals.size).toBe(0);
     expect(addressOf(low!.publicKey)).toBe(addressOfKey(low!));
+  });
+});
+
+describe('evidence window', () => {
+  test('evidence reaches back over an unchanged set, up to EVIDENCE_AGE_MAX_HEIGHTS', async () => {
+    const chain = await TestChain.create({ validators: 4, accounts: 2 });
+    await chain.addBlocks(3);
+    const state = chain.state;
+    expect(state.lastValidatorsSince).toBe(1);
+    expect(evidenceSetForHeight(state, 1)).toBe(state.lastValidators);
+    expect(evidenceSetForHeight(state, state.height + 1)).toBe(state.validators);
+    expect(evidenceSetForHeight(state, 0)).toBeNull();
+    expect(evidenceSetForHeight(state, state.height + 2)).toBeNull();
+    const aged = { ...state, height: EVIDENCE_AGE_MAX_HEIGHTS + 5 };
+    // The block being built is height + 1: evidence of h fits in blocks h .. h + MAX - 1.
+    expect(evidenceSetForHeight(aged, 6)).toBe(state.lastValidators);
+    expect(evidenceSetForHeight(aged, 5)).toBeNull();
+    expect(evidenceSetForHeight({ ...state, lastValidatorsSince: 3 }, 2)).toBeNull();
   });
 });

@@ -206,10 +206,11 @@ describe('each rule is enforced and named', () => {
     [
       'evidence-invalid',
       async () => {
-        const old = (v: Evidence['voteA']) => ({ ...v, height: state.height - 1 });
+        // Beyond the block being built: no validator set to check it against.
+        const ahead = (v: Evidence['voteA']) => ({ ...v, height: state.height + 2 });
         return {
           block: build({
-            evidence: [{ ...evidence, voteA: old(evidence.voteA), voteB: old(evidence.voteB) }],
+            evidence: [{ ...evidence, voteA: ahead(evidence.voteA), voteB: ahead(evidence.voteB) }],
           }),
         };
       },
