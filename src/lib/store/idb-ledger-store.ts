@@ -1,0 +1,711 @@
+// The IndexedDB LedgerStore (idb v8). Every tab of a browser profile opens the same database;
+// each block goes in with one readwrite transaction that re-checks the head inside it, so racing
+// tabs apply it exactly once and a tab killed mid-write leaves no half-applied block.
+//
+// Writing a block costs three puts (block row, state-change log row, head) whatever the block
+// touches; the log is folded into per-account and per-record rows every STATE_LOG_BLOCKS_MAX
+// blocks; reads lay the log over the rows, read-only.
+
+import { openDB } from 'idb';
+import type { SignedState, SignerStateStore } from '../consensus/types';
+import { decodeBlock, encodeBlock } from '../core/encoding';
+import { blockHash, bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
+import type { LedgerState } from '../core/state';
+import type { Account, Address, ChainId, Commit, Genesis, Hash, Tx } from '../core/types';
+import {
+  ApplyMismatchError,
+  ChainMismatchError,
+  NotFoundError,
+  NotInitializedError,
+  OutboxFullError,
+  SchemaError,
+  SignerReadBackError,
+  StorageFullError,
+  StoreClosedError,
+} from './errors';
+import { mapIdbError } from './idb-errors';
+import {
+  ledgerDbName,
+  LEDGER_SCHEMA_VERSION,
+  upgradeLedgerDb,
+  type BlockRow,
+  type ChainRow,
+  type FoldedRow,
+  type HeadRow,
+  type LedgerDb,
+  type LedgerSchema,
+  type LedgerStoreName,
+  type LedgerTx,
+  type LogRow,
+  type StateRow,
+} from './idb-schema';
+import {
+  blockAddresses,
+  checkEntryConsistent,
+  checkSignerAdvance,
+  decideApply,
+  HISTORY_HEIGHT_DIGITS,
+  historyKey,
+  historyOfBlock,
+  sameSignedState,
+} from './ledger-rules';
+import {
+  KNOWN_PEERS_MAX,
+  OUTBOX_PENDING_MAX,
+  OUTBOX_SETTLED_MAX,
+  PAGE_ROWS_MAX,
+  STATE_LOG_BLOCKS_MAX,
+} from './limits';
+import { fateInBlock } from './outbox-rules';
+import type {
+  AccountHistoryEntry,
+  ApplyOutcome,
+  BlockSummary,
+  BlockToApply,
+  HeightPage,
+  KeyPage,
+  KnownPeer,
+  LedgerMeta,
+  LedgerStore,
+  OutboxEntry,
+  OutboxFate,
+  StoreEvents,
+  StoredBlock,
+} from './types';
+
+type Durability = 'default' | 'strict' | 'relaxed';
+const STATE_STORES: LedgerStoreName[] = ['meta', 'state-log', 'accounts', 'records', 'history'];
+/** Log rows kept in memory per handle (see #written); the oldest are dropped first. */
+const WRITTEN_LOG_ROWS_MAX = 2 * STATE_LOG_BLOCKS_MAX;
+/** Aborts an apply transaction whose block is there already (its writes must not stay). */
+const ALREADY_APPLIED = Symbol('already-applied');
+type AnyTx = LedgerTx<LedgerStoreName[], 'readwrite'>;
+
+function pageLimit(limit: number): number {
+  return Math.max(0, Math.min(limit, PAGE_ROWS_MAX));
+}
+
+function statusRange(status: OutboxFate['status']): IDBKeyRange {
+  return IDBKeyRange.bound([status, -Infinity], [status, Infinity]);
+}
+
+export class IdbLedgerStore implements LedgerStore {
+  readonly signerState: SignerStateStore;
+  #closed: StoreClosedError['reason'] | null = null;
+  /**
+   * Log rows this handle wrote, by height, so folding and state reads need not read them back
+   * (the costliest part of a fold). Only rows written here: a row of height h is the same
+   * whichever tab wrote it (one block per height), but only our own copy is known to match.
+   */
+  readonly #written = new Map<number, LogRow>();
+
+  constructor(
+    readonly chainId: ChainId,
+    private readonly db: LedgerDb,
+  ) {
+    this.signerState = {
+      load: async () =>
+        (await this.#tx(['signer'], 'readonly', (tx) => tx.objectStore('signer').get('last'))) ??
+        null,
+      save: (state) => this.#saveSigned(state),
+    };
+  }
+
+  #remember(height: number, row: LogRow): void {
+    this.#written.set(height, row);
+    for (const old of this.#written.keys()) {
+      if (this.#written.size <= WRITTEN_LOG_ROWS_MAX) break;
+      this.#written.delete(old);
+    }
+  }
+
+  /** Called when another tab upgrades the schema or the browser kills the connection. */
+  markClosed(reason: StoreClosedError['reason']): void {
+    this.#closed ??= reason;
+    this.db.close();
+  }
+
+  async #tx<T>(
+    stores: LedgerStoreName[],
+    mode: IDBTransactionMode,
+    body: (tx: AnyTx) => Promise<T>,
+    durability: Durability = 'default',
+  ): Promise<T> {
+    if (this.#closed) throw new StoreClosedError(this.#closed);
+    let tx: AnyTx;
+    try {
+      tx = this.db.transaction(stores, mode, { durability }) as AnyTx;
+    } catch (error) {
+      throw mapIdbError(error, this.#closed ?? 'closed');
+    }
+    try {
+      const result = await body(tx);
+      await tx.done;
+      return result;
+    } catch (error) {
+      tx.done.catch(() => {});
+      try {
+        tx.abort();
+      } catch {
+        // Already committed or aborted (an aborted transaction is why we are here).
+      }
+      throw mapIdbError(error, this.#closed);
+    }
+  }
+
+  async initialize(genesis: Genesis, genesisState: LedgerState): Promise<void> {
+    if (genesisState.chainId !== this.chainId) {
+      throw new ChainMismatchError(this.chainId, genesisState.chainId);
+    }
+    if (genesisState.height !== 0) throw new ApplyMismatchError('genesis state is not at height 0');
+    await this.#tx(['meta', 'accounts', 'records'], 'readwrite', async (tx) => {
+      const meta = tx.objectStore('meta');
+      const chain = (await meta.get('chain')) as ChainRow | undefined;
+      if (chain) {
+        if (chain.chainId !== this.chainId)
+          throw new ChainMismatchError(this.chainId, chain.chainId);
+        return;
+      }
+      const writes: Promise<unknown>[] = [
+        meta.put({ chainId: this.chainId, genesis } satisfies ChainRow, 'chain'),
+        meta.put({ height: 0, hash: ZERO_HASH } satisfies HeadRow, 'head'),
+        meta.put({ height: 0 } satisfies FoldedRow, 'folded'),
+        meta.put(stateRowOf(genesisState), 'state'),
+      ];
+      const accounts = tx.objectStore('accounts');
+      for (const [address, account] of genesisState.accounts)
+        writes.push(accounts.put(account, address));
+      const records = tx.objectStore('records');
+      for (const [key, value] of genesisState.records) writes.push(records.put(value, key));
+      await Promise.all(writes);
+    });
+  }
+
+  async meta(): Promise<LedgerMeta | null> {
+    return this.#tx(['meta'], 'readonly', async (tx) => {
+      const chain = (await tx.objectStore('meta').get('chain')) as ChainRow | undefined;
+      const head = (await tx.objectStore('meta').get('head')) as HeadRow | undefined;
+      if (!chain || !head) return null;
+      return {
+        chainId: chain.chainId,
+        genesis: chain.genesis,
+        headHeight: head.height,
+        headHash: head.hash,
+      };
+    });
+  }
+
+  async loadState(): Promise<LedgerState | null> {
+    return this.#tx([...STATE_STORES], 'readonly', async (tx) => {
+      const view = await readLog(tx, this.#written);
+      if (!view) return null;
+      const { row } = view;
+      const accountStore = tx.objectStore('accounts');
+      const recordStore = tx.objectStore('records');
+      const [accountKeys, accountValues, recordKeys, recordValues] = await Promise.all([
+        accountStore.getAllKeys(),
+        accountStore.getAll(),
+        recordStore.getAllKeys(),
+        recordStore.getAll(),
+      ]);
+      const accounts = new Map(accountKeys.map((key, i) => [key, accountValues[i]!]));
+      const records = new Map(recordKeys.map((key, i) => [key, recordValues[i]!]));
+      for (const [address, account] of view.accounts) {
+        if (account === null) accounts.delete(address);
+        else accounts.set(address, account);
+      }
+      for (const [key, value] of view.records) {
+        if (value === null) records.delete(key);
+        else records.set(key, value);
+      }
+      return {
+        chainId: this.chainId,
+        height: row.height,
+        lastBlockHash: row.lastBlockHash,
+        lastBlockTime: row.lastBlockTime,
+        accounts,
+        records,
+        lastValidators: row.lastValidators,
+        lastValidatorsSince: row.lastValidatorsSince,
+        validators: row.validators,
+        nextValidators: row.nextValidators,
+        proposals: new Map(row.proposals.map((proposal) => [toHex(proposal.id), proposal])),
+        accumulator: row.accumulator,
+        stateRoot: row.stateRoot,
+      };
+    });
+  }
+
+  async applyBlock(entry: BlockToApply): Promise<ApplyOutcome> {
+    const { block } = entry;
+    const hash = blockHash(block);
+    checkEntryConsistent(this.chainId, entry, hash);
+    const height = block.header.height;
+    const row: BlockRow = {
+      height,
+      hash,
+      hashHex: toHex(hash),
+      bytes: entry.encoded ?? encodeBlock(block),
+      commit: entry.commit,
+      codes: entry.results ? entry.results.map((result) => result.code) : null,
+      time: block.header.time,
+      txCount: block.txs.length,
+      proposer: block.header.proposer,
+    };
+    const logRow: LogRow = { changes: entry.changes, addresses: blockAddresses(block.txs) };
+    let logBlocks = 0;
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await this.#tx<ApplyOutcome>(
+        ['meta', 'blocks', 'state-log', 'outbox'],
+        'readwrite',
+        async (tx) => {
+          const meta = tx.objectStore('meta');
+          const outbox = tx.objectStore('outbox');
+          // The reads, then the writes, in one go: requests run in order, so the reads see the
+          // database before this block and one round trip serves all. If the head check fails,
+          // the transaction is aborted and the writes vanish with it.
+          const reads = Promise.all([
+            meta.get('head') as Promise<HeadRow | undefined>,
+            meta.get('folded') as Promise<FoldedRow | undefined>,
+            tx.objectStore('blocks').get(height),
+            outbox.index('status').count(statusRange('pending')),
+          ]);
+          const writes: Promise<unknown>[] = [
+            tx.objectStore('blocks').put(row),
+            tx.objectStore('state-log').put(logRow, height),
+            meta.put({ height, hash } satisfies HeadRow, 'head'),
+          ];
+          // A failed write fails the transaction; tx.done reports it.
+          for (const write of writes) write.catch(() => {});
+          const [head, folded, stored, pendingCount] = await reads;
+          if (!head || !folded) throw new NotInitializedError(this.chainId);
+          const storedHash = height <= head.height ? (stored?.hash ?? null) : null;
+          const previous = block.header.previousHash;
+          if (decideApply(head.height, head.hash, height, hash, previous, storedHash) !== 'apply') {
+            throw ALREADY_APPLIED;
+          }
+          if (pendingCount > 0) {
+            const pending = await outbox.index('status').getAll(statusRange('pending'));
+            const byHash = new Map(pending.map((item) => [item.txHash, item]));
+            block.txs.forEach((tx, index) => {
+              const item = byHash.get(toHex(txHash(tx)));
+              if (item)
+                void outbox.put({ ...item, fate: fateInBlock(height, index, entry.results) });
+            });
+          }
+          logBlocks = height - folded.height;
+          return 'applied';
+        },
+      );
+    } catch (error) {
+      if (error !== ALREADY_APPLIED) throw error;
+      outcome = 'already-applied';
+    }
+    if (outcome === 'applied') this.#remember(height, logRow);
+    if (outcome === 'applied' && logBlocks >= STATE_LOG_BLOCKS_MAX) {
+      try {
+        await this.#tx([...STATE_STORES], 'readwrite', (tx) => foldLog(tx, this.#written));
+      } catch (error) {
+        // The block is durable already; a fold that does not fit waits for the next block (the
+        // log only makes reads do a little more work meanwhile).
+        if (!(error instanceof StorageFullError)) throw error;
+      }
+    }
+    return outcome;
+  }
+
+  async replaceSeenCommit(commit: Commit): Promise<void> {
+    await this.#tx(['meta', 'blocks'], 'readwrite', async (tx) => {
+      const head = (await tx.objectStore('meta').get('head')) as HeadRow | undefined;
+      if (!head) throw new NotInitializedError(this.chainId);
+      const row = await tx.objectStore('blocks').get(commit.height);
+      if (commit.height !== head.height || !row) {
+        throw new ApplyMismatchError(`seen commit for ${commit.height}, head is ${head.height}`);
+      }
+      if (!bytesEqual(row.hash, commit.blockHash)) {
+        throw new ApplyMismatchError(`seen commit for another block at ${commit.height}`);
+      }
+      await tx.objectStore('blocks').put({ ...row, commit });
+    });
+  }
+
+  async block(height: number): Promise<StoredBlock | null> {
+    const row = await this.#tx(['blocks'], 'readonly', (tx) =>
+      tx.objectStore('blocks').get(height),
+    );
+    return row ? storedBlockOf(row) : null;
+  }
+
+  async blockByHash(hash: Hash): Promise<StoredBlock | null> {
+    const row = await this.#tx(['blocks'], 'readonly', (tx) =>
+      tx.objectStore('blocks').index('hash').get(toHex(hash)),
+    );
+    return row ? storedBlockOf(row) : null;
+  }
+
+  async heightOfHash(hash: Hash): Promise<number | null> {
+    const height = await this.#tx(['blocks'], 'readonly', (tx) =>
+      tx.objectStore('blocks').index('hash').getKey(toHex(hash)),
+    );
+    return height ?? null;
+  }
+
+  async blockBytes(height: number): Promise<Uint8Array | null> {
+    const row = await this.#tx(['blocks'], 'readonly', (tx) =>
+      tx.objectStore('blocks').get(height),
+    );
+    return row?.bytes ?? null;
+  }
+
+  async latestBlocks(page: HeightPage): Promise<BlockSummary[]> {
+    const limit = pageLimit(page.limit);
+    return this.#tx(['blocks'], 'readonly', async (tx) => {
+      const out: BlockSummary[] = [];
+      const range =
+        page.beforeHeight === undefined
+          ? undefined
+          : IDBKeyRange.upperBound(page.beforeHeight, true);
+      let cursor = limit > 0 ? await tx.objectStore('blocks').openCursor(range, 'prev') : null;
+      while (cursor && out.length < limit) {
+        const { height, hash, time, txCount, proposer } = cursor.value;
+        out.push({ height, hash, time, txCount, proposer });
+        cursor = out.length < limit ? await cursor.continue() : null;
+      }
+      return out;
+    });
+  }
+
+  async account(address: Address): Promise<Account | null> {
+    return this.#tx([...STATE_STORES], 'readonly', async (tx) => {
+      const view = await readLog(tx, this.#written);
+      if (!view) throw new NotInitializedError(this.chainId);
+      const logged = view.accounts.get(address);
+      if (logged !== undefined) return logged;
+      return (await tx.objectStore('accounts').get(address)) ?? null;
+    });
+  }
+
+  async accountHistory(address: Address, page: HeightPage): Promise<AccountHistoryEntry[]> {
+    const limit = pageLimit(page.limit);
+    const top = (page.beforeHeight ?? Number.MAX_SAFE_INTEGER) - 1;
+    if (limit === 0 || top < 1) return [];
+    return this.#tx(['blocks', 'state-log', 'history'], 'readonly', async (tx) => {
+      const out: AccountHistoryEntry[] = [];
+      const blocks = tx.objectStore('blocks');
+      // A page never splits a block, so `beforeHeight: last.height` continues exactly.
+      const take = async (heights: number[]): Promise<boolean> => {
+        for (const height of heights) {
+          if (out.length >= limit) return false;
+          const row = await blocks.get(height);
+          if (!row) throw new SchemaError(`history names block ${height}, which is missing`);
+          out.push(...historyOfBlock(address, height, decodeBlock(row.bytes).txs, row.codes));
+        }
+        return out.length < limit;
+      };
+      const below = (heights: number[]) => heights.filter((h) => h <= top).reverse();
+      // Newest first: blocks still in the log, then the fold that straddles `top`, then older
+      // folds (history rows are keyed by each fold's last height).
+      const logged = (await tx.objectStore('state-log').getAll())
+        .filter((row) => row.addresses.includes(address))
+        .map((row) => row.changes.height);
+      if (!(await take(below(logged)))) return out;
+      const history = tx.objectStore('history');
+      const prefix = historyKey(address, 0).slice(0, -HISTORY_HEIGHT_DIGITS);
+      const straddling = await history.openCursor(
+        IDBKeyRange.lowerBound(historyKey(address, top + 1)),
+      );
+      if (
+        straddling &&
+        straddling.key.startsWith(prefix) &&
+        !(await take(below(straddling.value)))
+      ) {
+        return out;
+      }
+      const range = IDBKeyRange.bound(historyKey(address, 0), historyKey(address, top));
+      let cursor = await history.openCursor(range, 'prev');
+      while (cursor && (await take(below(cursor.value)))) cursor = await cursor.continue();
+      return out;
+    });
+  }
+
+  async record(fullKey: string): Promise<Uint8Array | null> {
+    return this.#tx([...STATE_STORES], 'readonly', async (tx) => {
+      const view = await readLog(tx, this.#written);
+      if (!view) throw new NotInitializedError(this.chainId);
+      const logged = view.records.get(fullKey);
+      if (logged !== undefined) return logged;
+      return (await tx.objectStore('records').get(fullKey)) ?? null;
+    });
+  }
+
+  async records(prefix: string, page: KeyPage): Promise<Array<[string, Uint8Array]>> {
+    const limit = pageLimit(page.limit);
+    return this.#tx([...STATE_STORES], 'readonly', async (tx) => {
+      const view = await readLog(tx, this.#written);
+      if (!view) throw new NotInitializedError(this.chainId);
+      const after = page.afterKey !== undefined && page.afterKey >= prefix;
+      const inPage = (key: string) => key.startsWith(prefix) && (!after || key > page.afterKey!);
+      const logged = [...view.records].filter(([key]) => inPage(key));
+      const deletions = logged.filter(([, value]) => value === null).length;
+      // The stored rows are behind by the log: read `limit + deletions` of them in key order
+      // (at most `deletions` can vanish), then lay the log over them.
+      const merged = new Map<string, Uint8Array | null>();
+      const range = IDBKeyRange.lowerBound(after ? page.afterKey! : prefix, after);
+      let cursor = limit > 0 ? await tx.objectStore('records').openCursor(range) : null;
+      while (cursor && merged.size < limit + deletions && cursor.key.startsWith(prefix)) {
+        merged.set(cursor.key, cursor.value);
+        cursor = merged.size < limit + deletions ? await cursor.continue() : null;
+      }
+      for (const [key, value] of logged) merged.set(key, value);
+      return [...merged]
+        .filter((item): item is [string, Uint8Array] => item[1] !== null)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, limit);
+    });
+  }
+
+  async #saveSigned(state: SignedState): Promise<void> {
+    // 'strict': the promise resolves only once the write is on disk, so a crash right after
+    // cannot forget a signature that already left the node.
+    await this.#tx(
+      ['signer'],
+      'readwrite',
+      async (tx) => {
+        checkSignerAdvance((await tx.objectStore('signer').get('last')) ?? null, state);
+        await tx.objectStore('signer').put(state, 'last');
+      },
+      'strict',
+    );
+    const back = await this.#tx(['signer'], 'readonly', (tx) =>
+      tx.objectStore('signer').get('last'),
+    );
+    if (!sameSignedState(back ?? null, state)) throw new SignerReadBackError();
+  }
+
+  async addToOutbox(tx: Tx, addedMs: number): Promise<OutboxEntry> {
+    const key = toHex(txHash(tx));
+    return this.#tx(['outbox'], 'readwrite', async (t) => {
+      const existing = await t.objectStore('outbox').get(key);
+      if (existing) return existing;
+      if (
+        (await t.objectStore('outbox').index('status').count(statusRange('pending'))) >=
+        OUTBOX_PENDING_MAX
+      ) {
+        throw new OutboxFullError(OUTBOX_PENDING_MAX);
+      }
+      const entry: OutboxEntry = { txHash: key, tx, addedMs, fate: { status: 'pending' } };
+      await t.objectStore('outbox').put(entry);
+      return entry;
+    });
+  }
+
+  async outboxEntry(key: string): Promise<OutboxEntry | null> {
+    return (
+      (await this.#tx(['outbox'], 'readonly', (tx) => tx.objectStore('outbox').get(key))) ?? null
+    );
+  }
+
+  async outbox(status?: OutboxFate['status']): Promise<OutboxEntry[]> {
+    return this.#tx(['outbox'], 'readonly', (tx) =>
+      status === undefined
+        ? tx.objectStore('outbox').index('added').getAll()
+        : tx.objectStore('outbox').index('status').getAll(statusRange(status)),
+    );
+  }
+
+  async setOutboxFate(key: string, fate: OutboxFate): Promise<void> {
+    await this.#tx(['outbox'], 'readwrite', async (tx) => {
+      const entry = await tx.objectStore('outbox').get(key);
+      if (!entry) throw new NotFoundError(`outbox entry ${key}`);
+      await tx.objectStore('outbox').put({ ...entry, fate });
+      // Keep only the newest OUTBOX_SETTLED_MAX settled entries.
+      const settled = [
+        ...(await tx.objectStore('outbox').index('status').getAllKeys(statusRange('committed'))),
+        ...(await tx.objectStore('outbox').index('status').getAllKeys(statusRange('rejected'))),
+      ];
+      if (settled.length <= OUTBOX_SETTLED_MAX) return;
+      const entries = (
+        await Promise.all(settled.map((k) => tx.objectStore('outbox').get(k)))
+      ).filter((e) => e !== undefined);
+      entries.sort((a, b) => a.addedMs - b.addedMs || (a.txHash < b.txHash ? -1 : 1));
+      await Promise.all(
+        entries
+          .slice(0, entries.length - OUTBOX_SETTLED_MAX)
+          .map((e) => tx.objectStore('outbox').delete(e.txHash)),
+      );
+    });
+  }
+
+  async notePeer(address: string, lastSeenMs: number): Promise<void> {
+    await this.#tx(['peers'], 'readwrite', async (tx) => {
+      const existing = await tx.objectStore('peers').get(address);
+      await tx.objectStore('peers').put({
+        address,
+        lastSeenMs: Math.max(lastSeenMs, existing?.lastSeenMs ?? -Infinity),
+      });
+      let excess = (await tx.objectStore('peers').count()) - KNOWN_PEERS_MAX;
+      let cursor =
+        excess > 0 ? await tx.objectStore('peers').index('last-seen').openCursor() : null;
+      while (cursor && excess > 0) {
+        await cursor.delete();
+        excess--;
+        cursor = excess > 0 ? await cursor.continue() : null;
+      }
+    });
+  }
+
+  async forgetPeer(address: string): Promise<void> {
+    await this.#tx(['peers'], 'readwrite', (tx) => tx.objectStore('peers').delete(address));
+  }
+
+  async knownPeers(): Promise<KnownPeer[]> {
+    return this.#tx(['peers'], 'readonly', async (tx) => {
+      const out: KnownPeer[] = [];
+      let cursor = await tx.objectStore('peers').index('last-seen').openCursor(null, 'prev');
+      while (cursor) {
+        out.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.markClosed('closed');
+  }
+}
+
+function stateRowOf(state: LedgerState): StateRow {
+  return {
+    height: state.height,
+    lastBlockHash: state.lastBlockHash,
+    lastBlockTime: state.lastBlockTime,
+    lastValidators: state.lastValidators,
+    lastValidatorsSince: state.lastValidatorsSince,
+    validators: state.validators,
+    nextValidators: state.nextValidators,
+    proposals: [...state.proposals.values()],
+    accumulator: state.accumulator,
+    stateRoot: state.stateRoot,
+  };
+}
+
+function storedBlockOf(row: BlockRow): StoredBlock {
+  return {
+    height: row.height,
+    hash: row.hash,
+    block: decodeBlock(row.bytes),
+    commit: row.commit,
+    codes: row.codes,
+  };
+}
+
+/** The state at the head as stored rows plus the not-yet-folded log (read-only). */
+interface LogView {
+  /** The wholesale state parts at the head. */
+  row: StateRow;
+  /** Latest value per account / record key changed in the log (null = deleted). */
+  accounts: Map<Address, Account | null>;
+  records: Map<string, Uint8Array | null>;
+  logBlocks: number;
+  /** Heights per account of the blocks in the log, ascending. */
+  heights: Map<Address, number[]>;
+}
+
+async function readLog(tx: AnyTx, written: Map<number, LogRow>): Promise<LogView | null> {
+  const logStore = tx.objectStore('state-log');
+  const [stored, keys] = await Promise.all([
+    tx.objectStore('meta').get('state') as Promise<StateRow | undefined>,
+    logStore.getAllKeys(),
+  ]);
+  if (!stored) return null;
+  const log = await Promise.all(
+    keys.map(async (height) => written.get(height) ?? (await logStore.get(height))!),
+  );
+  const changes = log.map((row) => row.changes);
+  const accounts = new Map<Address, Account | null>();
+  const records = new Map<string, Uint8Array | null>();
+  let expected = stored.height + 1;
+  for (const change of changes) {
+    if (change.height !== expected) {
+      throw new SchemaError(`state log jumps to ${change.height}, expected ${expected}`);
+    }
+    expected++;
+    for (const [address, account] of change.accounts) accounts.set(address, account);
+    for (const [key, value] of change.records) records.set(key, value);
+  }
+  const heights = new Map<Address, number[]>();
+  for (const { changes: change, addresses } of log) {
+    for (const address of addresses) {
+      const list = heights.get(address) ?? [];
+      list.push(change.height);
+      heights.set(address, list);
+    }
+  }
+  const last = changes.at(-1);
+  if (!last) return { row: stored, accounts, records, logBlocks: 0, heights };
+  const { accounts: _accounts, records: _records, ...row } = last;
+  return { row, accounts, records, logBlocks: changes.length, heights };
+}
+
+/**
+ * Folds the state-change log into the account and record rows and drops it, in one
+ * transaction (a crash keeps all of it or none). Reads never fold: they overlay the log, so
+ * they keep working on a full disk.
+ */
+async function foldLog(tx: AnyTx, written: Map<number, LogRow>): Promise<void> {
+  const view = await readLog(tx, written);
+  if (!view || view.logBlocks === 0) return;
+  const { row: next, accounts, records, heights } = view;
+  const history = tx.objectStore('history');
+  const meta = tx.objectStore('meta');
+  const log = tx.objectStore('state-log');
+  const accountStore = tx.objectStore('accounts');
+  const recordStore = tx.objectStore('records');
+  const writes: Promise<unknown>[] = [
+    meta.put(next, 'state'),
+    meta.put({ height: next.height } satisfies FoldedRow, 'folded'),
+    log.delete(IDBKeyRange.upperBound(next.height)),
+  ];
+  for (const [address, account] of accounts) {
+    writes.push(
+      account === null ? accountStore.delete(address) : accountStore.put(account, address),
+    );
+  }
+  for (const [key, value] of records) {
+    writes.push(value === null ? recordStore.delete(key) : recordStore.put(value, key));
+  }
+  for (const [address, list] of heights) {
+    writes.push(history.put(list, historyKey(address, next.height)));
+  }
+  await Promise.all(writes);
+}
+
+export interface OpenLedgerStoreOptions extends StoreEvents {
+  chainId: ChainId;
+}
+
+/** Opens (creating or upgrading) the ledger's database. Throws SchemaError for a newer schema. */
+export async function openIdbLedgerStore(options: OpenLedgerStoreOptions): Promise<IdbLedgerStore> {
+  const { chainId, onBlocked, onVersionChange } = options;
+  let store: IdbLedgerStore | null = null;
+  let db: LedgerDb;
+  try {
+    db = await openDB<LedgerSchema>(ledgerDbName(chainId), LEDGER_SCHEMA_VERSION, {
+      upgrade: (database, oldVersion) => upgradeLedgerDb(database, oldVersion),
+      blocked: () => onBlocked?.(),
+      // A newer tab wants to upgrade: let go at once so it never hangs, and tell the app.
+      blocking: (_current, _next, event) => {
+        (event.target as IDBDatabase).close();
+        store?.markClosed('version-change');
+        onVersionChange?.();
+      },
+      terminated: () => store?.markClosed('terminated'),
+    });
+  } catch (error) {
+    throw mapIdbError(error);
+  }
+  store = new IdbLedgerStore(chainId, db);
+  return store;
+}

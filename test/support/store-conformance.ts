@@ -1,0 +1,606 @@
+// The ONE conformance suite every store implementation passes: the in-memory and IndexedDB
+// stores in Node (Vitest, fake-indexeddb) and the IndexedDB store in real Chromium (a harness
+// page runs the same cases). Cases are plain async functions that throw on failure, so they
+// need no test framework.
+
+import {
+  addressOf,
+  blockHash,
+  encodeBlock,
+  type Address,
+  type Block,
+} from '../../src/lib/core/index';
+import type { Tx } from '../../src/lib/core/types';
+import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
+import {
+  ApplyMismatchError,
+  BrokenLinkError,
+  ChainMismatchError,
+  ConflictingBlockError,
+  HeightGapError,
+  KNOWN_PEERS_MAX,
+  NotFoundError,
+  NotInitializedError,
+  SignerRegressionError,
+  STATE_LOG_BLOCKS_MAX,
+  StoreClosedError,
+} from '../../src/lib/store/index';
+import type {
+  AccountHistoryEntry,
+  BlockToApply,
+  DeviceKey,
+  DeviceStore,
+  LedgerStore,
+} from '../../src/lib/store/types';
+import { TestChain } from './fixtures';
+import { buildStoreChain, type StoreChain } from './store-chain';
+import { check, checkEqual, checkRejects } from './store-check';
+
+export interface StoreHarness {
+  /** An empty database for `chainId`; each call of the returned opener is one more "tab". */
+  freshLedger(chainId: string): Promise<() => Promise<LedgerStore>>;
+  freshDevice(): Promise<() => Promise<DeviceStore>>;
+}
+
+export interface StoreCase {
+  name: string;
+  run(): Promise<void>;
+}
+
+let fixture: Promise<StoreChain> | null = null;
+/** Built once per process: a real signed chain long enough for two state-log folds and more. */
+export function storeFixture(): Promise<StoreChain> {
+  fixture ??= buildStoreChain();
+  return fixture;
+}
+
+async function initialized(harness: StoreHarness, fx: StoreChain) {
+  const open = await harness.freshLedger(fx.chain.chainId);
+  const store = await open();
+  await store.initialize(fx.chain.genesis, fx.chain.freshState());
+  return { open, store };
+}
+
+async function applyUpTo(store: LedgerStore, entries: BlockToApply[], height: number) {
+  for (const entry of entries.slice(0, height)) {
+    checkEqual(
+      await store.applyBlock(entry),
+      'applied',
+      `apply block ${entry.block.header.height}`,
+    );
+  }
+}
+
+/** The same entry with its block changed by `mutate`, commit and changes re-pointed to it. */
+function forge(entry: BlockToApply, mutate: (block: Block) => void): BlockToApply {
+  const copy = structuredClone({
+    block: entry.block,
+    commit: entry.commit,
+    changes: entry.changes,
+  });
+  mutate(copy.block);
+  const hash = blockHash(copy.block);
+  copy.commit.blockHash = hash;
+  copy.changes.lastBlockHash = hash;
+  return copy;
+}
+
+function involves(tx: Tx, address: Address): boolean {
+  return (
+    addressOf(tx.from) === address ||
+    (tx.kind === 'transfer' && 'to' in tx.body && tx.body.to === address)
+  );
+}
+
+/** The history the store must return, computed independently from the fixture. */
+function expectedHistory(
+  fx: StoreChain,
+  address: Address,
+): Array<Pick<AccountHistoryEntry, 'height' | 'index'>> {
+  const out: Array<Pick<AccountHistoryEntry, 'height' | 'index'>> = [];
+  for (const entry of [...fx.entries].reverse()) {
+    const txs = entry.block.txs;
+    for (let index = txs.length - 1; index >= 0; index--) {
+      if (involves(txs[index]!, address)) out.push({ height: entry.block.header.height, index });
+    }
+  }
+  return out;
+}
+
+async function withClose<T>(
+  stores: Array<LedgerStore | DeviceStore>,
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } finally {
+    for (const store of stores) await store.close().catch(() => {});
+  }
+}
+
+export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
+  const cases: StoreCase[] = [];
+  const add = (name: string, run: (fx: StoreChain) => Promise<void>) =>
+    cases.push({ name, run: async () => run(await storeFixture()) });
+
+  add('an empty store has no meta and no state, and refuses blocks', async (fx) => {
+    const open = await harness.freshLedger(fx.chain.chainId);
+    const store = await open();
+    await withClose([store], async () => {
+      checkEqual(await store.meta(), null, 'meta');
+      checkEqual(await store.loadState(), null, 'state');
+      checkEqual(await store.latestBlocks({ limit: 10 }), [], 'latest blocks');
+      checkEqual(await store.block(1), null, 'block 1');
+      await checkRejects(
+        store.applyBlock(fx.entries[0]!),
+        NotInitializedError,
+        'apply before init',
+      );
+      await checkRejects(store.account('0'.repeat(40)), NotInitializedError, 'account');
+    });
+  });
+
+  add('initialize stores genesis and its state, once, for this chain only', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      const meta = await store.meta();
+      check(meta, 'meta after init');
+      checkEqual(meta.chainId, fx.chain.chainId, 'chain id');
+      checkEqual(meta.headHeight, 0, 'head height');
+      checkEqual(meta.headHash, new Uint8Array(32), 'head hash');
+      checkEqual(meta.genesis, fx.chain.genesis, 'genesis');
+      checkEqual(await store.loadState(), fx.chain.freshState(), 'genesis state');
+      await store.initialize(fx.chain.genesis, fx.chain.freshState());
+      checkEqual((await store.meta())?.headHeight, 0, 'second initialize is a no-op');
+      const other = await TestChain.create({ validators: 1 });
+      await checkRejects(
+        store.initialize(other.genesis, other.freshState()),
+        ChainMismatchError,
+        'other chain',
+      );
+    });
+  });
+
+  add(
+    'applying the chain moves head and state root block by block and folds the state log',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        for (const [i, entry] of fx.entries.entries()) {
+          checkEqual(await store.applyBlock(entry), 'applied', `apply ${i + 1}`);
+          const meta = await store.meta();
+          checkEqual(meta?.headHeight, i + 1, `head height after ${i + 1}`);
+          checkEqual(meta?.headHash, blockHash(entry.block), `head hash after ${i + 1}`);
+          if (i % 7 === 0 || i === fx.entries.length - 1) {
+            const state = await store.loadState();
+            checkEqual(state?.stateRoot, fx.stateRoots[i], `state root after ${i + 1}`);
+          }
+        }
+        check(
+          fx.entries.length > 2 * STATE_LOG_BLOCKS_MAX,
+          'fixture long enough to fold the log twice',
+        );
+        checkEqual(await store.loadState(), fx.finalState, 'final state');
+      });
+    },
+  );
+
+  add('blocks read back with hash, commit, codes, bytes and pages', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      await applyUpTo(store, fx.entries, 5);
+      for (const entry of fx.entries.slice(0, 5)) {
+        const height = entry.block.header.height;
+        const hash = blockHash(entry.block);
+        const stored = await store.block(height);
+        check(stored, `block ${height}`);
+        checkEqual(stored.block, entry.block, `block ${height} content`);
+        checkEqual(stored.hash, hash, `block ${height} hash`);
+        checkEqual(stored.commit, entry.commit, `block ${height} commit`);
+        checkEqual(
+          stored.codes,
+          entry.results!.map((r) => r.code),
+          `block ${height} codes`,
+        );
+        checkEqual((await store.blockByHash(hash))?.height, height, `by hash ${height}`);
+        checkEqual(await store.heightOfHash(hash), height, `height of hash ${height}`);
+        checkEqual(await store.blockBytes(height), encodeBlock(entry.block), `bytes ${height}`);
+      }
+      checkEqual(await store.block(6), null, 'block past head');
+      checkEqual(await store.heightOfHash(new Uint8Array(32).fill(9)), null, 'unknown hash');
+      const first = await store.latestBlocks({ limit: 2 });
+      checkEqual(
+        first.map((b) => b.height),
+        [5, 4],
+        'first page',
+      );
+      checkEqual(
+        first[0],
+        {
+          height: 5,
+          hash: blockHash(fx.entries[4]!.block),
+          time: fx.entries[4]!.block.header.time,
+          txCount: fx.entries[4]!.block.txs.length,
+          proposer: fx.entries[4]!.block.header.proposer,
+        },
+        'summary',
+      );
+      const second = await store.latestBlocks({ beforeHeight: 4, limit: 10 });
+      checkEqual(
+        second.map((b) => b.height),
+        [3, 2, 1],
+        'second page',
+      );
+    });
+  });
+
+  add(
+    'the same block again is a no-op; gaps, conflicts, forks and mismatches are typed errors',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        await applyUpTo(store, fx.entries, 3);
+        const before = await store.loadState();
+        checkEqual(await store.applyBlock(fx.entries[0]!), 'already-applied', 'block 1 again');
+        checkEqual(await store.applyBlock(fx.entries[2]!), 'already-applied', 'head again');
+        await checkRejects(store.applyBlock(fx.entries[4]!), HeightGapError, 'height 5 on head 3');
+        const conflict = forge(fx.entries[1]!, (block) => (block.header.time += 1));
+        const error = await checkRejects(
+          store.applyBlock(conflict),
+          ConflictingBlockError,
+          'another block 2',
+        );
+        checkEqual(error.height, 2, 'conflict height');
+        const fork = forge(
+          fx.entries[3]!,
+          (block) => (block.header.previousHash = new Uint8Array(32).fill(1)),
+        );
+        await checkRejects(store.applyBlock(fork), BrokenLinkError, 'block 4 on another parent');
+        await checkRejects(
+          store.applyBlock({ ...fx.entries[3]!, commit: fx.entries[2]!.commit }),
+          ApplyMismatchError,
+          'commit of another block',
+        );
+        await checkRejects(
+          store.applyBlock({ ...fx.entries[3]!, changes: fx.entries[2]!.changes }),
+          ApplyMismatchError,
+          'changes of another block',
+        );
+        checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused writes');
+        checkEqual(await store.loadState(), before, 'state unchanged by refused writes');
+        checkEqual(await store.applyBlock(fx.entries[3]!), 'applied', 'block 4 after the refusals');
+        checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[3], 'root after block 4');
+      });
+    },
+  );
+
+  add('two handles racing over the same blocks apply each block exactly once', async (fx) => {
+    const open = await harness.freshLedger(fx.chain.chainId);
+    const a = await open();
+    const b = await open();
+    await withClose([a, b], async () => {
+      await Promise.all([
+        a.initialize(fx.chain.genesis, fx.chain.freshState()),
+        b.initialize(fx.chain.genesis, fx.chain.freshState()),
+      ]);
+      const run = async (store: LedgerStore) => {
+        const outcomes: string[] = [];
+        for (const entry of fx.entries) outcomes.push(await store.applyBlock(entry));
+        return outcomes;
+      };
+      const [fromA, fromB] = await Promise.all([run(a), run(b)]);
+      fromA.forEach((outcome, i) => {
+        const pair = [outcome, fromB[i]].sort();
+        checkEqual(pair, ['already-applied', 'applied'], `block ${i + 1} applied once`);
+      });
+      checkEqual(await a.loadState(), fx.finalState, 'state via a');
+      checkEqual(await b.loadState(), fx.finalState, 'state via b');
+    });
+  });
+
+  add('a closed handle refuses calls; reopening finds everything', async (fx) => {
+    const { open, store } = await initialized(harness, fx);
+    await applyUpTo(store, fx.entries, 10);
+    await store.close();
+    await checkRejects(store.meta(), StoreClosedError, 'meta after close');
+    await checkRejects(store.applyBlock(fx.entries[10]!), StoreClosedError, 'apply after close');
+    const again = await open();
+    await withClose([again], async () => {
+      checkEqual((await again.meta())?.headHeight, 10, 'head after reopen');
+      checkEqual((await again.loadState())?.stateRoot, fx.stateRoots[9], 'root after reopen');
+      checkEqual((await again.block(10))?.block, fx.entries[9]!.block, 'block 10 after reopen');
+      checkEqual(await again.applyBlock(fx.entries[10]!), 'applied', 'continue after reopen');
+    });
+  });
+
+  add('accounts, account history pages and records by key and prefix', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      await applyUpTo(store, fx.entries, fx.entries.length);
+      const alice = addressOf(fx.chain.accounts[0]!.publicKey);
+      const bob = addressOf(fx.chain.accounts[1]!.publicKey);
+      for (const address of [alice, bob]) {
+        checkEqual(
+          await store.account(address),
+          fx.finalState.accounts.get(address),
+          `account ${address}`,
+        );
+        const expected = expectedHistory(fx, address);
+        const all = await store.accountHistory(address, { limit: 100 });
+        checkEqual(
+          all.map(({ height, index }) => ({ height, index })),
+          expected,
+          `history of ${address}`,
+        );
+        for (const item of all) {
+          const entry = fx.entries[item.height - 1]!;
+          checkEqual(item.tx, entry.block.txs[item.index], 'history tx');
+          checkEqual(item.code, entry.results![item.index]!.code, 'history code');
+        }
+        // Paging never splits a block and continues exactly from the last height.
+        const paged: Array<{ height: number; index: number }> = [];
+        let before: number | undefined;
+        for (let guard = 0; guard < 50; guard++) {
+          const page = await store.accountHistory(address, { limit: 1, beforeHeight: before });
+          if (page.length === 0) break;
+          check(new Set(page.map((p) => p.height)).size === 1, 'a page holds one block');
+          paged.push(...page.map(({ height, index }) => ({ height, index })));
+          before = page.at(-1)!.height;
+        }
+        checkEqual(paged, expected, `paged history of ${address}`);
+      }
+      checkEqual(await store.account('0'.repeat(40)), null, 'unknown account');
+      checkEqual(await store.record(`${alice}/note`), new Uint8Array([7]), 'alice note');
+      checkEqual(await store.record(`${alice}/greeting`), null, 'deleted record');
+      checkEqual(
+        await store.records(`${alice}/`, { limit: 10 }),
+        [[`${alice}/note`, new Uint8Array([7])]],
+        'alice prefix',
+      );
+      const everything = [...fx.finalState.records.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+      checkEqual(await store.records('', { limit: 10 }), everything, 'all records');
+      checkEqual(
+        await store.records('', { limit: 1, afterKey: everything[0]![0] }),
+        everything.slice(1, 2),
+        'after key',
+      );
+    });
+  });
+
+  add('state reads right after a block see its changes (before any folding)', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      const alice = addressOf(fx.chain.accounts[0]!.publicKey);
+      const latest = (height: number) =>
+        fx.entries
+          .slice(0, height)
+          .flatMap((entry) => entry.changes.accounts)
+          .filter(([address]) => address === alice)
+          .at(-1)?.[1];
+      await applyUpTo(store, fx.entries, 1);
+      checkEqual(await store.account(alice), latest(1), 'alice after 1');
+      checkEqual(await store.record(`${alice}/greeting`), new Uint8Array([104, 105]), 'put');
+      checkEqual(
+        (await store.records(`${alice}/`, { limit: 10 })).map(([key]) => key),
+        [`${alice}/greeting`, `${alice}/note`],
+        'two records',
+      );
+      await applyUpTo(store, fx.entries.slice(1), 1);
+      checkEqual(await store.account(alice), latest(2), 'alice after 2');
+      checkEqual(await store.record(`${alice}/greeting`), null, 'deleted in block 2');
+      checkEqual(
+        await store.records(`${alice}/`, { limit: 1 }),
+        [[`${alice}/note`, new Uint8Array([7])]],
+        'a deletion does not shorten the page',
+      );
+      checkEqual((await store.loadState())?.records.has(`${alice}/greeting`), false, 'state');
+    });
+  });
+
+  add('signer state: durable save, read back, no regression or conflicting re-sign', async (fx) => {
+    const { open, store } = await initialized(harness, fx);
+    const hash = new Uint8Array(32).fill(3);
+    await store.signerState.save({ height: 5, round: 1, step: 1, blockHash: hash });
+    await store.signerState.save({ height: 5, round: 1, step: 1, blockHash: hash });
+    await store.close();
+    const again = await open();
+    await withClose([again], async () => {
+      checkEqual(
+        await again.signerState.load(),
+        { height: 5, round: 1, step: 1, blockHash: hash },
+        'reloaded',
+      );
+      const signer = again.signerState;
+      await checkRejects(
+        signer.save({ height: 5, round: 1, step: 1, blockHash: null }),
+        SignerRegressionError,
+        'nil after block',
+      );
+      await checkRejects(
+        signer.save({ height: 5, round: 1, step: 0, blockHash: hash }),
+        SignerRegressionError,
+        'step back',
+      );
+      await checkRejects(
+        signer.save({ height: 5, round: 0, step: 2, blockHash: hash }),
+        SignerRegressionError,
+        'round back',
+      );
+      await checkRejects(
+        signer.save({ height: 4, round: 9, step: 2, blockHash: hash }),
+        SignerRegressionError,
+        'height back',
+      );
+      checkEqual((await signer.load())?.step, 1, 'refusals stored nothing');
+      await signer.save({ height: 5, round: 1, step: 2, blockHash: null });
+      await signer.save({ height: 6, round: 0, step: 0, blockHash: hash });
+      checkEqual(
+        await signer.load(),
+        { height: 6, round: 0, step: 0, blockHash: hash },
+        'advanced',
+      );
+    });
+  });
+
+  add(
+    'outbox: pending until the block settles it as committed or rejected with its code',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        const ok = await store.addToOutbox(fx.okTx, 1_000);
+        checkEqual(ok.fate, { status: 'pending' }, 'pending');
+        checkEqual(
+          (await store.addToOutbox(fx.okTx, 9_999)).addedMs,
+          1_000,
+          'adding again is a no-op',
+        );
+        const failing = await store.addToOutbox(fx.failingTx, 2_000);
+        checkEqual(
+          (await store.outbox('pending')).map((e) => e.txHash),
+          [ok.txHash, failing.txHash],
+          'pending list',
+        );
+        await applyUpTo(store, fx.entries, 3);
+        checkEqual(
+          (await store.outboxEntry(ok.txHash))?.fate,
+          { status: 'committed', height: 1 },
+          'committed',
+        );
+        const rejected = (await store.outboxEntry(failing.txHash))?.fate;
+        checkEqual(
+          rejected?.status === 'rejected' && rejected.code,
+          'insufficient-balance',
+          'rejected code',
+        );
+        checkEqual(await store.outbox('pending'), [], 'nothing pending');
+        checkEqual((await store.outbox()).length, 2, 'both kept for the UI');
+        await store.setOutboxFate(ok.txHash, { status: 'rejected', code: 'bad-signature' });
+        checkEqual((await store.outbox('rejected')).length, 2, 'manual fate');
+        await checkRejects(
+          store.setOutboxFate('00', { status: 'pending' }),
+          NotFoundError,
+          'unknown entry',
+        );
+        checkEqual(await store.outboxEntry('00'), null, 'unknown entry read');
+      });
+    },
+  );
+
+  add('known peers: bounded, most recent first, last-seen never goes back', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      for (let i = 0; i < KNOWN_PEERS_MAX + 6; i++) await store.notePeer(`/peer/${i}`, 1_000 + i);
+      let peers = await store.knownPeers();
+      checkEqual(peers.length, KNOWN_PEERS_MAX, 'bounded');
+      checkEqual(
+        peers[0],
+        { address: `/peer/${KNOWN_PEERS_MAX + 5}`, lastSeenMs: 1_000 + KNOWN_PEERS_MAX + 5 },
+        'newest first',
+      );
+      checkEqual(peers.at(-1)?.address, '/peer/6', 'oldest dropped');
+      await store.notePeer('/peer/10', 1);
+      checkEqual(
+        (await store.knownPeers()).find((p) => p.address === '/peer/10')?.lastSeenMs,
+        1_010,
+        'no going back',
+      );
+      await store.notePeer('/ancient', 0);
+      check(
+        !(await store.knownPeers()).some((p) => p.address === '/ancient'),
+        'an older-than-all peer is dropped',
+      );
+      await store.forgetPeer('/peer/10');
+      peers = await store.knownPeers();
+      check(!peers.some((p) => p.address === '/peer/10'), 'forgotten');
+    });
+  });
+
+  add('the seen commit of the head can be replaced, nothing else', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      await applyUpTo(store, fx.entries, 2);
+      const better = structuredClone(fx.entries[1]!.commit);
+      better.round = 7;
+      await store.replaceSeenCommit(better);
+      checkEqual((await store.block(2))?.commit, better, 'replaced');
+      await checkRejects(
+        store.replaceSeenCommit(fx.entries[0]!.commit),
+        ApplyMismatchError,
+        'not the head',
+      );
+      const wrong = { ...better, blockHash: new Uint8Array(32) };
+      await checkRejects(store.replaceSeenCommit(wrong), ApplyMismatchError, 'another block');
+    });
+  });
+
+  add(
+    'device: ledgers list and one non-extractable signing key that racing tabs agree on',
+    async (fx) => {
+      const open = await harness.freshDevice();
+      const device = await open();
+      const genesis = fx.chain.genesis;
+      await device.addLedger({
+        chainId: 'b'.repeat(64),
+        name: 'second',
+        genesis,
+        role: 'joined',
+        addedMs: 2,
+      });
+      await device.addLedger({
+        chainId: 'a'.repeat(64),
+        name: 'first',
+        genesis,
+        role: 'created',
+        addedMs: 1,
+      });
+      await device.addLedger({
+        chainId: 'a'.repeat(64),
+        name: 'renamed',
+        genesis,
+        role: 'joined',
+        addedMs: 3,
+      });
+      checkEqual(
+        (await device.ledgers()).map((l) => l.name),
+        ['first', 'second'],
+        'ledgers oldest first',
+      );
+      await device.removeLedger('b'.repeat(64));
+      checkEqual((await device.ledgers()).length, 1, 'removed');
+      checkEqual((await device.ledgers())[0]?.genesis, genesis, 'genesis kept');
+      checkEqual(await device.deviceKey(), null, 'no key yet');
+      const make = async (createdMs: number): Promise<DeviceKey> => ({
+        ...(await generateSigningKey()),
+        createdMs,
+      });
+      const other = await open();
+      const [first, second] = await Promise.all([
+        make(1).then((key) => device.putDeviceKeyIfAbsent(key)),
+        make(2).then((key) => other.putDeviceKeyIfAbsent(key)),
+      ]);
+      checkEqual(first.publicKey, second.publicKey, 'racing tabs got the same key');
+      await device.close();
+      await other.close();
+      const again = await open();
+      await withClose([again], async () => {
+        const key = await again.deviceKey();
+        check(key, 'key after reopen');
+        checkEqual(key.publicKey, first.publicKey, 'same key after reopen');
+        check(key.keyPair.privateKey.extractable === false, 'private key is non-extractable');
+        const message = new Uint8Array([1, 2, 3]);
+        const signature = await webCryptoSigner(key).sign(message);
+        check(
+          await webCryptoVerifier().verify(key.publicKey, message, signature),
+          'reopened key signs',
+        );
+        await checkRejects(
+          crypto.subtle.exportKey('pkcs8', key.keyPair.privateKey),
+          Error,
+          'private bytes unreadable',
+        );
+      });
+    },
+  );
+
+  return cases;
+}
