@@ -1,0 +1,52 @@
+// The libp2p node of a browser tab: WebRTC to other tabs, WebSockets to relays, circuit relay v2
+// for signaling, noise, yamux, identify, ping, gossipsub, discovery through the relay.
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { identify } from '@libp2p/identify';
+import type { PrivateKey } from '@libp2p/interface';
+import { ping } from '@libp2p/ping';
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
+import { webRTC } from '@libp2p/webrtc';
+import { webSockets } from '@libp2p/websockets';
+import { createLibp2p } from 'libp2p';
+import { gossipService } from './gossip-config';
+import type { IceServer } from './network';
+import { CONNECTIONS_MAX, DISCOVERY_INTERVAL_MS } from './limits';
+import { DISCOVERY_TOPIC } from './message-types';
+
+export interface BrowserLibp2pOptions {
+  chainIds: readonly string[];
+  /** STUN/TURN servers; tests pass [] (no public STUN on loopback-only runs). */
+  iceServers: IceServer[];
+  privateKey?: PrivateKey;
+  connectionsMax?: number;
+}
+
+export async function createBrowserLibp2p(options: BrowserLibp2pOptions) {
+  return createLibp2p({
+    start: false,
+    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      circuitRelayTransport(),
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // Relays on loopback or a LAN must be dialable (the browser default denies private addrs).
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: { maxConnections: options.connectionsMax ?? CONNECTIONS_MAX },
+    // A slow ping under CPU load must not kill working connections.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
+    peerDiscovery: [
+      pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] }),
+    ],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipService(options.chainIds),
+    },
+  });
+}

@@ -1,0 +1,547 @@
+// The Network over a libp2p node (browser tab or Node): gossip topics with edge validation,
+// the sync stream protocol, status exchange on connect, and connectivity upkeep (relays and
+// known peers redialled with backoff; only the peer with the smaller id dials another peer).
+import type { GossipSub, GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
+import {
+  TopicValidatorResult,
+  type Connection,
+  type IdentifyResult,
+  type Libp2p,
+  type Message,
+  type PeerId,
+  type PeerInfo,
+  type PeerUpdate,
+  type PubSub,
+} from '@libp2p/interface';
+import type { Identify } from '@libp2p/identify';
+import type { Ping } from '@libp2p/ping';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { reconnectDelayMs, shouldRetry } from './backoff';
+import { repairOutboundStreams } from './gossip-watchdog';
+import { decodeEnvelope, encodeEnvelope } from './envelope';
+import {
+  DIAL_TIMEOUT_MS,
+  KNOWN_PEERS_MAX,
+  SUBSCRIBERS_PER_TYPE_MAX,
+  SYNC_INBOUND_STREAMS_MAX,
+} from './limits';
+import {
+  DISCOVERY_TOPIC,
+  TOPIC_NAMES,
+  TOPIC_OF,
+  syncProtocol,
+  topicString,
+  type MessageType,
+  type TopicName,
+} from './message-types';
+import type {
+  BlockSource,
+  MessageHandler,
+  MessageValidator,
+  Network,
+  PeerEvent,
+  PeerEventHandler,
+  PeerSummary,
+  SyncOptions,
+  SyncResult,
+  SyncStatus,
+  ValidationStats,
+} from './network';
+import { syncRange, type SyncSession } from './sync-driver';
+import { serveSyncStream, SyncClientStream } from './sync-stream';
+import { transportOf } from './transport-kind';
+import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
+
+export type LedgerLibp2p = Libp2p<{
+  pubsub: PubSub<GossipsubEvents>;
+  identify: Identify;
+  ping: Ping;
+}>;
+
+export interface Libp2pNetworkOptions {
+  chainId: string;
+  /** Relay multiaddrs, each ending in /p2p/<relayId>; kept connected with backoff. */
+  relays?: string[];
+  /** Direct peer multiaddrs to dial at start (Node peers), each ending in /p2p/<id>. */
+  bootstrap?: string[];
+}
+
+export interface Libp2pNetworkDeps {
+  libp2p: LedgerLibp2p;
+  blocks: BlockSource;
+  validator?: MessageValidator;
+}
+
+interface KnownPeer {
+  peerId: PeerId;
+  addresses: Multiaddr[];
+  attempt: number;
+  lastError: string | null;
+}
+
+/** Connectivity upkeep state, for diagnostics (a UI debug panel, tests). */
+export interface ConnectivityReport {
+  known: { id: string; attempt: number; lastError: string | null; dialer: boolean }[];
+  dialing: string[];
+  listening: string[];
+  /** Peers this node's gossipsub exchanges discovery announcements with. */
+  discoveryPeers: string[];
+  /** Gossip outbound streams re-requested after gossipsub gave up on them. */
+  gossipRepairs: number;
+}
+
+const RELAY_ATTEMPT_CAP = 6;
+const STATUS_ATTEMPTS_MAX = 3;
+/**
+ * The larger id dials too if the smaller one has not connected by then: discovery is gossip and
+ * may reach one side only. Long enough that both sides almost never dial at once.
+ */
+const FALLBACK_DIAL_DELAY_MS = 8_000;
+/** How often gossip connections without an outbound stream are re-reported to gossipsub. */
+const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
+const STATUS_RETRY_DELAY_MS = 1_000;
+
+function withPeerId(address: Multiaddr, peerId: string): Multiaddr {
+  return address.getPeerId() === peerId ? address : address.encapsulate(`/p2p/${peerId}`);
+}
+
+export class Libp2pNetwork implements Network {
+  readonly chainId: string;
+  private readonly libp2p: LedgerLibp2p;
+  private readonly blocks: BlockSource;
+  private readonly validator: MessageValidator;
+  private readonly relays: Multiaddr[];
+  private readonly bootstrap: Multiaddr[];
+  private readonly handlers = new Map<MessageType, Set<MessageHandler>>();
+  private readonly peerHandlers = new Set<PeerEventHandler>();
+  private readonly statuses = new Map<string, SyncStatus>();
+  private readonly known = new Map<string, KnownPeer>();
+  private readonly relayAttempts = new Map<string, number>();
+  private readonly dialing = new Set<string>();
+  /** Peers with a fallback dial scheduled (bounded by KNOWN_PEERS_MAX through `known`). */
+  private readonly fallbackDue = new Set<string>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly counter = new ValidationCounter();
+  private readonly replays = new ReplayGuard();
+  private running = false;
+  private repairTimer: ReturnType<typeof setInterval> | null = null;
+  private repairs = 0;
+
+  constructor(options: Libp2pNetworkOptions, deps: Libp2pNetworkDeps) {
+    this.chainId = options.chainId;
+    this.libp2p = deps.libp2p;
+    this.blocks = deps.blocks;
+    this.validator = deps.validator ?? acceptAll;
+    this.relays = (options.relays ?? []).map((a) => multiaddr(a));
+    this.bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
+  }
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString();
+  }
+
+  /** The underlying node, for tests and diagnostics. */
+  get node(): LedgerLibp2p {
+    return this.libp2p;
+  }
+
+  /** The gossipsub score this node gives `peerId` (negative after invalid messages). */
+  gossipScore(peerId: string): number {
+    return (this.libp2p.services.pubsub as GossipSub).getScore(peerId);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const pubsub = this.libp2p.services.pubsub;
+    for (const name of TOPIC_NAMES) {
+      pubsub.topicValidators.set(topicString(this.chainId, name), (peer, message) =>
+        this.validate(name, peer, message),
+      );
+    }
+    await this.libp2p.handle(
+      syncProtocol(this.chainId),
+      ({ stream, connection }) => {
+        void serveSyncStream(stream, {
+          chainId: this.chainId,
+          blocks: this.blocks,
+          onStatus: (status) => this.recordStatus(connection.remotePeer.toString(), status),
+        });
+      },
+      { maxInboundStreams: SYNC_INBOUND_STREAMS_MAX },
+    );
+    this.libp2p.addEventListener('peer:connect', this.onConnect);
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect);
+    this.libp2p.addEventListener('peer:identify', this.onIdentify);
+    this.libp2p.addEventListener('peer:discovery', this.onDiscovery);
+    this.libp2p.addEventListener('peer:update', this.onPeerUpdate);
+    pubsub.addEventListener('message', this.onMessage);
+    await this.libp2p.start();
+    for (const name of TOPIC_NAMES) pubsub.subscribe(topicString(this.chainId, name));
+    this.repairTimer = setInterval(() => {
+      const pubsub = this.libp2p.services.pubsub as GossipSub;
+      this.repairs += repairOutboundStreams(pubsub, this.libp2p.getConnections());
+    }, GOSSIP_REPAIR_INTERVAL_MS);
+    for (const relay of this.relays) void this.dialRelay(relay);
+    for (const address of this.bootstrap) {
+      void this.libp2p
+        .dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+        .catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.repairTimer !== null) clearInterval(this.repairTimer);
+    this.repairTimer = null;
+    this.fallbackDue.clear();
+    this.libp2p.removeEventListener('peer:connect', this.onConnect);
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
+    this.libp2p.removeEventListener('peer:identify', this.onIdentify);
+    this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
+    this.libp2p.removeEventListener('peer:update', this.onPeerUpdate);
+    this.libp2p.services.pubsub.removeEventListener('message', this.onMessage);
+    await this.libp2p.stop();
+  }
+
+  async publish(type: MessageType, payload: Uint8Array): Promise<void> {
+    const topic = topicString(this.chainId, TOPIC_OF[type]);
+    // A copy of our own message re-published by someone else is a replay, not news.
+    this.replays.remember(this.replays.key(type, payload));
+    await this.libp2p.services.pubsub.publish(topic, encodeEnvelope(type, this.chainId, payload));
+  }
+
+  subscribe(type: MessageType, handler: MessageHandler): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    if (set.size >= SUBSCRIBERS_PER_TYPE_MAX) throw new Error(`too many ${type} subscribers`);
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  onPeerEvent(handler: PeerEventHandler): () => void {
+    this.peerHandlers.add(handler);
+    return () => this.peerHandlers.delete(handler);
+  }
+
+  peers(): PeerSummary[] {
+    const byPeer = new Map<string, Connection[]>();
+    for (const connection of this.libp2p.getConnections()) {
+      if (connection.status !== 'open') continue;
+      const id = connection.remotePeer.toString();
+      byPeer.set(id, [...(byPeer.get(id) ?? []), connection]);
+    }
+    return [...byPeer].map(([id, connections]) => {
+      const rtts = connections.map((c) => c.rtt).filter((rtt): rtt is number => rtt != null);
+      return {
+        id,
+        transports: connections.map(transportOf),
+        addresses: connections.map((c) => c.remoteAddr.toString()),
+        latencyMs: rtts.length > 0 ? Math.min(...rtts) : null,
+        status: this.statuses.get(id) ?? null,
+      };
+    });
+  }
+
+  connectivity(): ConnectivityReport {
+    return {
+      known: [...this.known.values()].map((p) => ({
+        id: p.peerId.toString(),
+        attempt: p.attempt,
+        lastError: p.lastError,
+        dialer: this.peerId < p.peerId.toString(),
+      })),
+      dialing: [...this.dialing],
+      listening: this.libp2p.getMultiaddrs().map(String),
+      discoveryPeers: this.libp2p.services.pubsub.getSubscribers(DISCOVERY_TOPIC).map(String),
+      gossipRepairs: this.repairs,
+    };
+  }
+
+  validationStats(): ValidationStats {
+    return this.counter.snapshot();
+  }
+
+  async syncRange(from: number, to: number, options: SyncOptions): Promise<SyncResult> {
+    if (this.candidates(to).length === 0) await this.refreshStatuses();
+    return syncRange(from, to, options, {
+      candidates: (height) => this.candidates(height),
+      open: (peerId, signal) => this.openSession(peerId, signal),
+    });
+  }
+
+  /** Ask every connected peer that speaks the sync protocol for its current status. */
+  async refreshStatuses(): Promise<void> {
+    await Promise.all(
+      this.libp2p
+        .getConnections()
+        .filter((c) => c.limits == null && c.status === 'open')
+        .map((c) => this.exchangeStatus(c).catch(() => undefined)),
+    );
+  }
+
+  // --- gossip ---------------------------------------------------------------------------------
+
+  private async validate(
+    topic: TopicName,
+    propagationSource: PeerId,
+    message: Message,
+  ): Promise<TopicValidatorResult> {
+    const from = message.type === 'signed' ? message.from.toString() : propagationSource.toString();
+    const { verdict } = await checkMessage(
+      message.data,
+      topic,
+      this.chainId,
+      from,
+      this.validator,
+      this.replays,
+    );
+    this.counter.count(verdict);
+    if (verdict.result === 'accept') return TopicValidatorResult.Accept;
+    return verdict.result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+  }
+
+  private readonly onMessage = (event: CustomEvent<Message>): void => {
+    const message = event.detail;
+    // Only messages that passed validate() reach here.
+    if (!message.topic.startsWith(`/ledger/${this.chainId}/`)) return;
+    let envelope;
+    try {
+      envelope = decodeEnvelope(message.data);
+    } catch {
+      return; // unreachable: validate() decoded the same bytes
+    }
+    const from = message.type === 'signed' ? message.from.toString() : '';
+    for (const handler of this.handlers.get(envelope.type) ?? []) {
+      handler({ type: envelope.type, payload: envelope.payload, from });
+    }
+  };
+
+  // --- peers and sync ---------------------------------------------------------------------------
+
+  private emit(event: PeerEvent): void {
+    for (const handler of this.peerHandlers) handler(event);
+  }
+
+  private recordStatus(peerId: string, { chainId, height, headHash }: SyncStatus): void {
+    if (chainId !== this.chainId) return;
+    const status = { chainId, height, headHash };
+    this.statuses.set(peerId, status);
+    this.emit({ type: 'status', peerId, status });
+  }
+
+  private candidates(height: number): string[] {
+    const connected = new Set(
+      this.libp2p
+        .getConnections()
+        .filter((c) => c.limits == null && c.status === 'open')
+        .map((c) => c.remotePeer.toString()),
+    );
+    return [...this.statuses]
+      .filter(([id, status]) => connected.has(id) && status.height >= height)
+      .sort((a, b) => b[1].height - a[1].height)
+      .map(([id]) => id);
+  }
+
+  private async openSession(peerId: string, signal?: AbortSignal): Promise<SyncSession> {
+    const connection = this.libp2p
+      .getConnections()
+      .find((c) => c.remotePeer.toString() === peerId && c.limits == null && c.status === 'open');
+    if (!connection) throw new Error('not connected');
+    const stream = await connection.newStream(syncProtocol(this.chainId), {
+      signal: signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS),
+    });
+    return new SyncClientStream(stream);
+  }
+
+  private async exchangeStatus(connection: Connection): Promise<void> {
+    const stream = await connection.newStream(syncProtocol(this.chainId), {
+      signal: AbortSignal.timeout(DIAL_TIMEOUT_MS),
+    });
+    const session = new SyncClientStream(stream);
+    try {
+      const { chainId, height, headHash } = await session.exchangeStatus(this.blocks.status());
+      this.recordStatus(connection.remotePeer.toString(), { chainId, height, headHash });
+    } finally {
+      session.close();
+    }
+  }
+
+  /** A fresh connection may still be settling (muxer, identify on the other side): retry. */
+  private async exchangeStatusWithRetry(connection: Connection, attempts: number) {
+    try {
+      await this.exchangeStatus(connection);
+    } catch {
+      if (attempts > 1 && connection.status === 'open') {
+        this.later(
+          () => void this.exchangeStatusWithRetry(connection, attempts - 1),
+          STATUS_RETRY_DELAY_MS,
+        );
+      }
+    }
+  }
+
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    const { protocols, connection } = event.detail;
+    if (connection.limits != null || !protocols.includes(syncProtocol(this.chainId))) return;
+    void this.exchangeStatusWithRetry(connection, STATUS_ATTEMPTS_MAX);
+  };
+
+  private readonly onConnect = (event: CustomEvent<PeerId>): void => {
+    const peerId = event.detail.toString();
+    const connection = this.libp2p.getConnections(event.detail)[0];
+    const known = this.known.get(peerId);
+    if (known) known.attempt = 0;
+    if (this.isRelay(peerId)) this.relayAttempts.set(peerId, 0);
+    this.emit({
+      type: 'connected',
+      peerId,
+      transport: connection ? transportOf(connection) : 'other',
+    });
+  };
+
+  private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const peerId = event.detail.toString();
+    this.statuses.delete(peerId);
+    this.emit({ type: 'disconnected', peerId });
+    if (!this.running) return;
+    const relay = this.relays.find((r) => r.getPeerId() === peerId);
+    if (relay) {
+      this.later(() => void this.dialRelay(relay), reconnectDelayMs(0));
+      return;
+    }
+    if (this.known.has(peerId)) this.scheduleRedial(peerId);
+  };
+
+  // --- connectivity -----------------------------------------------------------------------------
+
+  private isRelay(peerId: string): boolean {
+    return this.relays.some((r) => r.getPeerId() === peerId);
+  }
+
+  private later(task: () => void, delayMs: number): void {
+    if (!this.running) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.running) task();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async dialRelay(relay: Multiaddr): Promise<void> {
+    const id = relay.getPeerId() ?? relay.toString();
+    if (this.dialing.has(id) || !this.running) return;
+    this.dialing.add(id);
+    try {
+      await this.libp2p.dial(relay, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      this.relayAttempts.set(id, 0);
+    } catch {
+      // Relays are configured, not discovered: keep trying forever at a bounded rate.
+      const attempt = this.relayAttempts.get(id) ?? 0;
+      this.relayAttempts.set(id, attempt + 1);
+      this.later(
+        () => void this.dialRelay(relay),
+        reconnectDelayMs(Math.min(attempt, RELAY_ATTEMPT_CAP)),
+      );
+    } finally {
+      this.dialing.delete(id);
+    }
+  }
+
+  private readonly onDiscovery = (event: CustomEvent<PeerInfo>): void => {
+    this.learnPeer(event.detail.id, event.detail.multiaddrs);
+  };
+
+  /**
+   * libp2p emits 'peer:discovery' only for peers new to its peer store: a peer that first
+   * connected to us (inbound, or over the relay) never shows up there, although later discovery
+   * announcements still update its addresses. So every peer-store update counts as discovery.
+   */
+  private readonly onPeerUpdate = (event: CustomEvent<PeerUpdate>): void => {
+    const { peer } = event.detail;
+    this.learnPeer(
+      peer.id,
+      peer.addresses.map((a) => a.multiaddr),
+    );
+  };
+
+  private learnPeer(id: PeerId, multiaddrs: Multiaddr[]): void {
+    const peerId = id.toString();
+    if (peerId === this.peerId || this.isRelay(peerId) || multiaddrs.length === 0) return;
+    // Announcements carry addresses without the trailing /p2p/<id>: without it a circuit
+    // address would target the relay itself.
+    const addresses = multiaddrs.map((a) => withPeerId(a, peerId));
+    const existing = this.known.get(peerId);
+    if (existing) {
+      existing.addresses = addresses;
+    } else {
+      if (this.known.size >= KNOWN_PEERS_MAX) {
+        const oldest = this.known.keys().next().value;
+        if (oldest !== undefined) this.known.delete(oldest);
+      }
+      this.known.set(peerId, { peerId: id, addresses, attempt: 0, lastError: null });
+    }
+    void this.dialKnown(peerId);
+  }
+
+  private hasDirectConnection(peerId: string): boolean {
+    return this.libp2p
+      .getConnections()
+      .some((c) => c.remotePeer.toString() === peerId && c.limits == null && c.status === 'open');
+  }
+
+  /** The address to reach a peer directly: WebRTC via a relay first, then plain addresses. */
+  private pickAddress(peer: KnownPeer): Multiaddr | undefined {
+    const text = (a: Multiaddr) => a.toString();
+    return (
+      peer.addresses.find((a) => text(a).includes('/p2p-circuit/webrtc/')) ??
+      peer.addresses.find((a) => !text(a).includes('/p2p-circuit'))
+    );
+  }
+
+  private async dialKnown(peerId: string, fallback = false): Promise<void> {
+    const peer = this.known.get(peerId);
+    if (!peer || !this.running) return;
+    // Only the smaller id dials, so two peers never race two connections at each other; the
+    // other side dials only as a late fallback.
+    if (this.peerId > peerId && !fallback) {
+      if (!this.hasDirectConnection(peerId) && !this.fallbackDue.has(peerId)) {
+        this.fallbackDue.add(peerId);
+        this.later(() => {
+          this.fallbackDue.delete(peerId);
+          void this.dialKnown(peerId, true);
+        }, FALLBACK_DIAL_DELAY_MS);
+      }
+      return;
+    }
+    if (this.dialing.has(peerId) || this.hasDirectConnection(peerId)) return;
+    const address = this.pickAddress(peer);
+    if (!address) return;
+    this.dialing.add(peerId);
+    try {
+      await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      peer.attempt = 0;
+      peer.lastError = null;
+    } catch (error) {
+      peer.lastError = `${(error as Error).name}: ${(error as Error).message}`;
+      if (!fallback) this.scheduleRedial(peerId);
+    } finally {
+      this.dialing.delete(peerId);
+    }
+  }
+
+  private scheduleRedial(peerId: string): void {
+    const peer = this.known.get(peerId);
+    if (!peer || this.peerId > peerId) return;
+    if (!shouldRetry(peer.attempt)) {
+      this.known.delete(peerId);
+      return;
+    }
+    const delayMs = reconnectDelayMs(peer.attempt);
+    peer.attempt += 1;
+    this.later(() => void this.dialKnown(peerId), delayMs);
+  }
+}

@@ -1,0 +1,79 @@
+// Every limit of the network layer in one place (see docs/network.md). A message or frame beyond
+// its limit is rejected before it is decoded further; every queue and table has a maximum and a
+// drop policy. Ledger-level limits (block and tx sizes) come from the core's params.
+import { BLOCK_BYTES_MAX, MESSAGE_BYTES_MAX, TX_BYTES_MAX, VALIDATORS_MAX } from '../core/params';
+import type { MessageType } from './message-types';
+
+export const ENVELOPE_VERSION = 1;
+/** CBOR framing of the envelope around its payload: version, type tag, 64-char chain id. */
+export const ENVELOPE_OVERHEAD_BYTES_MAX = 128;
+
+/** Encoded vote: chain id, hashes, address, signature, integers (~260 bytes in practice). */
+export const VOTE_BYTES_MAX = 1024;
+/** Two conflicting votes plus framing. */
+export const EVIDENCE_BYTES_MAX = 4 * 1024;
+/** A join request: public key, name, a short note. */
+export const JOIN_BYTES_MAX = 4 * 1024;
+/** A commit signature slot is at most ~110 bytes encoded; one per validator. */
+export const COMMIT_BYTES_MAX = 1024 + VALIDATORS_MAX * 128;
+
+/** Largest payload (the bytes inside the envelope) per message type. */
+export const PAYLOAD_BYTES_MAX: Readonly<Record<MessageType, number>> = {
+  tx: TX_BYTES_MAX,
+  proposal: MESSAGE_BYTES_MAX,
+  vote: VOTE_BYTES_MAX,
+  commit: BLOCK_BYTES_MAX + COMMIT_BYTES_MAX,
+  evidence: EVIDENCE_BYTES_MAX,
+  join: JOIN_BYTES_MAX,
+};
+
+/** Largest gossip message of any type; gossipsub drops bigger ones before decoding them. */
+export const GOSSIP_MESSAGE_BYTES_MAX =
+  Math.max(...Object.values(PAYLOAD_BYTES_MAX)) + ENVELOPE_OVERHEAD_BYTES_MAX;
+/**
+ * One gossipsub RPC frame: a message plus its protobuf fields (author, seqno, signature, topic)
+ * and piggybacked control messages. A bigger frame closes that peer's inbound gossip stream.
+ */
+export const GOSSIP_RPC_BYTES_MAX = GOSSIP_MESSAGE_BYTES_MAX + 16 * 1024;
+
+// Sync protocol -------------------------------------------------------------------------------
+
+/** Blocks one range request may ask for; the server answers at most this many. */
+export const SYNC_BATCH_BLOCKS_MAX = 64;
+/** Bytes of blocks the server sends for one request; it ends the batch early beyond this. */
+export const SYNC_BATCH_BYTES_MAX = 4 * 1024 * 1024;
+/** One sync frame: a block with its commit and framing. */
+export const SYNC_FRAME_BYTES_MAX = BLOCK_BYTES_MAX + COMMIT_BYTES_MAX + 1024;
+/** How long a peer may take to answer one sync frame before the session is abandoned. */
+export const SYNC_FRAME_TIMEOUT_MS = 20_000;
+/** Concurrent inbound sync streams per connection (status + one range session). */
+export const SYNC_INBOUND_STREAMS_MAX = 4;
+/** Peers tried for one range before giving up. */
+export const SYNC_PEER_ATTEMPTS_MAX = 8;
+
+// Connectivity --------------------------------------------------------------------------------
+
+export const CONNECTIONS_MAX = 64;
+/** Known peers remembered for reconnection; the oldest is forgotten beyond this. */
+export const KNOWN_PEERS_MAX = 256;
+export const RECONNECT_DELAY_MS_MIN = 500;
+export const RECONNECT_DELAY_MS_MAX = 30_000;
+/** A peer not reachable after this many attempts is forgotten until rediscovered. */
+export const RECONNECT_ATTEMPTS_MAX = 12;
+export const DIAL_TIMEOUT_MS = 15_000;
+/** pubsub-peer-discovery announcement period. */
+export const DISCOVERY_INTERVAL_MS = 2_000;
+
+// Relay ---------------------------------------------------------------------------------------
+
+export const RELAY_RESERVATIONS_MAX = 256;
+export const RELAY_CONNECTIONS_MAX = 512;
+
+// Validation bookkeeping ------------------------------------------------------------------------
+
+/** Distinct reject/ignore reasons counted; further reasons are counted under 'other'. */
+export const VALIDATION_REASONS_MAX = 64;
+/** Recently accepted payload digests kept to drop re-published copies (replays). */
+export const REPLAY_CACHE_ENTRIES_MAX = 16_384;
+/** Handlers per message type. */
+export const SUBSCRIBERS_PER_TYPE_MAX = 32;

@@ -1,0 +1,209 @@
+// An in-memory Network for the simulator and fast tests: every member of a MemoryHub that is
+// linked to another gets its gossip (after the same edge validation as libp2p) and can sync
+// from it. Links can be cut and restored to model partitions and dropped peers.
+import { encodeEnvelope } from './envelope';
+import { SUBSCRIBERS_PER_TYPE_MAX } from './limits';
+import { TOPIC_OF, type MessageType } from './message-types';
+import type {
+  BlockSource,
+  EncodedBlock,
+  MessageHandler,
+  MessageValidator,
+  Network,
+  PeerEvent,
+  PeerEventHandler,
+  PeerSummary,
+  SyncOptions,
+  SyncResult,
+  ValidationStats,
+} from './network';
+import { syncRange, type SyncSession } from './sync-driver';
+import { SYNC_BATCH_BLOCKS_MAX } from './limits';
+import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
+
+export class MemoryHub {
+  readonly members = new Map<string, MemoryNetwork>();
+  private readonly links = new Set<string>();
+
+  private key(a: string, b: string): string {
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+
+  linked(a: string, b: string): boolean {
+    return this.links.has(this.key(a, b));
+  }
+
+  link(a: string, b: string): void {
+    if (a === b || this.linked(a, b)) return;
+    this.links.add(this.key(a, b));
+    this.members.get(a)?.peerLinked(b);
+    this.members.get(b)?.peerLinked(a);
+  }
+
+  unlink(a: string, b: string): void {
+    if (!this.links.delete(this.key(a, b))) return;
+    this.members.get(a)?.peerUnlinked(b);
+    this.members.get(b)?.peerUnlinked(a);
+  }
+
+  /** Link every running member to every other. */
+  linkAll(): void {
+    const ids = [...this.members.keys()];
+    for (const a of ids) for (const b of ids) if (a < b) this.link(a, b);
+  }
+
+  neighbours(id: string): MemoryNetwork[] {
+    return [...this.members.values()].filter((m) => m.peerId !== id && this.linked(id, m.peerId));
+  }
+}
+
+export interface MemoryNetworkDeps {
+  hub: MemoryHub;
+  blocks: BlockSource;
+  validator?: MessageValidator;
+}
+
+export class MemoryNetwork implements Network {
+  private readonly handlers = new Map<MessageType, Set<MessageHandler>>();
+  private readonly peerHandlers = new Set<PeerEventHandler>();
+  private readonly counter = new ValidationCounter();
+  private readonly replays = new ReplayGuard();
+  private readonly validator: MessageValidator;
+  /** Net score per sender: -1 per rejected message (a stand-in for gossipsub scoring). */
+  private readonly scores = new Map<string, number>();
+  private running = false;
+
+  constructor(
+    readonly peerId: string,
+    readonly chainId: string,
+    private readonly deps: MemoryNetworkDeps,
+  ) {
+    this.validator = deps.validator ?? acceptAll;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.deps.hub.members.set(this.peerId, this);
+  }
+
+  async stop(): Promise<void> {
+    for (const peer of this.deps.hub.neighbours(this.peerId)) {
+      this.deps.hub.unlink(this.peerId, peer.peerId);
+    }
+    this.deps.hub.members.delete(this.peerId);
+    this.running = false;
+  }
+
+  async publish(type: MessageType, payload: Uint8Array): Promise<void> {
+    this.replays.remember(this.replays.key(type, payload));
+    await this.publishRaw(TOPIC_OF[type], encodeEnvelope(type, this.chainId, payload));
+  }
+
+  /** Send arbitrary bytes on a topic (tests of bad input). */
+  async publishRaw(topic: string, bytes: Uint8Array): Promise<void> {
+    if (!this.running) throw new Error('network not started');
+    const copy = bytes.slice();
+    for (const peer of this.deps.hub.neighbours(this.peerId)) {
+      // Asynchronous like a real network, so a handler never runs inside publish().
+      setTimeout(() => void peer.receive(topic, copy, this.peerId), 0);
+    }
+  }
+
+  private async receive(topic: string, bytes: Uint8Array, from: string): Promise<void> {
+    if (!this.running) return;
+    const name = topic as (typeof TOPIC_OF)[MessageType];
+    const checked = await checkMessage(
+      bytes,
+      name,
+      this.chainId,
+      from,
+      this.validator,
+      this.replays,
+    );
+    this.counter.count(checked.verdict);
+    if (checked.verdict.result === 'reject') {
+      this.scores.set(from, (this.scores.get(from) ?? 0) - 1);
+    }
+    if (checked.verdict.result !== 'accept' || !checked.type || !checked.payload) return;
+    for (const handler of this.handlers.get(checked.type) ?? []) {
+      handler({ type: checked.type, payload: checked.payload, from });
+    }
+  }
+
+  subscribe(type: MessageType, handler: MessageHandler): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    if (set.size >= SUBSCRIBERS_PER_TYPE_MAX) throw new Error(`too many ${type} subscribers`);
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  onPeerEvent(handler: PeerEventHandler): () => void {
+    this.peerHandlers.add(handler);
+    return () => this.peerHandlers.delete(handler);
+  }
+
+  peers(): PeerSummary[] {
+    return this.deps.hub.neighbours(this.peerId).map((peer) => ({
+      id: peer.peerId,
+      transports: ['memory'],
+      addresses: [`/memory/${peer.peerId}`],
+      latencyMs: 0,
+      status: peer.deps.blocks.status(),
+    }));
+  }
+
+  validationStats(): ValidationStats {
+    return this.counter.snapshot();
+  }
+
+  gossipScore(peerId: string): number {
+    return this.scores.get(peerId) ?? 0;
+  }
+
+  async syncRange(from: number, to: number, options: SyncOptions): Promise<SyncResult> {
+    return syncRange(from, to, options, {
+      candidates: (height) =>
+        this.deps.hub
+          .neighbours(this.peerId)
+          .filter((peer) => peer.deps.blocks.status().height >= height)
+          .map((peer) => peer.peerId),
+      open: async (peerId) => this.openSession(peerId),
+    });
+  }
+
+  private openSession(peerId: string): SyncSession {
+    const hub = this.deps.hub;
+    const self = this.peerId;
+    return {
+      async fetch(from: number, to: number): Promise<EncodedBlock[]> {
+        const peer = hub.members.get(peerId);
+        if (!peer || !hub.linked(self, peerId)) throw new Error('not connected');
+        const blocks = await peer.deps.blocks.getBlocks(
+          from,
+          Math.min(to, from + SYNC_BATCH_BLOCKS_MAX - 1),
+        );
+        // The link may have been cut while the peer was reading.
+        if (!hub.linked(self, peerId)) throw new Error('connection dropped');
+        return blocks;
+      },
+      close() {},
+    };
+  }
+
+  private emit(event: PeerEvent): void {
+    for (const handler of this.peerHandlers) handler(event);
+  }
+
+  /** @internal called by the hub */
+  peerLinked(peerId: string): void {
+    this.emit({ type: 'connected', peerId, transport: 'memory' });
+    const peer = this.deps.hub.members.get(peerId);
+    if (peer) this.emit({ type: 'status', peerId, status: peer.deps.blocks.status() });
+  }
+
+  /** @internal called by the hub */
+  peerUnlinked(peerId: string): void {
+    this.emit({ type: 'disconnected', peerId });
+  }
+}

@@ -1,0 +1,120 @@
+// Serves the built SPA (build/) over HTTP: files with their MIME type, index.html for every
+// other path (client-side routing), long-lived caching only for content-hashed assets, and
+// `/relay.json` (the relay multiaddrs, known only at run time) next to the app.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** SvelteKit puts content-hashed files here: safe to cache forever. */
+const IMMUTABLE_PREFIX = '/_app/immutable/';
+
+export interface StaticServerOptions {
+  root: string;
+  host: string;
+  port: number;
+  /** Current relay multiaddrs for /relay.json. */
+  relays: () => string[];
+}
+
+export interface StaticServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function cacheControl(path: string): string {
+  if (path.startsWith(IMMUTABLE_PREFIX)) return 'public, max-age=31536000, immutable';
+  // index.html, the service worker and version.json must be revalidated on every load.
+  return 'no-cache';
+}
+
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+  const root = resolve(options.root);
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        response.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (url.pathname === '/relay.json') {
+        const body = JSON.stringify({ relays: options.relays() });
+        response.writeHead(200, {
+          'content-type': MIME_TYPES['.json'],
+          'cache-control': 'no-store',
+        });
+        response.end(request.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        response.writeHead(400).end();
+        return;
+      }
+      const file = resolve(join(root, normalize(path)));
+      const inside = file === root || file.startsWith(root + sep);
+      let target = join(root, 'index.html');
+      let cache = 'no-cache';
+      if (inside) {
+        const info = await stat(file).catch(() => null);
+        if (info?.isFile()) {
+          target = file;
+          cache = cacheControl(path);
+        } else if (extname(path) !== '' && path.startsWith('/_app/')) {
+          // A missing hashed asset is a 404, not the app shell (which would parse as JS).
+          response.writeHead(404, { 'content-type': MIME_TYPES['.txt'] }).end('not found');
+          return;
+        }
+      }
+      const type = MIME_TYPES[extname(target)] ?? 'application/octet-stream';
+      response.writeHead(200, {
+        'content-type': type,
+        'cache-control': cache,
+        'x-content-type-options': 'nosniff',
+      });
+      if (request.method === 'HEAD') {
+        response.end();
+        return;
+      }
+      createReadStream(target)
+        .on('error', () => response.destroy())
+        .pipe(response);
+    })();
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}
