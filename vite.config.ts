@@ -10,7 +10,7 @@ const polyfill = fileURLToPath(new URL('./src/server/polyfill.ts', import.meta.u
 //   sim         the deterministic consensus simulator sweep
 //   integration libp2p nodes on real loopback sockets
 //   browser     real Chromium driven by playwright-core (IndexedDB, WebRTC, the app)
-function project(name: string, include: string[], timeoutMs: number) {
+function project(name: string, include: string[], timeoutMs: number, oneFileAtATime = false) {
   return {
     resolve: { alias: { $lib: lib } },
     test: {
@@ -20,6 +20,8 @@ function project(name: string, include: string[], timeoutMs: number) {
       setupFiles: [polyfill],
       testTimeout: timeoutMs,
       hookTimeout: timeoutMs,
+      // Socket and browser tests share the machine's two cores: one file at a time.
+      fileParallelism: !oneFileAtATime,
     },
   };
 }
@@ -30,11 +32,8 @@ export default defineConfig({
     projects: [
       project('unit', ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], 30_000),
       project('sim', ['test/sim/**/*.test.ts'], 600_000),
-      project('integration', ['test/integration/**/*.test.ts'], 120_000),
-      {
-        ...project('browser', ['test/browser/**/*.test.ts'], 180_000),
-        // Browser tests share one machine's two cores: run their files one at a time.
-      },
+      project('integration', ['test/integration/**/*.test.ts'], 120_000, true),
+      project('browser', ['test/browser/**/*.test.ts'], 240_000, true),
     ],
   },
 });

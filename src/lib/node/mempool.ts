@@ -36,7 +36,10 @@ export interface MempoolEntry {
 
 export type AddOutcome =
   | { added: true; evicted: MempoolEntry | null }
-  | { added: false; reason: 'duplicate' | 'nonce-too-low' | 'nonce-taken' | 'full' | 'too-far-ahead' };
+  | {
+      added: false;
+      reason: 'duplicate' | 'nonce-too-low' | 'nonce-taken' | 'full' | 'too-far-ahead';
+    };
 
 export class Mempool {
   readonly #limits: MempoolLimits;
@@ -135,7 +138,10 @@ export class Mempool {
    * After a committed block: drop committed transactions and every transaction whose nonce the
    * sender has already used. Returns the dropped entries that were not in the block (stale).
    */
-  update(committedHashes: Iterable<string>, nextNonce: (sender: Address) => number): MempoolEntry[] {
+  update(
+    committedHashes: Iterable<string>,
+    nextNonce: (sender: Address) => number,
+  ): MempoolEntry[] {
     for (const hash of committedHashes) {
       const entry = this.#byHash.get(hash);
       if (entry) this.#remove(entry);

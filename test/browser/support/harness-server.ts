@@ -13,8 +13,25 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-export async function startHarnessServer(): Promise<HarnessServer> {
+export interface HarnessOptions {
+  /** Served as /relay.json, as the real server does next to the app. */
+  relays?: string[];
+}
+
+export async function startHarnessServer(options: HarnessOptions = {}): Promise<HarnessServer> {
+  const relayJson = JSON.stringify({ relays: options.relays ?? [] });
   const server: ViteDevServer = await createServer({
+    plugins: [
+      {
+        name: 'relay-json',
+        configureServer(dev) {
+          dev.middlewares.use('/relay.json', (_request, response) => {
+            response.setHeader('content-type', 'application/json');
+            response.end(relayJson);
+          });
+        },
+      },
+    ],
     root,
     configFile: false,
     logLevel: 'warn',
@@ -23,6 +40,8 @@ export async function startHarnessServer(): Promise<HarnessServer> {
       host: '127.0.0.1',
       port: 0,
       strictPort: false,
+      // No HMR: a dependency re-optimisation mid-test would otherwise reload every open page.
+      hmr: false,
       fs: { allow: [fileURLToPath(new URL('../../..', import.meta.url))] },
     },
     optimizeDeps: { noDiscovery: false },

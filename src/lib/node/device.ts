@@ -1,0 +1,200 @@
+// The browser composition root: this profile's device key and ledgers (IndexedDB), and a full
+// node per opened ledger wired to IndexedDB, libp2p over WebRTC, the other tabs
+// (BroadcastChannel, Web Locks) and Worker timers. The UI loads this module with a dynamic
+// import so libp2p stays out of the first paint.
+import { validateGenesis, genesisState } from '../core/genesis';
+import { addressOf, chainIdOf } from '../core/hash';
+import type { Genesis } from '../core/types';
+import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../crypto/index';
+import { createBrowserNetwork, fetchRelays } from '../net/browser-network';
+import type { IceServer } from '../net/network';
+import { openIdbDeviceStore } from '../store/idb-device-store';
+import { openIdbLedgerStore } from '../store/idb-ledger-store';
+import { requestPersistentStorage, storageUsage } from '../store/quota';
+import type { DeviceKey, DeviceStore } from '../store/types';
+import type { Device, Invite, LedgerNode, LedgerSummary } from './api';
+import { systemClock } from './clock';
+import { FullNode } from './full-node';
+import { genesisOfInvite, InviteError, parseInvite } from './invite';
+import { broadcastChannelLink } from './tab-link';
+import { requestValidatorLock } from './validator-lock';
+import { workerTimers } from './worker-timers';
+
+/** Voting power of a ledger creator's device, and of devices approved later. */
+export const DEVICE_POWER_DEFAULT = 10;
+export const SALT_BYTES = 16;
+
+export interface NetworkConfig {
+  relays: string[];
+  iceServers: IceServer[];
+}
+
+/** Relays and STUN/TURN servers the server publishes next to the app (none when offline). */
+async function networkConfig(): Promise<NetworkConfig> {
+  const relays = await fetchRelays().catch(() => []);
+  let iceServers: IceServer[] = [];
+  try {
+    const response = await fetch('/relay.json', { cache: 'no-store' });
+    const body = (await response.json()) as { iceServers?: unknown };
+    if (Array.isArray(body.iceServers)) iceServers = body.iceServers as IceServer[];
+  } catch {
+    // Offline: no servers; the node still works with the tabs of this profile.
+  }
+  return { relays, iceServers };
+}
+
+class BrowserDevice implements Device {
+  readonly #store: DeviceStore;
+  readonly #key: DeviceKey;
+  readonly #open = new Map<string, Promise<FullNode>>();
+  readonly #inviteRelays = new Map<string, string[]>();
+
+  constructor(store: DeviceStore, key: DeviceKey) {
+    this.#store = store;
+    this.#key = key;
+  }
+
+  async address(): Promise<string> {
+    return addressOf(this.#key.publicKey);
+  }
+
+  async ledgers(): Promise<LedgerSummary[]> {
+    const entries = await this.#store.ledgers();
+    return Promise.all(
+      entries.map(async (entry) => {
+        const store = await openIdbLedgerStore({ chainId: entry.chainId });
+        const meta = await store.meta().finally(() => store.close());
+        return {
+          chainId: entry.chainId,
+          name: entry.name,
+          addedAt: entry.addedMs,
+          height: meta?.headHeight ?? 0,
+        };
+      }),
+    );
+  }
+
+  async createLedger(options: {
+    name: string;
+    balances: { address: string; amount: number }[];
+  }): Promise<string> {
+    const genesis: Genesis = {
+      name: options.name.trim(),
+      time: Date.now(),
+      validators: [{ publicKey: this.#key.publicKey, power: DEVICE_POWER_DEFAULT }],
+      balances: options.balances,
+      salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
+    };
+    validateGenesis(genesis);
+    return this.#add(genesis, 'created');
+  }
+
+  async joinLedger(invite: string | Invite): Promise<string> {
+    const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
+    const genesis = genesisOfInvite(parsed);
+    if (chainIdOf(genesis) !== parsed.chainId) {
+      throw new InviteError('the invite names a different ledger than its genesis');
+    }
+    this.#inviteRelays.set(parsed.chainId, parsed.relays);
+    const chainId = await this.#add(genesis, 'joined');
+    const store = await openIdbLedgerStore({ chainId });
+    for (const relay of parsed.relays) await store.notePeer(relay, Date.now());
+    await store.close();
+    return chainId;
+  }
+
+  async #add(genesis: Genesis, role: 'created' | 'joined'): Promise<string> {
+    const chainId = chainIdOf(genesis);
+    const store = await openIdbLedgerStore({ chainId });
+    try {
+      await store.initialize(genesis, genesisState(genesis));
+    } finally {
+      await store.close();
+    }
+    await this.#store.addLedger({
+      chainId,
+      name: genesis.name,
+      genesis,
+      role,
+      addedMs: Date.now(),
+    });
+    void requestPersistentStorage().catch(() => false);
+    return chainId;
+  }
+
+  open(chainId: string): Promise<LedgerNode> {
+    let node = this.#open.get(chainId);
+    if (!node) {
+      node = this.#start(chainId);
+      this.#open.set(chainId, node);
+      node.catch(() => this.#open.delete(chainId));
+    }
+    return node;
+  }
+
+  async #start(chainId: string): Promise<FullNode> {
+    const entry = (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId);
+    if (!entry) throw new Error(`ledger ${chainId} is not on this device`);
+    const store = await openIdbLedgerStore({
+      chainId,
+      onVersionChange: () => location.reload(),
+    });
+    const config = await networkConfig();
+    const known = (await store.knownPeers()).map((peer) => peer.address);
+    const relays = [
+      ...new Set([...config.relays, ...(this.#inviteRelays.get(chainId) ?? []), ...known]),
+    ];
+    const tabs = broadcastChannelLink(chainId);
+    let node: FullNode | null = null;
+    const lock = requestValidatorLock(chainId, () => node?.setValidatorRole(true));
+    node = new FullNode(
+      { ledgerName: entry.name, relays, mayValidate: () => lock.held },
+      {
+        store,
+        createNetwork: ({ validator, blocks }) =>
+          createBrowserNetwork(
+            { chainId, relays, iceServers: config.iceServers },
+            { blocks, validator },
+          ),
+        signer: webCryptoSigner(this.#key),
+        verifier: webCryptoVerifier(),
+        clock: systemClock,
+        timers: workerTimers(),
+        tabs,
+        storageInfo: async () => {
+          const usage = await storageUsage();
+          return {
+            usageBytes: usage?.usageBytes ?? null,
+            quotaBytes: usage?.quotaBytes ?? null,
+            persisted: usage?.persisted ?? false,
+          };
+        },
+      },
+    );
+    await node.start();
+    node.setValidatorRole(lock.held);
+    addEventListener('pagehide', () => {
+      lock.release();
+      tabs.close();
+    });
+    return node;
+  }
+}
+
+let device: Promise<Device> | null = null;
+
+/** This profile's device, created on first use (one per tab). */
+export function openDevice(): Promise<Device> {
+  device ??= (async () => {
+    const store = await openIdbDeviceStore({ onVersionChange: () => location.reload() });
+    const existing = await store.deviceKey();
+    const key =
+      existing ??
+      (await store.putDeviceKeyIfAbsent({
+        ...(await generateSigningKey()),
+        createdMs: Date.now(),
+      }));
+    return new BrowserDevice(store, key);
+  })();
+  return device;
+}

@@ -1,0 +1,1081 @@
+// The full node of one tab: the composition root that wires the store, the network, the pure
+// consensus engine, the mempool and sync, and exposes the LedgerNode API to the UI.
+//
+// Concurrency: every engine input and every block commit runs through one serial queue, so the
+// engine, the in-memory state and the store never see interleaved updates; network callbacks
+// and timers only enqueue. Effects that come back as inputs (signatures, validity, blocks to
+// propose) are processed within the same queued task, in order.
+//
+// Safety: a signature leaves the node only through the signer guard, which persists the
+// signed (height, round, step) durably first. Committing is idempotent per height in the store,
+// so several tabs (or a tab and sync) racing to apply the same block apply it once.
+
+import { createEngine, engineStatus, step, type EngineState } from '../consensus/engine';
+import { restartPoint } from '../consensus/signer-guard';
+import type { Effect, Input, TimeoutParams } from '../consensus/types';
+import { applyBlock, applyChanges, checkTx } from '../core/apply';
+import { blockSignatureChecks, buildBlock } from '../core/block';
+import {
+  decodeBlock,
+  decodeCommit,
+  decodeEvidence,
+  decodeProposalMessage,
+  decodeTx,
+  decodeVote,
+  encodeBlock,
+  encodeCommit,
+  encodeEvidence,
+  encodeProposalMessage,
+  encodeTx,
+  encodeVote,
+} from '../core/encoding';
+import { addressOf, blockHash, bytesEqual, toHex, txHash } from '../core/hash';
+import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from '../core/params';
+import type { Signer, Verifier } from '../core/signing';
+import { txSignBytes } from '../core/signing';
+import type { LedgerState } from '../core/state';
+import type {
+  Block,
+  Commit,
+  Evidence,
+  Genesis,
+  Tx,
+  TxBody,
+  TxKind,
+  UnsignedTx,
+} from '../core/types';
+import { validateBlock } from '../core/validate';
+import { exceedsTwoThirds, findValidator } from '../core/validators';
+import type {
+  BlockSource,
+  EncodedBlock,
+  MessageValidator,
+  Network,
+  PeerEvent,
+  TransportKind,
+} from '../net/network';
+import { storeBlockSource } from './block-source';
+import { createGossipValidator } from './gossip-validator';
+import type { LedgerStore, OutboxEntry } from '../store/types';
+import type {
+  StorageInfo,
+  AccountView,
+  ActivityEntry,
+  BlockSummary,
+  BlockView,
+  JoinRequest,
+  LedgerNode,
+  NodeEvent,
+  NodeStatus,
+  PeerInfo,
+  RecordView,
+  Transport,
+  ValidatorInfo,
+} from './api';
+import type { Clock, Timers } from './clock';
+import { commitSignatureChecks, judgeCommit } from './commit-check';
+import { inviteLink, makeInvite } from './invite';
+import { Mempool } from './mempool';
+import type { TabLink } from './tab-link';
+import { createSignerGuard, SignRefusedError, type SignerGuard } from './signer-guard';
+import { verifyAll } from './verify';
+import { activityOf, blockViewOf, summaryOfTx } from './views';
+import { decodeDecided, decodeJoinRequest, encodeDecided, encodeJoinRequest } from './wire';
+
+/** Pending evidence kept for inclusion; the oldest is dropped beyond this. */
+export const EVIDENCE_POOL_MAX = 256;
+/** Join requests shown to validators; the oldest is dropped beyond this. */
+export const JOIN_REQUESTS_MAX = 64;
+/** A join request is re-gossiped this often until the device is a validator. */
+export const JOIN_REPEAT_MS = 3_000;
+/** Storage usage is refreshed this often for the status. */
+export const STORAGE_POLL_MS = 30_000;
+/** Pending outbox transactions are re-published this often until they settle. */
+export const OUTBOX_RESUBMIT_MS = 5_000;
+
+export class TxRejectedError extends Error {
+  override name = 'TxRejectedError';
+  constructor(
+    readonly code: string,
+    detail?: string,
+  ) {
+    super(detail ? `${code}: ${detail}` : code);
+  }
+}
+
+export class NodeStoppedError extends Error {
+  override name = 'NodeStoppedError';
+  constructor() {
+    super('the node is stopped');
+  }
+}
+
+export interface FullNodeOptions {
+  ledgerName: string;
+  /** Relay multiaddrs written into invite links. */
+  relays?: string[];
+  timeouts?: Partial<TimeoutParams>;
+  /** Whether this tab starts as the device's validator (Web Locks decide across tabs). */
+  mayValidate?: () => boolean;
+}
+
+/** What the node plugs into the network it is given. */
+export interface NetworkParts {
+  validator: MessageValidator;
+  blocks: BlockSource;
+}
+
+export interface FullNodeDeps {
+  store: LedgerStore;
+  /** Builds the network with the node's gossip validator and block source plugged in. */
+  createNetwork(parts: NetworkParts): Network | Promise<Network>;
+  signer: Signer;
+  verifier: Verifier;
+  clock: Clock;
+  timers: Timers;
+  /** Other tabs of this browser profile (BroadcastChannel); absent outside browsers. */
+  tabs?: TabLink;
+  /** Storage usage for the status (navigator.storage); absent outside browsers. */
+  storageInfo?: () => Promise<StorageInfo>;
+}
+
+type CommitSource = 'consensus' | 'gossip' | 'sync';
+
+export class FullNode implements LedgerNode {
+  readonly #options: FullNodeOptions;
+  readonly #deps: FullNodeDeps & { network: Network };
+  readonly #blocks: BlockSource;
+  readonly #address: string;
+  readonly #listeners = new Set<(event: NodeEvent) => void>();
+  readonly #cancelTimers = new Set<() => void>();
+  readonly #mempool = new Mempool();
+  readonly #evidencePool = new Map<string, Evidence>();
+  readonly #joinRequests = new Map<string, { publicKey: Uint8Array; label: string }>();
+  readonly #lastVotes = new Map<
+    string,
+    { height: number; round: number; type: 'prevote' | 'precommit' }
+  >();
+  readonly #validator: MessageValidator;
+  #state!: LedgerState;
+  #genesis!: Genesis;
+  #validatorRole = true;
+  /** The next start-height begins a fresh engine and must resume from the signer state. */
+  #resumePending = true;
+  #joinLabel: string | null = null;
+  #seenCommit: Commit | null = null;
+  #engine!: EngineState;
+  #guard!: SignerGuard;
+  #queue: Promise<void> = Promise.resolve();
+  #running = false;
+  #syncing = false;
+  #syncTarget = 0;
+  #status!: NodeStatus;
+  #unsubscribe: (() => void)[] = [];
+  #lastProposeMs: number | null = null;
+  #lastFinalityMs: number | null = null;
+
+  constructor(options: FullNodeOptions, deps: FullNodeDeps) {
+    this.#options = options;
+    this.#address = addressOf(deps.signer.publicKey);
+    const validator = createGossipValidator({
+      state: () => this.#state,
+      verifier: deps.verifier,
+      onAhead: (height) => this.#catchUp(height),
+    });
+    this.#validator = validator;
+    this.#validatorRole = options.mayValidate?.() ?? true;
+    this.#blocks = storeBlockSource(deps.store, () => this.#state ?? null);
+    // The network is created in start() (it may need async setup); until then it is offline.
+    this.#deps = { ...deps, network: OFFLINE_NETWORK };
+  }
+
+  /** The committed state (read-only for callers); used by the gossip validator. */
+  get state(): LedgerState {
+    return this.#state;
+  }
+
+  get status(): NodeStatus {
+    return this.#status;
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    const { store } = this.#deps;
+    const [state, meta] = await Promise.all([store.loadState(), store.meta()]);
+    if (state === null || meta === null) {
+      throw new Error(`ledger ${store.chainId} is not initialised on this device`);
+    }
+    this.#state = state;
+    this.#genesis = meta.genesis;
+    this.#seenCommit = (await store.block(state.height))?.commit ?? null;
+    this.#guard = createSignerGuard(store.signerState);
+    this.#engine = createEngine({ chainId: state.chainId, timeouts: this.#options.timeouts });
+    const network = await this.#deps.createNetwork({
+      validator: this.#validator,
+      blocks: this.#blocks,
+    });
+    this.#deps.network = network;
+    this.#running = true;
+    this.#status = this.#computeStatus();
+
+    this.#unsubscribe = [
+      network.subscribe('tx', (m) => this.#onTx(m.payload)),
+      network.subscribe('proposal', (m) => this.#onProposal(m.payload)),
+      network.subscribe('vote', (m) => this.#onVote(m.payload)),
+      network.subscribe('commit', (m) => this.#onDecided(m.payload)),
+      network.subscribe('evidence', (m) => this.#onEvidence(m.payload)),
+      network.subscribe('join', (m) => this.#onJoin(m.payload)),
+      network.onPeerEvent((event) => this.#onPeerEvent(event)),
+    ];
+    if (this.#deps.tabs) {
+      this.#unsubscribe.push(
+        this.#deps.tabs.subscribe((type, payload) => void this.#onTabMessage(type, payload)),
+      );
+    }
+    await network.start();
+    await this.#restoreOutbox();
+    this.#enqueue(() => this.#startHeight());
+    this.#every(OUTBOX_RESUBMIT_MS, () => void this.#resubmitPending());
+    this.#every(STORAGE_POLL_MS, () => void this.#refreshStorage());
+    void this.#refreshStorage();
+    this.#emitStatus();
+  }
+
+  /**
+   * Take or give up the device's validator role (another tab of this profile may hold it).
+   * Taking it restarts the current height with this node signing; the persisted signer state
+   * refuses anything the previous holder already signed, so the hand-over cannot double-sign.
+   */
+  setValidatorRole(active: boolean): void {
+    if (this.#validatorRole === active) return;
+    this.#validatorRole = active;
+    this.#enqueue(async () => {
+      this.#engine = createEngine({
+        chainId: this.#state.chainId,
+        timeouts: this.#options.timeouts,
+      });
+      this.#resumePending = true;
+      await this.#startHeight();
+      this.#emitStatus();
+    });
+  }
+
+  async #refreshStorage(): Promise<void> {
+    const info = await this.#deps.storageInfo?.().catch(() => null);
+    if (!info || !this.#status) return;
+    this.#status = { ...this.#status, storage: info };
+    this.#emit({ type: 'status', status: this.#status });
+  }
+
+  /** A message from another tab: validated like gossip, then handled the same way. */
+  async #onTabMessage(type: Parameters<Network['publish']>[0], payload: Uint8Array): Promise<void> {
+    const verdict = await this.#validator(type, payload, 'tab');
+    if (verdict.result !== 'accept') return;
+    if (type === 'tx') this.#onTx(payload);
+    else if (type === 'commit') this.#onDecided(payload);
+    else if (type === 'join') this.#onJoin(payload);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const cancel of this.#cancelTimers) cancel();
+    this.#cancelTimers.clear();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    await this.#queue.catch(() => undefined);
+    await this.#deps.network.stop();
+  }
+
+  subscribe(listener: (event: NodeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves once every queued engine input and commit so far has been processed. */
+  async settled(): Promise<void> {
+    await this.#queue;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The engine loop
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(async () => {
+      if (!this.#running) return;
+      try {
+        await task();
+      } catch (error) {
+        this.#problem('internal', (error as Error).message);
+        console.error('node task failed', error);
+      }
+    });
+  }
+
+  #feed(input: Input): void {
+    this.#enqueue(() => this.#process(input));
+  }
+
+  async #process(first: Input): Promise<void> {
+    const work: Input[] = [first];
+    while (work.length > 0 && this.#running) {
+      const input = work.shift() as Input;
+      const result = step(this.#engine, input);
+      this.#engine = result.state;
+      for (const effect of result.effects) await this.#perform(effect, work);
+    }
+    this.#refreshConsensusStatus();
+  }
+
+  async #perform(effect: Effect, work: Input[]): Promise<void> {
+    const { clock, signer } = this.#deps;
+    switch (effect.type) {
+      case 'get-block':
+        this.#lastProposeMs = clock.nowMs();
+        work.push({
+          type: 'block-to-propose',
+          height: effect.height,
+          round: effect.round,
+          block: this.#proposeBlock(),
+        });
+        return;
+      case 'sign-proposal':
+        try {
+          const proposal = await this.#guard.signProposal(effect.proposal, signer);
+          work.push({ type: 'proposal-signed', proposal, block: effect.block });
+        } catch (error) {
+          if (!(error instanceof SignRefusedError)) throw error;
+        }
+        return;
+      case 'sign-vote':
+        try {
+          // A non-nil precommit locks: the guard persists the block with the lock, so a
+          // restarted lone validator can still re-propose it.
+          const locked =
+            effect.vote.type === 'precommit' && effect.vote.blockHash !== null
+              ? this.#engine.blocks.get(toHex(effect.vote.blockHash))
+              : undefined;
+          const vote = await this.#guard.signVote(effect.vote, signer, clock.nowMs(), locked);
+          work.push({ type: 'vote-signed', vote });
+        } catch (error) {
+          if (!(error instanceof SignRefusedError)) throw error;
+        }
+        return;
+      case 'broadcast-proposal':
+        await this.#publish(
+          'proposal',
+          encodeProposalMessage({ proposal: effect.proposal, block: effect.block }),
+        );
+        return;
+      case 'broadcast-vote':
+        this.#noteVote(
+          effect.vote.validator,
+          effect.vote.height,
+          effect.vote.round,
+          effect.vote.type,
+        );
+        await this.#publish('vote', encodeVote(effect.vote));
+        return;
+      case 'validate-block': {
+        this.#lastProposeMs ??= clock.nowMs();
+        const valid = await this.#isValidNext(effect.block);
+        work.push({
+          type: 'block-validity',
+          height: effect.height,
+          round: effect.round,
+          blockHash: blockHash(effect.block),
+          valid,
+        });
+        return;
+      }
+      case 'schedule-timeout':
+        this.#after(effect.durationMs, () =>
+          this.#feed({
+            type: 'timeout',
+            kind: effect.kind,
+            height: effect.height,
+            round: effect.round,
+          }),
+        );
+        return;
+      case 'schedule-heartbeat':
+        this.#after(effect.durationMs, () =>
+          this.#feed({ type: 'heartbeat-due', height: effect.height }),
+        );
+        return;
+      case 'schedule-rebroadcast':
+        this.#after(effect.durationMs, () => {
+          this.#feed({ type: 'rebroadcast-due', height: effect.height });
+          for (const evidence of this.#evidencePool.values()) {
+            void this.#publish('evidence', encodeEvidence(evidence));
+          }
+        });
+        return;
+      case 'decide': {
+        const committed = await this.#commit(effect.block, effect.commit, 'consensus');
+        const next = committed ? this.#startHeightInput() : null;
+        if (next) work.push(next);
+        return;
+      }
+      case 'evidence':
+        if (this.#addEvidence(effect.evidence)) {
+          await this.#publish('evidence', encodeEvidence(effect.evidence));
+        }
+        return;
+      case 'dropped':
+        return;
+      default: {
+        const unreachable: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  async #startHeight(): Promise<void> {
+    const input = this.#startHeightInput();
+    if (!input || input.type !== 'start-height') return;
+    if (this.#resumePending) {
+      // First height of a fresh engine (tab start or validator hand-over): resume in the last
+      // round this device signed at that height, with the lock it held, so the guard's refusals
+      // cannot stall it and it cannot prevote against its own earlier precommit.
+      this.#resumePending = false;
+      const self = input.self === null ? undefined : findValidator(input.validators, input.self);
+      if (self) {
+        const resume = restartPoint(
+          await this.#guard.last(),
+          input.height,
+          exceedsTwoThirds(self.power, input.validators),
+        );
+        input.round = resume.round;
+        input.lock = resume.lock;
+      }
+    }
+    await this.#process(input);
+  }
+
+  /** The input that starts consensus on head + 1, or null if the engine is already there. */
+  #startHeightInput(): Input | null {
+    const height = this.#state.height + 1;
+    if (engineStatus(this.#engine).height >= height) return null;
+    const mayValidate = this.#validatorRole;
+    const isValidator = findValidator(this.#state.validators, this.#address) !== undefined;
+    this.#lastProposeMs = null;
+    return {
+      type: 'start-height',
+      height,
+      validators: this.#state.validators,
+      self: isValidator && mayValidate ? this.#address : null,
+      hasWork: this.#hasWork(),
+    };
+  }
+
+  #hasWork(): boolean {
+    return this.#mempool.size > 0 || this.#evidencePool.size > 0;
+  }
+
+  #proposeBlock(): Block {
+    const state = this.#state;
+    const nextNonce = (sender: string) => state.accounts.get(sender)?.nonce ?? 0;
+    const txs = this.#mempool.reap(nextNonce, BLOCK_TXS_MAX, BLOCK_BYTES_MAX / 2);
+    const evidence = [...this.#evidencePool.values()].slice(0, BLOCK_EVIDENCE_MAX);
+    return buildBlock(state, {
+      txs,
+      time: Math.max(state.lastBlockTime + 1, this.#deps.clock.nowMs()),
+      proposer: this.#address,
+      lastCommit: this.#seenCommit,
+      evidence,
+    });
+  }
+
+  async #isValidNext(block: Block): Promise<boolean> {
+    const verdicts = await verifyAll(this.#deps.verifier, blockSignatureChecks(this.#state, block));
+    return validateBlock(this.#state, block, verdicts).ok;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Committing blocks (from consensus, from a peer's decided block, from range sync)
+
+  /** Verify, execute and persist block h = head + 1 with its commit; then start h + 1. */
+  async #commit(block: Block, commit: Commit, source: CommitSource): Promise<boolean> {
+    const state = this.#state;
+    const height = block.header.height;
+    if (height !== state.height + 1) return false;
+    const hash = blockHash(block);
+    if (source !== 'consensus') {
+      const checks = commitSignatureChecks(state.chainId, state.validators, commit);
+      const verdict = judgeCommit(
+        state.validators,
+        commit,
+        height,
+        hash,
+        checks,
+        await verifyAll(this.#deps.verifier, checks.checks),
+      );
+      if (!verdict.ok) return false;
+    }
+    const verdicts = await verifyAll(this.#deps.verifier, blockSignatureChecks(state, block));
+    const validation = validateBlock(state, block, verdicts);
+    if (!validation.ok) {
+      // A block with >2/3 precommits that fails validation means more than a third of the
+      // power is faulty: halt loudly rather than follow it.
+      this.#problem('invalid-committed-block', `${validation.rule}: ${validation.detail}`);
+      return false;
+    }
+    const { changes, results } = applyBlock(state, block, verdicts);
+    try {
+      await this.#deps.store.applyBlock({ block, commit, changes, results });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'store';
+      this.#problem(code, (error as Error).message);
+      return false;
+    }
+    applyChanges(state, changes);
+    this.#seenCommit = commit;
+    this.#lastFinalityMs =
+      this.#lastProposeMs === null ? null : this.#deps.clock.nowMs() - this.#lastProposeMs;
+
+    const committed = block.txs.map((tx) => toHex(txHash(tx)));
+    this.#mempool.update(committed, (sender) => state.accounts.get(sender)?.nonce ?? 0);
+    for (const item of block.evidence) this.#evidencePool.delete(evidenceKey(item));
+    this.#forgetApprovedJoins();
+
+    if (source === 'consensus') {
+      const decided = encodeDecided(encodeBlock(block), encodeCommit(commit));
+      this.#deps.tabs?.post('commit', decided);
+      await this.#publish('commit', decided);
+    }
+    this.#emit({ type: 'block', block: summaryOf(block, hash) });
+    await this.#emitActivityFor(block);
+    this.#emitStatus();
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inbound gossip (already validated at the edge: decoded, signatures checked)
+
+  #onTx(payload: Uint8Array): void {
+    this.#enqueue(async () => {
+      const tx = decodeTx(payload);
+      this.#admit(tx, payload.length);
+    });
+  }
+
+  /** Mempool admission of a signature-checked tx; true when it is (or was already) waiting. */
+  #admit(tx: Tx, sizeBytes: number): boolean {
+    const result = checkTx(this.#state, tx, true);
+    if (result.code !== 'ok' && result.code !== 'nonce-gap') return false;
+    const sender = addressOf(tx.from);
+    const hadWork = this.#hasWork();
+    const outcome = this.#mempool.add(
+      { tx, hash: toHex(txHash(tx)), sender, sizeBytes },
+      this.#state.accounts.get(sender)?.nonce ?? 0,
+    );
+    if (outcome.added && !hadWork) this.#feedNow({ type: 'work-available' });
+    return outcome.added || outcome.reason === 'duplicate';
+  }
+
+  /** Within a queued task: step the engine after the current task. */
+  #feedNow(input: Input): void {
+    this.#feed(input);
+  }
+
+  #onProposal(payload: Uint8Array): void {
+    const { proposal, block } = decodeProposalMessage(payload);
+    this.#feed({ type: 'proposal', proposal, block });
+  }
+
+  #onVote(payload: Uint8Array): void {
+    const vote = decodeVote(payload);
+    this.#noteVote(vote.validator, vote.height, vote.round, vote.type);
+    this.#emit({
+      type: 'vote',
+      validator: vote.validator,
+      height: vote.height,
+      round: vote.round,
+      voteType: vote.type,
+    });
+    this.#feed({ type: 'vote', vote });
+  }
+
+  #onDecided(payload: Uint8Array): void {
+    this.#enqueue(async () => {
+      const { block, commit } = decodeDecided(payload);
+      if (await this.#commit(block, commit, 'gossip')) await this.#startHeight();
+    });
+  }
+
+  #onEvidence(payload: Uint8Array): void {
+    this.#enqueue(async () => {
+      if (this.#addEvidence(decodeEvidence(payload)) && this.#mempool.size === 0) {
+        this.#feedNow({ type: 'work-available' });
+      }
+    });
+  }
+
+  #onJoin(payload: Uint8Array): void {
+    const request = decodeJoinRequest(payload);
+    const address = addressOf(request.publicKey);
+    if (findValidator(this.#state.validators, address)) return;
+    if (this.#joinRequests.size >= JOIN_REQUESTS_MAX) {
+      const oldest = this.#joinRequests.keys().next().value;
+      if (oldest !== undefined) this.#joinRequests.delete(oldest);
+    }
+    this.#joinRequests.set(toHex(request.publicKey), request);
+    this.#emitStatus();
+  }
+
+  #onPeerEvent(event: PeerEvent): void {
+    if (event.type === 'status' && event.status.height > this.#state.height) {
+      this.#catchUp(event.status.height);
+    }
+    if (event.type === 'connected') void this.#resubmitPending();
+    this.#emit({ type: 'peers', peers: this.peers() });
+    this.#emitStatus();
+  }
+
+  #addEvidence(evidence: Evidence): boolean {
+    const key = evidenceKey(evidence);
+    if (this.#evidencePool.has(key)) return false;
+    if (this.#evidencePool.size >= EVIDENCE_POOL_MAX) {
+      const oldest = this.#evidencePool.keys().next().value;
+      if (oldest !== undefined) this.#evidencePool.delete(oldest);
+    }
+    this.#evidencePool.set(key, evidence);
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Catching up by range sync
+
+  #catchUp(target: number): void {
+    this.#syncTarget = Math.max(this.#syncTarget, target);
+    if (this.#syncing || !this.#running) return;
+    this.#syncing = true;
+    const from = this.#state.height + 1;
+    this.#emitStatus();
+    void this.#deps.network
+      .syncRange(from, this.#syncTarget, {
+        verify: (encoded) => this.#applySynced(encoded),
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#syncing = false;
+        this.#emitStatus();
+        if (this.#state.height < this.#syncTarget && this.#running) {
+          this.#after(1_000, () => this.#catchUp(this.#syncTarget));
+        }
+      });
+  }
+
+  /** Verify one synced block on top of the state and commit it (inside the serial queue). */
+  #applySynced(encoded: EncodedBlock): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return new Promise((resolve) => {
+      this.#enqueue(async () => {
+        try {
+          const block = decodeBlock(encoded.block);
+          const commit = decodeCommit(encoded.commit);
+          if (block.header.height <= this.#state.height) {
+            const stored = await this.#deps.store.block(block.header.height);
+            const same = stored !== null && bytesEqual(stored.hash, blockHash(block));
+            resolve(same ? { ok: true } : { ok: false, reason: 'conflicting-block' });
+            return;
+          }
+          const ok = await this.#commit(block, commit, 'sync');
+          if (ok) await this.#startHeight();
+          resolve(ok ? { ok: true } : { ok: false, reason: 'invalid-block' });
+        } catch (error) {
+          resolve({ ok: false, reason: (error as Error).name });
+        }
+      });
+      if (!this.#running) resolve({ ok: false, reason: 'stopped' });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transactions from this device (the outbox)
+
+  transfer(to: string, amount: number): Promise<ActivityEntry> {
+    return this.#submit('transfer', { to, amount });
+  }
+
+  putRecord(key: string, value: string): Promise<ActivityEntry> {
+    return this.#submit('put', { key, value: new TextEncoder().encode(value) });
+  }
+
+  deleteRecord(key: string): Promise<ActivityEntry> {
+    return this.#submit('delete', { key });
+  }
+
+  /**
+   * Gossip a join request now and again every JOIN_REPEAT_MS until this device is a validator,
+   * so validators that connect later (or missed it) still see it.
+   */
+  async requestToJoin(label: string): Promise<void> {
+    const first = this.#joinLabel === null;
+    this.#joinLabel = label;
+    await this.#publishJoin();
+    if (first) this.#every(JOIN_REPEAT_MS, () => void this.#publishJoin());
+  }
+
+  async #publishJoin(): Promise<void> {
+    if (this.#joinLabel === null) return;
+    if (findValidator(this.#state.validators, this.#address)) {
+      this.#joinLabel = null;
+      return;
+    }
+    const payload = encodeJoinRequest({
+      publicKey: this.#deps.signer.publicKey,
+      label: this.#joinLabel,
+    });
+    this.#deps.tabs?.post('join', payload);
+    await this.#publish('join', payload);
+  }
+
+  async approveJoin(publicKeyHex: string): Promise<ActivityEntry> {
+    const existing = [...this.#state.proposals.values()].find(
+      (proposal) => toHex(proposal.publicKey) === publicKeyHex,
+    );
+    if (existing) return this.#submit('validator-approve', { proposalId: existing.id });
+    const publicKey = hexToBytes(publicKeyHex);
+    const power = Math.max(1, ...this.#state.validators.validators.map((v) => v.power));
+    return this.#submit('validator-propose', { publicKey, power });
+  }
+
+  async #submit(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
+    if (!this.#running) throw new NodeStoppedError();
+    const { store, signer, clock } = this.#deps;
+    const pending = await store.outbox('pending');
+    const accountNonce = this.#state.accounts.get(this.#address)?.nonce ?? 0;
+    const nonce = Math.max(accountNonce, ...pending.map((entry) => entry.tx.nonce + 1));
+    const unsigned: UnsignedTx = {
+      chainId: this.#state.chainId,
+      from: signer.publicKey,
+      nonce,
+      kind,
+      body,
+    };
+    const tx: Tx = { ...unsigned, signature: await signer.sign(txSignBytes(unsigned)) };
+    const bytes = encodeTx(tx);
+    // Judged against the committed state; a nonce ahead of it (earlier txs still pending) and a
+    // balance that pending txs will provide are not errors yet.
+    const check = checkTx(this.#state, tx, true);
+    if (
+      check.code !== 'ok' &&
+      check.code !== 'nonce-gap' &&
+      check.code !== 'insufficient-balance'
+    ) {
+      throw new TxRejectedError(check.code, check.detail);
+    }
+    const entry = await store.addToOutbox(tx, clock.nowMs());
+    await new Promise<void>((resolve) =>
+      this.#enqueue(async () => {
+        this.#admit(tx, bytes.length);
+        resolve();
+      }),
+    );
+    this.#deps.tabs?.post('tx', bytes);
+    await this.#publish('tx', bytes);
+    const activity = activityOf(entry);
+    this.#emit({ type: 'activity', entry: activity });
+    return activity;
+  }
+
+  async #restoreOutbox(): Promise<void> {
+    for (const entry of await this.#deps.store.outbox('pending')) {
+      this.#enqueue(async () => {
+        this.#admit(entry.tx, encodeTx(entry.tx).length);
+      });
+    }
+  }
+
+  async #resubmitPending(): Promise<void> {
+    if (!this.#running) return;
+    const pending: OutboxEntry[] = await this.#deps.store.outbox('pending');
+    for (const entry of pending) await this.#publish('tx', encodeTx(entry.tx));
+  }
+
+  async #emitActivityFor(block: Block): Promise<void> {
+    const mine = block.txs.filter((tx) => bytesEqual(tx.from, this.#deps.signer.publicKey));
+    for (const tx of mine) {
+      const entry = await this.#deps.store.outboxEntry(toHex(txHash(tx)));
+      if (entry) this.#emit({ type: 'activity', entry: activityOf(entry) });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queries for the UI
+
+  async blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
+    const rows = await this.#deps.store.latestBlocks(page);
+    return rows.map((row) => ({
+      height: row.height,
+      hash: toHex(row.hash),
+      time: row.time,
+      proposer: row.proposer,
+      txCount: row.txCount,
+    }));
+  }
+
+  async block(height: number): Promise<BlockView | null> {
+    const stored = await this.#deps.store.block(height);
+    if (!stored) return null;
+    const set = height === this.#state.height + 1 ? this.#state.validators : null;
+    return blockViewOf(stored, set ?? this.#state.lastValidators);
+  }
+
+  async account(address: string): Promise<AccountView | null> {
+    const { store } = this.#deps;
+    const account = await store.account(address);
+    if (!account) return null;
+    const history = await store.accountHistory(address, { limit: 50 });
+    return {
+      address,
+      balance: account.balance,
+      nonce: account.nonce,
+      history: history.map((row) => ({
+        height: row.height,
+        txHash: toHex(row.txHash),
+        summary: summaryOfTx(row.tx),
+      })),
+    };
+  }
+
+  async accounts(): Promise<{ address: string; balance: number }[]> {
+    return [...this.#state.accounts].map(([address, account]) => ({
+      address,
+      balance: account.balance,
+    }));
+  }
+
+  async records(prefix: string): Promise<RecordView[]> {
+    const rows = await this.#deps.store.records(prefix, { limit: 100 });
+    return rows.map(([fullKey, value]) => {
+      const slash = fullKey.indexOf('/');
+      return {
+        owner: fullKey.slice(0, slash),
+        key: fullKey.slice(slash + 1),
+        value: new TextDecoder().decode(value),
+      };
+    });
+  }
+
+  async activity(): Promise<ActivityEntry[]> {
+    const entries = await this.#deps.store.outbox();
+    return entries.map(activityOf).reverse();
+  }
+
+  /** A validator counts as online when its votes reached us within the last two heights. */
+  async validators(): Promise<ValidatorInfo[]> {
+    return this.#state.validators.validators.map((validator) => {
+      const lastVote = this.#lastVotes.get(validator.address) ?? null;
+      const recent = lastVote !== null && lastVote.height >= this.#state.height - 1;
+      return {
+        address: validator.address,
+        publicKey: toHex(validator.publicKey),
+        power: validator.power,
+        online: recent || (validator.address === this.#address && this.#validatorRole),
+        lastVote,
+      };
+    });
+  }
+
+  /** Peers with their best connection: direct WebRTC over WebSocket/TCP over the relay. */
+  peers(): PeerInfo[] {
+    return this.#deps.network.peers().map((peer) => ({
+      id: peer.id,
+      transport: bestTransport(peer.transports),
+      latencyMs: peer.latencyMs,
+      height: peer.status?.height ?? null,
+    }));
+  }
+
+  joinRequests(): JoinRequest[] {
+    const proposals = [...this.#state.proposals.values()];
+    return [...this.#joinRequests.values()].map((request) => {
+      const proposal = proposals.find((p) => bytesEqual(p.publicKey, request.publicKey));
+      const approvedPower = proposal
+        ? proposal.approvals.reduce(
+            (sum, address) => sum + (findValidator(this.#state.validators, address)?.power ?? 0),
+            0,
+          )
+        : 0;
+      return {
+        publicKey: toHex(request.publicKey),
+        address: addressOf(request.publicKey),
+        label: request.label,
+        proposalId: proposal ? toHex(proposal.id) : null,
+        approvedPower,
+        totalPower: this.#state.validators.totalPower,
+        approvedByMe: proposal?.approvals.includes(this.#address) ?? false,
+      };
+    });
+  }
+
+  inviteLink(baseUrl: string): string {
+    return inviteLink(baseUrl, makeInvite(this.#genesis, this.#options.relays ?? []));
+  }
+
+  #forgetApprovedJoins(): void {
+    for (const [key, request] of this.#joinRequests) {
+      if (findValidator(this.#state.validators, addressOf(request.publicKey))) {
+        this.#joinRequests.delete(key);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Status and events
+
+  #noteVote(validator: string, height: number, round: number, type: 'prevote' | 'precommit'): void {
+    this.#lastVotes.set(validator, { height, round, type });
+  }
+
+  #computeStatus(): NodeStatus {
+    const engine = engineStatus(this.#engine);
+    const state = this.#state;
+    const isValidator = findValidator(state.validators, this.#address) !== undefined;
+    const mayValidate = this.#validatorRole;
+    const role = this.#syncing
+      ? 'catching-up'
+      : isValidator
+        ? mayValidate
+          ? 'validator'
+          : 'standby'
+        : 'observer';
+    const previous = this.#status as NodeStatus | undefined;
+    return {
+      chainId: state.chainId,
+      ledgerName: this.#options.ledgerName,
+      height: state.height,
+      headHash: state.height === 0 ? null : toHex(state.lastBlockHash),
+      lastBlockTime: state.height === 0 ? null : state.lastBlockTime,
+      lastFinalityMs: this.#lastFinalityMs,
+      role,
+      sync: this.#syncing
+        ? { fromHeight: state.height, currentHeight: state.height, targetHeight: this.#syncTarget }
+        : null,
+      online: this.#deps.network.peers().length > 0,
+      peerCount: this.#deps.network.peers().length,
+      consensus: { height: engine.height, round: engine.round, step: engine.step },
+      address: this.#address,
+      fingerprint: toHex(this.#deps.signer.publicKey).slice(0, 16),
+      storage: previous?.storage ?? { usageBytes: null, quotaBytes: null, persisted: false },
+      problem: previous?.problem ?? null,
+    };
+  }
+
+  #refreshConsensusStatus(): void {
+    const engine = engineStatus(this.#engine);
+    const current = this.#status.consensus;
+    if (
+      current.height !== engine.height ||
+      current.round !== engine.round ||
+      current.step !== engine.step
+    ) {
+      this.#emitStatus();
+    }
+  }
+
+  #emitStatus(): void {
+    if (!this.#state) return;
+    this.#status = this.#computeStatus();
+    this.#emit({ type: 'status', status: this.#status });
+  }
+
+  #problem(code: string, message: string): void {
+    this.#status = { ...this.#computeStatus(), problem: { code, message } };
+    this.#emit({ type: 'status', status: this.#status });
+  }
+
+  #emit(event: NodeEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error('node listener failed', error);
+      }
+    }
+  }
+
+  async #publish(type: Parameters<Network['publish']>[0], payload: Uint8Array): Promise<void> {
+    try {
+      await this.#deps.network.publish(type, payload);
+    } catch {
+      // Offline or no peers yet: consensus rebroadcasts and the outbox resubmits.
+    }
+  }
+
+  #after(delayMs: number, callback: () => void): void {
+    const cancel = this.#deps.timers.after(delayMs, () => {
+      this.#cancelTimers.delete(cancel);
+      if (this.#running) callback();
+    });
+    this.#cancelTimers.add(cancel);
+  }
+
+  #every(intervalMs: number, callback: () => void): void {
+    const tick = () => {
+      callback();
+      this.#after(intervalMs, tick);
+    };
+    this.#after(intervalMs, tick);
+  }
+}
+
+/** Stands in before start(): no peers, publishing is a no-op. */
+const OFFLINE_NETWORK: Network = {
+  peerId: '',
+  chainId: '',
+  start: async () => undefined,
+  stop: async () => undefined,
+  publish: async () => undefined,
+  subscribe: () => () => undefined,
+  onPeerEvent: () => () => undefined,
+  peers: () => [],
+  validationStats: () => ({ accepted: 0, rejected: {}, ignored: {} }),
+  syncRange: async (from) => ({
+    height: from - 1,
+    blocks: 0,
+    peers: [],
+    failures: [],
+    complete: false,
+  }),
+};
+
+const TRANSPORT_PREFERENCE = ['webrtc', 'websocket', 'tcp', 'relay'] as const;
+
+function bestTransport(transports: readonly TransportKind[]): Transport {
+  for (const transport of TRANSPORT_PREFERENCE) {
+    if (transports.includes(transport)) return transport;
+  }
+  // The in-memory network links tabs of one process (tests); anything else is unusual.
+  return 'tab';
+}
+
+function evidenceKey(evidence: Evidence): string {
+  return `${evidence.voteA.validator}:${evidence.voteA.height}:${evidence.voteA.round}:${evidence.voteA.type}`;
+}
+
+function summaryOf(block: Block, hash: Uint8Array): BlockSummary {
+  return {
+    height: block.header.height,
+    hash: toHex(hash),
+    time: block.header.time,
+    proposer: block.header.proposer,
+    txCount: block.txs.length,
+  };
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new TxRejectedError('bad-body', 'expected a 32-byte hex public key');
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}

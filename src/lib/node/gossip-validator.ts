@@ -1,0 +1,148 @@
+// The node's half of edge validation: after the network checked the envelope (chain id, topic,
+// size, replays), this decodes the payload with the core and checks what can be checked before
+// delivery — signatures, membership, the height window. 'reject' costs the sender gossipsub
+// score (the message is provably bad); 'ignore' drops without blame (stale, ahead, not yet valid).
+import { blockHash, bytesEqual } from '../core/hash';
+import {
+  DecodeError,
+  decodeEvidence,
+  decodeProposalMessage,
+  decodeTx,
+  decodeVote,
+} from '../core/encoding';
+import { setForHeight } from '../core/block';
+import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
+import type { LedgerState } from '../core/state';
+import { findValidator } from '../core/validators';
+import type { MessageValidator, Verdict } from '../net/network';
+import { decodeDecided, decodeJoinRequest } from './wire';
+import { commitSignatureChecks, judgeCommit } from './commit-check';
+import { verifyAll } from './verify';
+
+/** Consensus messages further ahead than this many heights are ignored (sync catches up). */
+export const GOSSIP_HEIGHTS_AHEAD_MAX = 2;
+
+export interface GossipValidatorDeps {
+  /** The node's committed state (its height is the last committed block). */
+  state(): LedgerState;
+  verifier: Verifier;
+  /** A peer showed a decided block beyond our next height: we are behind. */
+  onAhead(height: number, from: string): void;
+}
+
+const accept: Verdict = { result: 'accept' };
+const reject = (reason: string): Verdict => ({ result: 'reject', reason });
+const ignore = (reason: string): Verdict => ({ result: 'ignore', reason });
+
+export function createGossipValidator(deps: GossipValidatorDeps): MessageValidator {
+  const { verifier } = deps;
+
+  function heightWindow(height: number): Verdict | null {
+    const next = deps.state().height + 1;
+    if (height < next - 1) return ignore('stale-height');
+    if (height > next + GOSSIP_HEIGHTS_AHEAD_MAX) return ignore('height-too-far-ahead');
+    return null;
+  }
+
+  return async (type, payload, from) => {
+    try {
+      const state = deps.state();
+      switch (type) {
+        case 'tx': {
+          const tx = decodeTx(payload);
+          if (tx.chainId !== state.chainId) return reject('wrong-chain');
+          const ok = await verifier.verify(tx.from, txSignBytes(tx), tx.signature);
+          return ok ? accept : reject('bad-signature');
+        }
+        case 'vote': {
+          const vote = decodeVote(payload);
+          if (vote.chainId !== state.chainId) return reject('wrong-chain');
+          const window = heightWindow(vote.height);
+          if (window) return window;
+          const set = setForHeight(state, vote.height);
+          if (set === null) return ignore('unknown-validator-set');
+          const validator = findValidator(set, vote.validator);
+          if (!validator) return reject('not-a-validator');
+          const ok = await verifier.verify(
+            validator.publicKey,
+            voteSignBytes(vote),
+            vote.signature,
+          );
+          return ok ? accept : reject('bad-signature');
+        }
+        case 'proposal': {
+          const { proposal, block } = decodeProposalMessage(payload);
+          if (proposal.chainId !== state.chainId) return reject('wrong-chain');
+          if (!bytesEqual(blockHash(block), proposal.blockHash))
+            return reject('block-hash-mismatch');
+          if (block.header.height !== proposal.height) return reject('block-height-mismatch');
+          const window = heightWindow(proposal.height);
+          if (window) return window;
+          const set = setForHeight(state, proposal.height);
+          if (set === null) return ignore('unknown-validator-set');
+          const validator = findValidator(set, proposal.proposer);
+          if (!validator) return reject('not-a-validator');
+          const ok = await verifier.verify(
+            validator.publicKey,
+            proposalSignBytes(proposal),
+            proposal.signature,
+          );
+          return ok ? accept : reject('bad-signature');
+        }
+        case 'commit': {
+          const decided = decodeDecided(payload);
+          const height = decided.block.header.height;
+          if (decided.block.header.chainId !== state.chainId) return reject('wrong-chain');
+          if (height <= state.height) return ignore('already-committed');
+          if (height > state.height + 1) {
+            deps.onAhead(height, from);
+            return ignore('ahead-of-us');
+          }
+          const checks = commitSignatureChecks(state.chainId, state.validators, decided.commit);
+          const verdicts = await verifyAll(verifier, checks.checks);
+          const verdict = judgeCommit(
+            state.validators,
+            decided.commit,
+            height,
+            blockHash(decided.block),
+            checks,
+            verdicts,
+          );
+          return verdict.ok ? accept : reject(verdict.reason);
+        }
+        case 'evidence': {
+          const evidence = decodeEvidence(payload);
+          const { voteA, voteB } = evidence;
+          if (voteA.chainId !== state.chainId) return reject('wrong-chain');
+          const set = setForHeight(state, voteA.height);
+          const validator = set && findValidator(set, voteA.validator);
+          if (!validator) return ignore('unknown-validator');
+          const [okA, okB] = await verifyAll(verifier, [
+            {
+              publicKey: validator.publicKey,
+              message: voteSignBytes(voteA),
+              signature: voteA.signature,
+            },
+            {
+              publicKey: validator.publicKey,
+              message: voteSignBytes(voteB),
+              signature: voteB.signature,
+            },
+          ]);
+          return okA && okB ? accept : reject('bad-signature');
+        }
+        case 'join': {
+          decodeJoinRequest(payload);
+          return accept;
+        }
+        default: {
+          const unreachable: never = type;
+          return reject(`unknown-type-${String(unreachable)}`);
+        }
+      }
+    } catch (error) {
+      if (error instanceof DecodeError) return reject(`decode-${error.reason}`);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,75 @@
+// Plain-data views of ledger objects for the UI (hex strings, short summaries).
+import { commitSlotVote } from '../core/block';
+import { addressOf, toHex, txHash } from '../core/hash';
+import type { Tx, ValidatorSet } from '../core/types';
+import type { OutboxEntry, StoredBlock } from '../store/types';
+import type { ActivityEntry, BlockView } from './api';
+
+export function summaryOfTx(tx: Tx): string {
+  const body = tx.body as unknown as Record<string, unknown>;
+  switch (tx.kind) {
+    case 'transfer':
+      return `transfer ${String(body.amount)} to ${String(body.to).slice(0, 10)}…`;
+    case 'put':
+      return `put record "${String(body.key)}"`;
+    case 'delete':
+      return `delete record "${String(body.key)}"`;
+    case 'validator-propose':
+      return `propose validator ${addressOf(body.publicKey as Uint8Array).slice(0, 10)}… power ${String(body.power)}`;
+    case 'validator-approve':
+      return `approve proposal ${toHex(body.proposalId as Uint8Array).slice(0, 10)}…`;
+  }
+}
+
+export function activityOf(entry: OutboxEntry): ActivityEntry {
+  const fate = entry.fate;
+  return {
+    hash: entry.txHash,
+    kind: entry.tx.kind,
+    summary: summaryOfTx(entry.tx),
+    nonce: entry.tx.nonce,
+    createdAt: entry.addedMs,
+    status: fate.status,
+    height: fate.status === 'committed' ? fate.height : null,
+    code: fate.status === 'rejected' ? fate.code : null,
+  };
+}
+
+/** `set` is the validator set that signed the block's commit (for naming signature slots). */
+export function blockViewOf(stored: StoredBlock, set: ValidatorSet): BlockView {
+  const { block, commit } = stored;
+  return {
+    height: stored.height,
+    hash: toHex(stored.hash),
+    time: block.header.time,
+    proposer: block.header.proposer,
+    txCount: block.txs.length,
+    previousHash: toHex(block.header.previousHash),
+    stateRoot: toHex(block.header.stateRoot),
+    txs: block.txs.map((tx, index) => ({
+      hash: toHex(txHash(tx)),
+      from: addressOf(tx.from),
+      nonce: tx.nonce,
+      kind: tx.kind,
+      summary: summaryOfTx(tx),
+      code: stored.codes?.[index] ?? 'ok',
+    })),
+    commit: {
+      round: commit.round,
+      signatures: commit.signatures.map((slot, index) => ({
+        validator:
+          commitSlotVote(block.header.chainId, commit, index, set)?.validator ??
+          set.validators[index]?.address ??
+          `#${index}`,
+        kind: slot.kind,
+        timestamp: slot.kind === 'absent' ? null : slot.timestamp,
+      })),
+    },
+    evidence: block.evidence.map((item) => ({
+      validator: item.voteA.validator,
+      height: item.voteA.height,
+      round: item.voteA.round,
+      type: item.voteA.type,
+    })),
+  };
+}

@@ -1,0 +1,61 @@
+// Payloads the node gossips besides the core's own encodings: a decided block with the commit
+// that finalised it (for peers that missed the votes), and a join request.
+import { decodeBlock, decodeCommit, decodeValue, encodeValue } from '../core/encoding';
+import { DecodeError } from '../core/encoding';
+import type { Block, Commit, PublicKey } from '../core/types';
+import { BLOCK_BYTES_MAX } from '../core/params';
+
+export interface DecidedBlock {
+  block: Block;
+  commit: Commit;
+  blockBytes: Uint8Array;
+  commitBytes: Uint8Array;
+}
+
+export function encodeDecided(blockBytes: Uint8Array, commitBytes: Uint8Array): Uint8Array {
+  return encodeValue([blockBytes, commitBytes]);
+}
+
+export function decodeDecided(bytes: Uint8Array): DecidedBlock {
+  const value = decodeValue(bytes, BLOCK_BYTES_MAX + 64 * 1024);
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw new DecodeError('bad-shape', 'decided', 'expected [block, commit]');
+  }
+  const [blockBytes, commitBytes] = value as unknown[];
+  if (!(blockBytes instanceof Uint8Array) || !(commitBytes instanceof Uint8Array)) {
+    throw new DecodeError('bad-shape', 'decided', 'expected two byte strings');
+  }
+  return {
+    block: decodeBlock(blockBytes),
+    commit: decodeCommit(commitBytes),
+    blockBytes,
+    commitBytes,
+  };
+}
+
+export const JOIN_LABEL_BYTES_MAX = 64;
+
+/** "Please make this device a validator": shown to validators, who approve with a governance tx. */
+export interface JoinRequestMessage {
+  publicKey: PublicKey;
+  label: string;
+}
+
+export function encodeJoinRequest(request: JoinRequestMessage): Uint8Array {
+  return encodeValue([request.publicKey, request.label]);
+}
+
+export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
+  const value = decodeValue(bytes, 256);
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw new DecodeError('bad-shape', 'join', 'expected [publicKey, label]');
+  }
+  const [publicKey, label] = value as unknown[];
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
+    throw new DecodeError('bad-length', 'join.publicKey', 'expected 32 bytes');
+  }
+  if (typeof label !== 'string' || new TextEncoder().encode(label).length > JOIN_LABEL_BYTES_MAX) {
+    throw new DecodeError('bad-shape', 'join.label', 'expected a short string');
+  }
+  return { publicKey, label };
+}

@@ -1,0 +1,183 @@
+// The full node end to end in one process: real Ed25519 (WebCrypto), real core, engine,
+// mempool and signer guard, the in-memory store and network (their real counterparts have
+// their own conformance suites; the browser e2e runs this same node over IndexedDB + WebRTC).
+import { afterEach, describe, expect, test } from 'vitest';
+import { genesisState } from '../../../src/lib/core/genesis';
+import { chainIdOf, toHex } from '../../../src/lib/core/hash';
+import { webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
+import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
+import { systemClock, systemTimers } from '../../../src/lib/node/clock';
+import { FullNode, TxRejectedError } from '../../../src/lib/node/full-node';
+import type { NodeEvent } from '../../../src/lib/node/api';
+import { createMemoryLedgerStore } from '../../../src/lib/store/memory-ledger-store';
+import { addressOfKey, makeGenesis, newKeys, type SigningKey } from '../../support/fixtures';
+
+// Short timeouts: every node runs in this process on the same event loop.
+const timeouts = {
+  proposeMs: 300,
+  proposeDeltaMs: 100,
+  prevoteMs: 150,
+  prevoteDeltaMs: 50,
+  precommitMs: 150,
+  precommitDeltaMs: 50,
+  heartbeatMs: 0,
+  rebroadcastMs: 500,
+};
+
+const running: FullNode[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((node) => node.stop()));
+});
+
+interface Cluster {
+  hub: MemoryHub;
+  nodes: FullNode[];
+  keys: SigningKey[];
+  start(index: number): Promise<FullNode>;
+}
+
+async function cluster(validatorCount: number, extraKeys = 0): Promise<Cluster> {
+  const keys = await newKeys(validatorCount + extraKeys);
+  const genesis = makeGenesis(keys.slice(0, validatorCount), {
+    balances: keys.map((key) => ({ address: addressOfKey(key), amount: 1_000 })),
+    time: Date.now() - 60_000,
+  });
+  const chainId = chainIdOf(genesis);
+  const hub = new MemoryHub();
+  const nodes: FullNode[] = [];
+  const result: Cluster = {
+    hub,
+    nodes,
+    keys,
+    async start(index) {
+      const store = createMemoryLedgerStore(chainId);
+      await store.initialize(genesis, genesisState(genesis));
+      const key = keys[index] as SigningKey;
+      const node = new FullNode(
+        { ledgerName: genesis.name, timeouts },
+        {
+          store,
+          createNetwork: ({ validator, blocks }) =>
+            new MemoryNetwork(`peer-${index}`, chainId, { hub, blocks, validator }),
+          signer: webCryptoSigner(key),
+          verifier: webCryptoVerifier(),
+          clock: systemClock,
+          timers: systemTimers,
+        },
+      );
+      await node.start();
+      hub.linkAll();
+      running.push(node);
+      nodes[index] = node;
+      return node;
+    },
+  };
+  return result;
+}
+
+function waitFor<T>(
+  node: FullNode,
+  predicate: (event: NodeEvent) => T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out at height ${node.status.height}`));
+    }, timeoutMs);
+    const stop = node.subscribe((event) => {
+      const value = predicate(event);
+      if (value !== undefined) {
+        clearTimeout(timer);
+        stop();
+        resolve(value);
+      }
+    });
+  });
+}
+
+const committedAt = (hash: string) => (event: NodeEvent) =>
+  event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
+    ? event.entry.height
+    : undefined;
+
+const reachesHeight = (node: FullNode, height: number) =>
+  node.status.height >= height
+    ? Promise.resolve(node.status.height)
+    : waitFor(node, (event) =>
+        event.type === 'block' && event.block.height >= height ? event.block.height : undefined,
+      );
+
+describe('full node', () => {
+  test('a single-validator ledger commits a transfer on its own', async () => {
+    const { start, keys } = await cluster(1, 1);
+    const node = await start(0);
+    const recipient = addressOfKey(keys[1] as SigningKey);
+    const activity = await node.transfer(recipient, 25);
+    expect(activity.status).toBe('pending');
+    const height = await waitFor(node, committedAt(activity.hash));
+    expect(height).toBe(1);
+    expect((await node.account(recipient))?.balance).toBe(1_025);
+    const [entry] = await node.activity();
+    expect(entry).toMatchObject({ hash: activity.hash, status: 'committed', height: 1 });
+  });
+
+  test('four validators commit the same block and state for a transfer', async () => {
+    const { start, keys } = await cluster(4);
+    const nodes = await Promise.all([0, 1, 2, 3].map((i) => start(i)));
+    const recipient = addressOfKey(keys[0] as SigningKey);
+    const activity = await (nodes[1] as FullNode).transfer(recipient, 7);
+    await Promise.all(
+      nodes.map((node) =>
+        waitFor(node, (event) =>
+          event.type === 'block' && event.block.txCount > 0 ? event.block.height : undefined,
+        ),
+      ),
+    );
+    await Promise.all(nodes.map((node) => node.settled()));
+    const height = (nodes[1] as FullNode).status.height;
+    const views = await Promise.all(nodes.map((node) => node.block(height)));
+    const hashes = new Set(views.map((view) => view?.hash));
+    expect(hashes.size).toBe(1);
+    const roots = new Set(nodes.map((node) => toHex(node.state.stateRoot)));
+    expect(roots.size).toBe(1);
+    expect(views[0]?.txs.map((tx) => tx.hash)).toContain(activity.hash);
+    for (const node of nodes) expect((await node.account(recipient))?.balance).toBe(1_007);
+  });
+
+  test('a node that starts late catches up by range sync and then follows consensus', async () => {
+    const { start, keys } = await cluster(3, 1);
+    const nodes = await Promise.all([0, 1, 2].map((i) => start(i)));
+    const sender = nodes[0] as FullNode;
+    for (let i = 0; i < 3; i++) {
+      const activity = await sender.transfer(addressOfKey(keys[3] as SigningKey), 1);
+      await waitFor(sender, committedAt(activity.hash));
+    }
+    const observer = await start(3);
+    await reachesHeight(observer, sender.status.height);
+    // The role shows 'catching-up' until the range sync returns, then 'observer'.
+    const role =
+      observer.status.role === 'catching-up'
+        ? await waitFor(observer, (event) =>
+            event.type === 'status' && event.status.role !== 'catching-up'
+              ? event.status.role
+              : undefined,
+          )
+        : observer.status.role;
+    expect(role).toBe('observer');
+    const later = await sender.transfer(addressOfKey(keys[3] as SigningKey), 1);
+    const height = await waitFor(sender, committedAt(later.hash));
+    await reachesHeight(observer, height as number);
+    expect(toHex(observer.state.stateRoot)).toBe(toHex(sender.state.stateRoot));
+    expect((await observer.account(addressOfKey(keys[3] as SigningKey)))?.balance).toBe(1_004);
+  });
+
+  test('an invalid transaction is refused with its code and nothing is queued', async () => {
+    const { start, keys } = await cluster(1, 1);
+    const node = await start(0);
+    await expect(node.transfer(addressOfKey(keys[1] as SigningKey), 0)).rejects.toBeInstanceOf(
+      TxRejectedError,
+    );
+    expect(await node.activity()).toEqual([]);
+  });
+});
