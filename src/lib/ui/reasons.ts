@@ -1,0 +1,29 @@
+// Human text for the node's rejection codes (core's TxCode) and problem codes.
+import type { TxCode } from '$lib/core/types';
+
+const TX_REASONS: Record<TxCode, string> = {
+  ok: 'Accepted.',
+  'bad-signature': 'The signature does not match the sender.',
+  'wrong-chain': 'The transaction was signed for another ledger.',
+  'nonce-too-low': 'A transaction with this number was already processed.',
+  'nonce-gap': 'An earlier transaction from this account is missing.',
+  'insufficient-balance': 'The balance is too low for this transfer.',
+  'too-large': 'The transaction is too large.',
+  'unknown-kind': 'This kind of transaction is not known to the ledger.',
+  'bad-body': 'The transaction is malformed.',
+  'not-a-validator': 'Only validators may do this.',
+  'unknown-proposal': 'The proposal no longer exists (approved, expired or never made).',
+  'already-approved': 'This device already approved it.',
+  'too-many-proposals': 'Too many open proposals; try again later.',
+  'too-many-validators': 'The validator set is full.',
+  'key-too-large': 'The record key is too long.',
+  'value-too-large': 'The record value is too long.',
+  'record-not-found': 'There is no record with this key.',
+  'self-transfer': 'You cannot send to your own address.',
+  'zero-amount': 'The amount must be more than zero.',
+};
+
+export function txReason(code: string | null): string {
+  if (code === null) return '';
+  return (TX_REASONS as Record<string, string | undefined>)[code] ?? `Rejected (${code}).`;
+}
