@@ -1,3 +1,4 @@
+import { EVIDENCE_AGE_MAX_HEIGHTS } from '../../src/lib/core/params';
 import { describe, expect, it } from 'vitest';
 import type { Block, Evidence, Hash, Vote } from '../../src/lib/core/types';
 import { InvariantChecker, type ReferenceLedger } from './invariants';
@@ -92,7 +93,13 @@ describe('InvariantChecker', () => {
     await checker.onCommit(0, 2, 0, block([evidenceAt(1)]), hash(20), hash(2));
     expect(checker.committedEvidenceCount()).toBe(1);
     expect(checker.violations).toEqual([]);
-    await checker.onCommit(0, 3, 0, block(), hash(30), hash(3));
+    // Evidence of height 2 fits in blocks 2 .. 2 + EVIDENCE_AGE_MAX_HEIGHTS - 1.
+    const lastCarrier = 2 + EVIDENCE_AGE_MAX_HEIGHTS - 1;
+    for (let height = 3; height < lastCarrier; height++) {
+      await checker.onCommit(0, height, 0, block(), hash(height + 100), hash(height));
+    }
+    expect(checker.violations).toEqual([]);
+    await checker.onCommit(0, lastCarrier, 0, block(), hash(lastCarrier + 100), hash(lastCarrier));
     expect(checker.violations.map((v) => v.kind)).toEqual(['evidence']);
     expect(checker.violations[0]?.detail).toContain('expired');
   });
