@@ -64,7 +64,6 @@ function vitest(project) {
       'run',
       '--project',
       project,
-      '--passWithNoTests',
       '--reporter=default',
       '--reporter=json',
       `--outputFile=${out}`,
