@@ -52,7 +52,6 @@ import type {
   MessageValidator,
   Network,
   PeerEvent,
-  TransportKind,
 } from '../net/network';
 import { storeBlockSource } from './block-source';
 import { createGossipValidator } from './gossip-validator';
@@ -69,7 +68,6 @@ import type {
   NodeStatus,
   PeerInfo,
   RecordView,
-  Transport,
   ValidatorInfo,
 } from './api';
 import type { Clock, Timers } from './clock';
@@ -79,7 +77,8 @@ import { Mempool } from './mempool';
 import type { TabLink } from './tab-link';
 import { createSignerGuard, SignRefusedError, type SignerGuard } from './signer-guard';
 import { verifyAll } from './verify';
-import { activityOf, blockViewOf, summaryOfTx } from './views';
+import * as queries from './queries';
+import { activityOf } from './views';
 import { decodeDecided, decodeJoinRequest, encodeDecided, encodeJoinRequest } from './wire';
 
 /** Pending evidence kept for inclusion; the oldest is dropped beyond this. */
@@ -811,110 +810,41 @@ export class FullNode implements LedgerNode {
   // -------------------------------------------------------------------------------------------
   // Queries for the UI
 
-  async blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
-    const rows = await this.#deps.store.latestBlocks(page);
-    return rows.map((row) => ({
-      height: row.height,
-      hash: toHex(row.hash),
-      time: row.time,
-      proposer: row.proposer,
-      txCount: row.txCount,
-    }));
+  blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
+    return queries.blockSummaries(this.#deps.store, page);
   }
 
-  async block(height: number): Promise<BlockView | null> {
-    const stored = await this.#deps.store.block(height);
-    if (!stored) return null;
-    const set = height === this.#state.height + 1 ? this.#state.validators : null;
-    return blockViewOf(stored, set ?? this.#state.lastValidators);
+  block(height: number): Promise<BlockView | null> {
+    return queries.blockView(this.#deps.store, this.#state, height);
   }
 
-  async account(address: string): Promise<AccountView | null> {
-    const { store } = this.#deps;
-    const account = await store.account(address);
-    if (!account) return null;
-    const history = await store.accountHistory(address, { limit: 50 });
-    return {
-      address,
-      balance: account.balance,
-      nonce: account.nonce,
-      history: history.map((row) => ({
-        height: row.height,
-        txHash: toHex(row.txHash),
-        summary: summaryOfTx(row.tx),
-      })),
-    };
+  account(address: string): Promise<AccountView | null> {
+    return queries.accountView(this.#deps.store, address);
   }
 
   async accounts(): Promise<{ address: string; balance: number }[]> {
-    return [...this.#state.accounts].map(([address, account]) => ({
-      address,
-      balance: account.balance,
-    }));
+    return queries.balances(this.#state);
   }
 
-  async records(prefix: string): Promise<RecordView[]> {
-    const rows = await this.#deps.store.records(prefix, { limit: 100 });
-    return rows.map(([fullKey, value]) => {
-      const slash = fullKey.indexOf('/');
-      return {
-        owner: fullKey.slice(0, slash),
-        key: fullKey.slice(slash + 1),
-        value: new TextDecoder().decode(value),
-      };
-    });
+  records(prefix: string): Promise<RecordView[]> {
+    return queries.recordViews(this.#deps.store, prefix);
   }
 
   async activity(): Promise<ActivityEntry[]> {
-    const entries = await this.#deps.store.outbox();
-    return entries.map(activityOf).reverse();
+    return (await this.#deps.store.outbox()).map(activityOf).reverse();
   }
 
-  /** A validator counts as online when its votes reached us within the last two heights. */
   async validators(): Promise<ValidatorInfo[]> {
-    return this.#state.validators.validators.map((validator) => {
-      const lastVote = this.#lastVotes.get(validator.address) ?? null;
-      const recent = lastVote !== null && lastVote.height >= this.#state.height - 1;
-      return {
-        address: validator.address,
-        publicKey: toHex(validator.publicKey),
-        power: validator.power,
-        online: recent || (validator.address === this.#address && this.#validatorRole),
-        lastVote,
-      };
-    });
+    const selfOnline = this.#validatorRole ? this.#address : null;
+    return queries.validatorInfos(this.#state, this.#lastVotes, selfOnline);
   }
 
-  /** Peers with their best connection: direct WebRTC over WebSocket/TCP over the relay. */
   peers(): PeerInfo[] {
-    return this.#deps.network.peers().map((peer) => ({
-      id: peer.id,
-      transport: bestTransport(peer.transports),
-      latencyMs: peer.latencyMs,
-      height: peer.status?.height ?? null,
-    }));
+    return queries.peerInfos(this.#deps.network.peers());
   }
 
   joinRequests(): JoinRequest[] {
-    const proposals = [...this.#state.proposals.values()];
-    return [...this.#joinRequests.values()].map((request) => {
-      const proposal = proposals.find((p) => bytesEqual(p.publicKey, request.publicKey));
-      const approvedPower = proposal
-        ? proposal.approvals.reduce(
-            (sum, address) => sum + (findValidator(this.#state.validators, address)?.power ?? 0),
-            0,
-          )
-        : 0;
-      return {
-        publicKey: toHex(request.publicKey),
-        address: addressOf(request.publicKey),
-        label: request.label,
-        proposalId: proposal ? toHex(proposal.id) : null,
-        approvedPower,
-        totalPower: this.#state.validators.totalPower,
-        approvedByMe: proposal?.approvals.includes(this.#address) ?? false,
-      };
-    });
+    return queries.joinRequestViews(this.#state, this.#joinRequests.values(), this.#address);
   }
 
   inviteLink(baseUrl: string): string {
@@ -1047,16 +977,6 @@ const OFFLINE_NETWORK: Network = {
     complete: false,
   }),
 };
-
-const TRANSPORT_PREFERENCE = ['webrtc', 'websocket', 'tcp', 'relay'] as const;
-
-function bestTransport(transports: readonly TransportKind[]): Transport {
-  for (const transport of TRANSPORT_PREFERENCE) {
-    if (transports.includes(transport)) return transport;
-  }
-  // The in-memory network links tabs of one process (tests); anything else is unusual.
-  return 'tab';
-}
 
 function evidenceKey(evidence: Evidence): string {
   return `${evidence.voteA.validator}:${evidence.voteA.height}:${evidence.voteA.round}:${evidence.voteA.type}`;

@@ -1,0 +1,153 @@
+// Read-only views of the ledger for the UI: from the store (history, blocks, records) or from
+// the node's in-memory state (balances, validators), as plain data.
+import { addressOf, bytesEqual, toHex } from '../core/hash';
+import type { LedgerState } from '../core/state';
+import { findValidator } from '../core/validators';
+import type { PeerSummary, TransportKind } from '../net/network';
+import type { LedgerStore } from '../store/types';
+import type {
+  AccountView,
+  BlockSummary,
+  BlockView,
+  JoinRequest,
+  PeerInfo,
+  RecordView,
+  Transport,
+  ValidatorInfo,
+} from './api';
+import { blockViewOf, summaryOfTx } from './views';
+
+/** Rows per page the UI may ask for at most. */
+export const ACCOUNT_HISTORY_ROWS_MAX = 50;
+export const RECORD_ROWS_MAX = 100;
+
+export interface LastVote {
+  height: number;
+  round: number;
+  type: 'prevote' | 'precommit';
+}
+
+export async function blockSummaries(
+  store: LedgerStore,
+  page: { beforeHeight?: number; limit: number },
+): Promise<BlockSummary[]> {
+  const rows = await store.latestBlocks(page);
+  return rows.map((row) => ({
+    height: row.height,
+    hash: toHex(row.hash),
+    time: row.time,
+    proposer: row.proposer,
+    txCount: row.txCount,
+  }));
+}
+
+export async function blockView(
+  store: LedgerStore,
+  state: LedgerState,
+  height: number,
+): Promise<BlockView | null> {
+  const stored = await store.block(height);
+  // Commit slots are named after the last signing set; older sets are not kept in memory.
+  return stored ? blockViewOf(stored, state.lastValidators) : null;
+}
+
+export async function accountView(
+  store: LedgerStore,
+  address: string,
+): Promise<AccountView | null> {
+  const account = await store.account(address);
+  if (!account) return null;
+  const history = await store.accountHistory(address, { limit: ACCOUNT_HISTORY_ROWS_MAX });
+  return {
+    address,
+    balance: account.balance,
+    nonce: account.nonce,
+    history: history.map((row) => ({
+      height: row.height,
+      txHash: toHex(row.txHash),
+      summary: summaryOfTx(row.tx),
+    })),
+  };
+}
+
+export function balances(state: LedgerState): { address: string; balance: number }[] {
+  return [...state.accounts].map(([address, account]) => ({ address, balance: account.balance }));
+}
+
+export async function recordViews(store: LedgerStore, prefix: string): Promise<RecordView[]> {
+  const rows = await store.records(prefix, { limit: RECORD_ROWS_MAX });
+  return rows.map(([fullKey, value]) => {
+    const slash = fullKey.indexOf('/');
+    return {
+      owner: fullKey.slice(0, slash),
+      key: fullKey.slice(slash + 1),
+      value: new TextDecoder().decode(value),
+    };
+  });
+}
+
+/**
+ * A validator counts as online when its votes reached us within the last two heights; this
+ * device counts while it holds the validator role (`selfOnline`).
+ */
+export function validatorInfos(
+  state: LedgerState,
+  lastVotes: ReadonlyMap<string, LastVote>,
+  selfOnline: string | null,
+): ValidatorInfo[] {
+  return state.validators.validators.map((validator) => {
+    const lastVote = lastVotes.get(validator.address) ?? null;
+    const recent = lastVote !== null && lastVote.height >= state.height - 1;
+    return {
+      address: validator.address,
+      publicKey: toHex(validator.publicKey),
+      power: validator.power,
+      online: recent || validator.address === selfOnline,
+      lastVote,
+    };
+  });
+}
+
+const TRANSPORT_PREFERENCE = ['webrtc', 'websocket', 'tcp', 'relay'] as const;
+
+/** A peer's best connection: direct WebRTC over WebSocket/TCP over the relay. */
+function bestTransport(transports: readonly TransportKind[]): Transport {
+  for (const transport of TRANSPORT_PREFERENCE) {
+    if (transports.includes(transport)) return transport;
+  }
+  // The in-memory network links nodes of one process (tests).
+  return 'tab';
+}
+
+export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
+  return peers.map((peer) => ({
+    id: peer.id,
+    transport: bestTransport(peer.transports),
+    latencyMs: peer.latencyMs,
+    height: peer.status?.height ?? null,
+  }));
+}
+
+export function joinRequestViews(
+  state: LedgerState,
+  requests: Iterable<{ publicKey: Uint8Array; label: string }>,
+  self: string,
+): JoinRequest[] {
+  const proposals = [...state.proposals.values()];
+  return [...requests].map((request) => {
+    const proposal = proposals.find((p) => bytesEqual(p.publicKey, request.publicKey));
+    const approvedPower = (proposal?.approvals ?? []).reduce(
+      (sum, address) => sum + (findValidator(state.validators, address)?.power ?? 0),
+      0,
+    );
+    return {
+      publicKey: toHex(request.publicKey),
+      address: addressOf(request.publicKey),
+      label: request.label,
+      proposalId: proposal ? toHex(proposal.id) : null,
+      approvedPower,
+      totalPower: state.validators.totalPower,
+      approvedByMe: proposal?.approvals.includes(self) ?? false,
+    };
+  });
+}
