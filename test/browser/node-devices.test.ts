@@ -4,7 +4,8 @@
 // Driven through the node's public API (test/browser/pages/node.ts); the UI has its own tests.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newDevice } from './support/chromium';
+import { launchChromium } from './support/chromium';
+import { committed, formLedger, status, until } from './support/ledger-devices';
 import { startHarnessServer, type HarnessServer } from './support/harness-server';
 import {
   freePort,
@@ -12,8 +13,6 @@ import {
   startRelayProcess,
   type RelayProcess,
 } from './support/relay-process';
-
-const STEP_TIMEOUT_MS = 90_000;
 
 let browser: Browser;
 let server: HarnessServer;
@@ -33,76 +32,9 @@ afterAll(async () => {
   await relay?.kill();
 });
 
-async function device(): Promise<Page> {
-  const context = await newDevice(browser);
-  contexts.push(context);
-  const page = await context.newPage();
-  // Page errors are printed to help diagnose a failure; the assertions are on ledger state.
-  page.on('console', (message) => {
-    if (message.type() === 'error') console.log(`page error: ${message.text()}`);
-  });
-  await page.goto(`${server.url}/node.html`);
-  await page.waitForFunction(() => window.ledger !== undefined);
-  return page;
-}
-
-async function until<T>(
-  label: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = STEP_TIMEOUT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${label}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const status = (page: Page, chainId: string) =>
-  page.evaluate((id) => window.ledger.status(id), chainId);
-
-async function committed(page: Page, chainId: string, hash: string): Promise<number> {
-  return until(`tx ${hash.slice(0, 8)} committed`, async () => {
-    const entries = await page.evaluate((id) => window.ledger.activity(id), chainId);
-    const entry = entries.find((e) => e.hash === hash);
-    if (entry?.status === 'rejected') throw new Error(`tx rejected: ${entry.code}`);
-    return entry?.status === 'committed' ? entry.height : null;
-  });
-}
-
 test('four devices join one ledger by invite and approval, then agree on every block', async () => {
-  const a = await device();
-  const chainId = await a.evaluate(() => window.ledger.create('four devices', 1_000_000));
-  const link = await a.evaluate((id) => window.ledger.invite(id), chainId);
-  const members: Page[] = [a];
-
-  for (const label of ['B', 'C', 'D']) {
-    const page = await device();
-    expect(await page.evaluate((invite) => window.ledger.join(invite), link)).toBe(chainId);
-    const publicKey = (await status(page, chainId)).fingerprint;
-    await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
-
-    // Every current validator approves on its own device until the change applies.
-    for (const member of members) {
-      const request = await until(`${label}'s join request reaches a validator`, async () => {
-        const requests = await member.evaluate((id) => window.ledger.joinRequests(id), chainId);
-        return requests.find((r) => r.publicKey.startsWith(publicKey));
-      });
-      if (request.approvedByMe) continue;
-      const activity = await member.evaluate(
-        ([id, key]) => window.ledger.approve(id!, key!),
-        [chainId, request.publicKey],
-      );
-      await committed(member, chainId, activity.hash);
-    }
-    await until(`${label} becomes a validator`, async () => {
-      const role = (await status(page, chainId)).role;
-      return role === 'validator' ? role : null;
-    });
-    members.push(page);
-  }
+  const { chainId, members } = await formLedger(browser, server.url, contexts, 4);
+  const [a] = members as [Page];
 
   for (const page of members) {
     const validators = await page.evaluate((id) => window.ledger.validators(id), chainId);

@@ -6,10 +6,18 @@ import { openIdbLedgerStore } from '$lib/store/idb-ledger-store';
 
 const nodes = new Map<string, LedgerNode>();
 
+/** When (Date.now(), ms) this tab committed each height, for latency benchmarks (bounded). */
+const committedAtMs = new Map<string, number>();
+const COMMIT_TIMES_MAX = 10_000;
+
 async function node(chainId: string): Promise<LedgerNode> {
   let opened = nodes.get(chainId);
   if (!opened) {
     opened = await (await openDevice()).open(chainId);
+    opened.subscribe((event) => {
+      if (event.type !== 'block' || committedAtMs.size >= COMMIT_TIMES_MAX) return;
+      committedAtMs.set(`${chainId}:${event.block.height}`, Date.now());
+    });
     nodes.set(chainId, opened);
   }
   return opened;
@@ -53,6 +61,9 @@ const api = {
   },
   async peers(chainId: string) {
     return (await node(chainId)).peers();
+  },
+  committedAt(chainId: string, height: number): number | null {
+    return committedAtMs.get(`${chainId}:${height}`) ?? null;
   },
   async transfer(chainId: string, to: string, amount: number) {
     return (await node(chainId)).transfer(to, amount);

@@ -1,0 +1,103 @@
+// Forms one ledger across several devices (browser contexts) through the node harness page
+// (test/browser/pages/node.ts): the first creates it, the others join from its invite link and
+// are approved by the validators, one device at a time. Shared by tests and benchmarks.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newDevice } from './chromium';
+
+export const STEP_TIMEOUT_MS = 90_000;
+
+export async function until<T>(
+  label: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = STEP_TIMEOUT_MS,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export async function openNodeDevice(
+  browser: Browser,
+  harnessUrl: string,
+  contexts: BrowserContext[],
+): Promise<Page> {
+  const context = await newDevice(browser);
+  contexts.push(context);
+  const page = await context.newPage();
+  // Page errors are printed to help diagnose a failure; assertions are on ledger state.
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.log(`page error: ${message.text()}`);
+  });
+  await page.goto(`${harnessUrl}/node.html`);
+  await page.waitForFunction(() => window.ledger !== undefined);
+  return page;
+}
+
+export const status = (page: Page, chainId: string) =>
+  page.evaluate((id) => window.ledger.status(id), chainId);
+
+/** Polls the sender's outbox until the tx commits; its height. Throws if it is rejected. */
+export async function committed(
+  page: Page,
+  chainId: string,
+  hash: string,
+  intervalMs = 200,
+): Promise<number> {
+  return until(
+    `tx ${hash.slice(0, 8)} committed`,
+    async () => {
+      const entries = await page.evaluate((id) => window.ledger.activity(id), chainId);
+      const entry = entries.find((e) => e.hash === hash);
+      if (entry?.status === 'rejected') throw new Error(`tx rejected: ${entry.code}`);
+      return entry?.status === 'committed' ? entry.height : null;
+    },
+    STEP_TIMEOUT_MS,
+    intervalMs,
+  );
+}
+
+/** A ledger of `count` validator devices; returns the chain id and the pages, creator first. */
+export async function formLedger(
+  browser: Browser,
+  harnessUrl: string,
+  contexts: BrowserContext[],
+  count: number,
+): Promise<{ chainId: string; members: Page[] }> {
+  const creator = await openNodeDevice(browser, harnessUrl, contexts);
+  const chainId = await creator.evaluate(() => window.ledger.create('devices', 1_000_000));
+  const link = await creator.evaluate((id) => window.ledger.invite(id), chainId);
+  const members: Page[] = [creator];
+  for (let index = 1; index < count; index++) {
+    const label = `device ${index + 1}`;
+    const page = await openNodeDevice(browser, harnessUrl, contexts);
+    const joined = await page.evaluate((invite) => window.ledger.join(invite), link);
+    if (joined !== chainId) throw new Error(`the invite opened ${joined}, not ${chainId}`);
+    const fingerprint = (await status(page, chainId)).fingerprint;
+    await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
+
+    // Every current validator approves on its own device until the change applies.
+    for (const member of members) {
+      const request = await until(`${label}'s join request reaches a validator`, async () => {
+        const requests = await member.evaluate((id) => window.ledger.joinRequests(id), chainId);
+        return requests.find((r) => r.publicKey.startsWith(fingerprint));
+      });
+      if (request.approvedByMe) continue;
+      const activity = await member.evaluate(
+        ([id, key]) => window.ledger.approve(id!, key!),
+        [chainId, request.publicKey],
+      );
+      await committed(member, chainId, activity.hash);
+    }
+    await until(`${label} becomes a validator`, async () => {
+      const role = (await status(page, chainId)).role;
+      return role === 'validator' ? role : null;
+    });
+    members.push(page);
+  }
+  return { chainId, members };
+}
