@@ -3,9 +3,10 @@
 // is a median over repeated runs, next to a limit measured in the same run, as a ratio.
 // Benchmarks report, they never fail: a family that throws becomes a "failed" row, exit 0.
 //
-// Row families: 1 limits (bench/limits.ts, real Chromium), 2-4 need the app's e2e harness
-// (pending), 5 scale (bench/scale.ts, simulator), 6 against OrbitDB (bench/replication.ts).
-// BENCH_ONLY=limits,scale,replication runs a subset; BENCH_ORBITDB_RUNS sets OrbitDB's runs.
+// Row families: 1 limits (bench/limits.ts, real Chromium), 2 finality across 4 tabs
+// (bench/finality.ts, real Chromium + WebRTC), 3-4 not measured yet, 5 scale (bench/scale.ts,
+// simulator), 6 against OrbitDB (bench/replication.ts).
+// BENCH_ONLY=limits,finality,scale,replication runs a subset; BENCH_ORBITDB_RUNS sets OrbitDB's.
 //
 // Anything here opens sockets or WebRTC, so it must see only the loopback interface: when this
 // process sees other interfaces and can make a network namespace (root + unshare), it installs
@@ -24,7 +25,7 @@ import {
   type BenchRow,
 } from './lib/table';
 
-type Family = 'limits' | 'scale' | 'replication';
+type Family = 'limits' | 'finality' | 'scale' | 'replication';
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const selected = (family: Family) => only.length === 0 || only.includes(family);
 
@@ -87,8 +88,27 @@ await family('limits', 1, 'limits (Chromium)', async () => {
   return result.rows;
 });
 
-const APP_HARNESS = 'pending: needs the app e2e harness (the lead adds it)';
-rows.push(pendingRow(2, 'finality across 4 tabs (Chromium)', APP_HARNESS));
+await family('finality', 2, 'finality across 4 tabs (Chromium)', async () => {
+  const { measureFinality, FINALITY_DEVICES } = await import('./finality');
+  const txs = 100;
+  const result = await measureFinality(txs);
+  raw.finality = result.samplesMs;
+  const row = (measure: string, valueMs: number, goalMs: number): BenchRow => ({
+    group: 2,
+    measure,
+    value: `${valueMs} ms`,
+    limit: `goal ${goalMs} ms`,
+    ratio: `${(valueMs / goalMs).toFixed(2)}× goal`,
+    note: `${FINALITY_DEVICES} validator tabs over loopback WebRTC, ${txs} transfers one at a time, submit -> committed in every tab`,
+    status: 'measured',
+  });
+  return [
+    row('finality p50, 4 tabs', result.p50Ms, 150),
+    row('finality p99, 4 tabs', result.p99Ms, 500),
+  ];
+});
+
+const APP_HARNESS = 'pending: not measured yet';
 rows.push(pendingRow(3, 'throughput, txs/s committed across 4 tabs (Chromium)', APP_HARNESS));
 rows.push(pendingRow(4, 'fresh-tab sync (Chromium)', APP_HARNESS));
 

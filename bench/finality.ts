@@ -1,0 +1,95 @@
+// Time to finality of a transfer across 4 Chromium tabs (4 validator devices over loopback
+// WebRTC, one relay): one tx at a time, from the moment the test asks a tab to sign and submit
+// until the block holding it is committed in every tab (each tab notes Date.now() when it
+// commits a height; the tabs share the machine's clock). Prints a markdown table.
+// Run: unshare -n sh -c 'ip link set lo up; npx tsx bench/finality.ts'   (or via npm run bench)
+import '../src/server/polyfill';
+import { loadavg } from 'node:os';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../test/browser/support/chromium';
+import { startHarnessServer } from '../test/browser/support/harness-server';
+import { committed, formLedger, until } from '../test/browser/support/ledger-devices';
+import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
+import { median, percentile } from './lib/stats';
+
+export const FINALITY_TXS = 20;
+export const FINALITY_DEVICES = 4;
+
+export interface FinalityResult {
+  samplesMs: number[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export async function measureFinality(txs = FINALITY_TXS): Promise<FinalityResult> {
+  const relay = await startRelayProcess(await freePort(), relayKeyFile());
+  const server = await startHarnessServer({ relays: relay.multiaddrs });
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  try {
+    const { chainId, members } = await formLedger(browser, server.url, contexts, FINALITY_DEVICES);
+    const recipient = 'ab'.repeat(20);
+    const samplesMs: number[] = [];
+    for (let i = 0; i < txs; i++) {
+      const sender = members[i % members.length] as Page;
+      if (i > 0 && i < members.length) {
+        // Fund each other sender once from the creator (not measured).
+        const address = await sender.evaluate(() => window.ledger.address());
+        const funding = await (members[0] as Page).evaluate(
+          ([id, to]) => window.ledger.transfer(id!, to!, 1_000),
+          [chainId, address],
+        );
+        await committed(members[0] as Page, chainId, funding.hash, 20);
+      }
+      const startedMs = Date.now();
+      const activity = await sender.evaluate(
+        ([id, to]) => window.ledger.transfer(id!, to!, 1),
+        [chainId, recipient],
+      );
+      const height = await committed(sender, chainId, activity.hash, 20);
+      const times = await Promise.all(
+        members.map((page) =>
+          until(
+            'every tab commits the block',
+            () =>
+              page.evaluate(
+                ([id, h]) => window.ledger.committedAt(id!, Number(h)),
+                [chainId, String(height)],
+              ),
+            30_000,
+            20,
+          ),
+        ),
+      );
+      samplesMs.push(Math.max(...times) - startedMs);
+    }
+    return {
+      samplesMs,
+      p50Ms: median(samplesMs),
+      p99Ms: percentile(samplesMs, 99),
+      maxMs: Math.max(...samplesMs),
+    };
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser.close();
+    await server.close();
+    await relay.kill();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await measureFinality();
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')}`,
+  );
+  console.log('| measure | value |\n|---|---|');
+  console.log(
+    `| finality p50, ${FINALITY_DEVICES} tabs, ${FINALITY_TXS} txs | ${result.p50Ms} ms |`,
+  );
+  console.log(`| finality p99 | ${result.p99Ms} ms |`);
+  console.log(`| finality max | ${result.maxMs} ms |`);
+  console.log(`samples: ${result.samplesMs.join(', ')}`);
+}
