@@ -106,6 +106,8 @@ test('a user creates a ledger, sends, explores, and invites a device', async () 
   await page.getByRole('heading', { name: 'Household', level: 1 }).waitFor();
   expect(await page.getByTestId('role').textContent()).toBe('Validator');
   expect(await page.getByTestId('height').textContent()).toBe(String(INITIAL_BLOCKS));
+  // The preview node reports 120 kB used of 2 GB, persistent.
+  expect(await page.getByTestId('storage').textContent()).toContain('120.0 kB of 2.0 GB');
 
   // Listed on the start page with its height; open it again from there.
   await page.getByRole('link', { name: 'Ledgers' }).click();
