@@ -1,4 +1,5 @@
 // Drive test/browser/pages/net.html tabs: open, start the network, inspect WebRTC connections.
+import type { MessageType } from '../../../src/lib/net/message-types';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { PeerSummary } from '../../../src/lib/net/network';
 import { newDevice } from './chromium';
@@ -85,7 +86,7 @@ export async function receivedTexts(tab: Tab): Promise<string[]> {
   return tab.page.evaluate(() => window.net.received().map((m) => m.text));
 }
 
-/** Publish `text` from `from` until every tab in `to` received it (gossip mesh may be forming). */
+/** Wait until every tab in `to` has received `text`. */
 export async function waitForDelivery(to: Tab[], text: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -93,6 +94,33 @@ export async function waitForDelivery(to: Tab[], text: string, timeoutMs: number
     if (all.every((texts) => texts.includes(text))) return;
     if (Date.now() > deadline) throw new Error(`"${text}" not delivered: ${JSON.stringify(all)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Gossip is best effort while a new peer's subscriptions propagate: publish again until seen. */
+export const REPUBLISH_INTERVAL_MS = 2_000;
+
+/**
+ * Publish `text` from `from` every REPUBLISH_INTERVAL_MS until every tab in `to` received it,
+ * as the node does with its outbox and vote rebroadcasts; a peer that just connected may not
+ * have exchanged topic subscriptions yet when the first copy goes out.
+ */
+export async function publishUntilDelivered(
+  from: Tab,
+  type: MessageType,
+  text: string,
+  to: Tab[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await from.page.evaluate(([t, x]) => window.net.publish(t, x), [type, text] as const);
+    try {
+      await waitForDelivery(to, text, Math.min(REPUBLISH_INTERVAL_MS, deadline - Date.now()));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
   }
 }
 
