@@ -1,6 +1,7 @@
 // The Network over a libp2p node (browser tab or Node): gossip topics with edge validation,
 // the sync stream protocol, status exchange on connect, and connectivity upkeep (relays and
 // known peers redialled with backoff; only the peer with the smaller id dials another peer).
+import { MessageHandlers } from './message-handlers';
 import type { GossipSub, GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import {
   TopicValidatorResult,
@@ -19,12 +20,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { reconnectDelayMs, shouldRetry } from './backoff';
 import { repairOutboundStreams } from './gossip-watchdog';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-import {
-  DIAL_TIMEOUT_MS,
-  KNOWN_PEERS_MAX,
-  SUBSCRIBERS_PER_TYPE_MAX,
-  SYNC_INBOUND_STREAMS_MAX,
-} from './limits';
+import { DIAL_TIMEOUT_MS, KNOWN_PEERS_MAX, SYNC_INBOUND_STREAMS_MAX } from './limits';
 import {
   DISCOVERY_TOPIC,
   TOPIC_NAMES,
@@ -112,7 +108,7 @@ export class Libp2pNetwork implements Network {
   private readonly validator: MessageValidator;
   private readonly relays: Multiaddr[];
   private readonly bootstrap: Multiaddr[];
-  private readonly handlers = new Map<MessageType, Set<MessageHandler>>();
+  private readonly handlers = new MessageHandlers();
   private readonly peerHandlers = new Set<PeerEventHandler>();
   private readonly statuses = new Map<string, SyncStatus>();
   private readonly known = new Map<string, KnownPeer>();
@@ -215,11 +211,7 @@ export class Libp2pNetwork implements Network {
   }
 
   subscribe(type: MessageType, handler: MessageHandler): () => void {
-    let set = this.handlers.get(type);
-    if (!set) this.handlers.set(type, (set = new Set()));
-    if (set.size >= SUBSCRIBERS_PER_TYPE_MAX) throw new Error(`too many ${type} subscribers`);
-    set.add(handler);
-    return () => set.delete(handler);
+    return this.handlers.add(type, handler);
   }
 
   onPeerEvent(handler: PeerEventHandler): () => void {
@@ -315,9 +307,7 @@ export class Libp2pNetwork implements Network {
       return; // unreachable: validate() decoded the same bytes
     }
     const from = message.type === 'signed' ? message.from.toString() : '';
-    for (const handler of this.handlers.get(envelope.type) ?? []) {
-      handler({ type: envelope.type, payload: envelope.payload, from });
-    }
+    this.handlers.deliver({ type: envelope.type, payload: envelope.payload, from });
   };
 
   // --- peers and sync ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // An in-memory Network for the simulator and fast tests: every member of a MemoryHub that is
 // linked to another gets its gossip (after the same edge validation as libp2p) and can sync
 // from it. Links can be cut and restored to model partitions and dropped peers.
+import { MessageHandlers } from './message-handlers';
 import { encodeEnvelope } from './envelope';
-import { SUBSCRIBERS_PER_TYPE_MAX } from './limits';
 import { TOPIC_OF, type MessageType } from './message-types';
 import type {
   BlockSource,
@@ -64,7 +64,7 @@ export interface MemoryNetworkDeps {
 }
 
 export class MemoryNetwork implements Network {
-  private readonly handlers = new Map<MessageType, Set<MessageHandler>>();
+  private readonly handlers = new MessageHandlers();
   private readonly peerHandlers = new Set<PeerEventHandler>();
   private readonly counter = new ValidationCounter();
   private readonly replays = new ReplayGuard();
@@ -125,17 +125,11 @@ export class MemoryNetwork implements Network {
       this.scores.set(from, (this.scores.get(from) ?? 0) - 1);
     }
     if (checked.verdict.result !== 'accept' || !checked.type || !checked.payload) return;
-    for (const handler of this.handlers.get(checked.type) ?? []) {
-      handler({ type: checked.type, payload: checked.payload, from });
-    }
+    this.handlers.deliver({ type: checked.type, payload: checked.payload, from });
   }
 
   subscribe(type: MessageType, handler: MessageHandler): () => void {
-    let set = this.handlers.get(type);
-    if (!set) this.handlers.set(type, (set = new Set()));
-    if (set.size >= SUBSCRIBERS_PER_TYPE_MAX) throw new Error(`too many ${type} subscribers`);
-    set.add(handler);
-    return () => set.delete(handler);
+    return this.handlers.add(type, handler);
   }
 
   onPeerEvent(handler: PeerEventHandler): () => void {
