@@ -5,7 +5,12 @@
 import { validateGenesis, genesisState } from '../core/genesis';
 import { addressOf, chainIdOf } from '../core/hash';
 import type { Genesis } from '../core/types';
-import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../crypto/index';
+import {
+  cachingVerifier,
+  generateSigningKey,
+  webCryptoSigner,
+  webCryptoVerifier,
+} from '../crypto/index';
 import { createBrowserNetwork, fetchRelays } from '../net/browser-network';
 import type { IceServer } from '../net/network';
 import { openIdbDeviceStore } from '../store/idb-device-store';
@@ -157,7 +162,8 @@ class BrowserDevice implements Device {
             { blocks, validator },
           ),
         signer: webCryptoSigner(this.#key),
-        verifier: webCryptoVerifier(),
+        // Gossip, validate-block and commit check the same signatures: verify each once.
+        verifier: cachingVerifier(webCryptoVerifier()),
         clock: systemClock,
         timers: workerTimers(),
         tabs,
@@ -171,9 +177,16 @@ class BrowserDevice implements Device {
         },
       },
     );
+    // The browser's connectivity drives the network: offline stops it, online restarts it.
+    const followConnectivity = () => void node?.setOnline(navigator.onLine);
+    followConnectivity();
     await node.start();
     node.setValidatorRole(lock.held);
+    addEventListener('online', followConnectivity);
+    addEventListener('offline', followConnectivity);
     addEventListener('pagehide', () => {
+      removeEventListener('online', followConnectivity);
+      removeEventListener('offline', followConnectivity);
       lock.release();
       tabs.close();
     });

@@ -170,6 +170,11 @@ export class FullNode implements LedgerNode {
   #syncTarget = 0;
   #status!: NodeStatus;
   #unsubscribe: (() => void)[] = [];
+  /** Subscriptions to the current network (renewed with it when connectivity returns). */
+  #networkUnsubscribe: (() => void)[] = [];
+  /** What the device reports (setOnline); the network follows it. */
+  #wantOnline = true;
+  #connectivity: Promise<void> = Promise.resolve();
   #lastProposeMs: number | null = null;
   #lastFinalityMs: number | null = null;
 
@@ -216,29 +221,14 @@ export class FullNode implements LedgerNode {
     this.#seenCommit = (await store.block(state.height))?.commit ?? null;
     this.#guard = createSignerGuard(store.signerState);
     this.#engine = createEngine({ chainId: state.chainId, timeouts: this.#options.timeouts });
-    const network = await this.#deps.createNetwork({
-      validator: this.#validator,
-      blocks: this.#blocks,
-    });
-    this.#deps.network = network;
     this.#running = true;
     this.#status = this.#computeStatus();
-
-    this.#unsubscribe = [
-      network.subscribe('tx', (m) => this.#onTx(m.payload)),
-      network.subscribe('proposal', (m) => this.#onProposal(m.payload)),
-      network.subscribe('vote', (m) => this.#onVote(m.payload)),
-      network.subscribe('commit', (m) => this.#onDecided(m.payload)),
-      network.subscribe('evidence', (m) => this.#onEvidence(m.payload)),
-      network.subscribe('join', (m) => this.#onJoin(m.payload)),
-      network.onPeerEvent((event) => this.#onPeerEvent(event)),
-    ];
     if (this.#deps.tabs) {
       this.#unsubscribe.push(
         this.#deps.tabs.subscribe((type, payload) => void this.#onTabMessage(type, payload)),
       );
     }
-    await network.start();
+    if (this.#wantOnline) await this.#connect();
     await this.#restoreOutbox();
     this.#enqueue(() => this.#startHeight());
     this.#every(OUTBOX_RESUBMIT_MS, () => void this.#resubmitPending());
@@ -266,6 +256,58 @@ export class FullNode implements LedgerNode {
     });
   }
 
+  /**
+   * Follow the device's connectivity (the browser's online/offline events). Offline stops the
+   * network: nothing dials into the void, the UI says so, and transactions signed meanwhile wait
+   * in the outbox. Back online starts a fresh network, which reconnects, learns the peers'
+   * heights (catching up by range sync) and resubmits the outbox. Consensus and the committed
+   * state are untouched; a validator rejoins the current height with the votes it already signed.
+   * Resolves once the change has taken effect; changes apply in call order.
+   */
+  setOnline(online: boolean): Promise<void> {
+    this.#wantOnline = online;
+    this.#connectivity = this.#connectivity
+      .then(() => this.#applyConnectivity())
+      .catch((error: unknown) => this.#problem('network', (error as Error).message));
+    return this.#connectivity;
+  }
+
+  async #applyConnectivity(): Promise<void> {
+    if (!this.#running) return;
+    const connected = this.#deps.network !== OFFLINE_NETWORK;
+    if (this.#wantOnline === connected) return;
+    if (this.#wantOnline) await this.#connect();
+    else await this.#disconnect();
+    this.#emit({ type: 'peers', peers: this.peers() });
+    this.#emitStatus();
+  }
+
+  async #connect(): Promise<void> {
+    const network = await this.#deps.createNetwork({
+      validator: this.#validator,
+      blocks: this.#blocks,
+    });
+    this.#networkUnsubscribe = [
+      network.subscribe('tx', (m) => this.#onTx(m.payload)),
+      network.subscribe('proposal', (m) => this.#onProposal(m.payload)),
+      network.subscribe('vote', (m) => this.#onVote(m.payload)),
+      network.subscribe('commit', (m) => this.#onDecided(m.payload)),
+      network.subscribe('evidence', (m) => this.#onEvidence(m.payload)),
+      network.subscribe('join', (m) => this.#onJoin(m.payload)),
+      network.onPeerEvent((event) => this.#onPeerEvent(event)),
+    ];
+    this.#deps.network = network;
+    await network.start();
+    void this.#resubmitPending();
+  }
+
+  async #disconnect(): Promise<void> {
+    const network = this.#deps.network;
+    this.#deps.network = OFFLINE_NETWORK;
+    for (const unsubscribe of this.#networkUnsubscribe.splice(0)) unsubscribe();
+    await network.stop();
+  }
+
   async #refreshStorage(): Promise<void> {
     const info = await this.#deps.storageInfo?.().catch(() => null);
     if (!info || !this.#status) return;
@@ -287,9 +329,10 @@ export class FullNode implements LedgerNode {
     this.#running = false;
     for (const cancel of this.#cancelTimers) cancel();
     this.#cancelTimers.clear();
-    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await this.#queue.catch(() => undefined);
-    await this.#deps.network.stop();
+    await this.#connectivity;
+    await this.#disconnect();
   }
 
   subscribe(listener: (event: NodeEvent) => void): () => void {

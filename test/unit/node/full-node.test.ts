@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { genesisState } from '../../../src/lib/core/genesis';
 import { chainIdOf, toHex } from '../../../src/lib/core/hash';
-import { webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
+import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
 import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
 import { systemClock, systemTimers } from '../../../src/lib/node/clock';
 import { FullNode, TxRejectedError } from '../../../src/lib/node/full-node';
@@ -60,7 +60,8 @@ async function cluster(validatorCount: number, extraKeys = 0): Promise<Cluster> 
           createNetwork: ({ validator, blocks }) =>
             new MemoryNetwork(`peer-${index}`, chainId, { hub, blocks, validator }),
           signer: webCryptoSigner(key),
-          verifier: webCryptoVerifier(),
+          // As the browser composition root does (src/lib/node/device.ts).
+          verifier: cachingVerifier(webCryptoVerifier()),
           clock: systemClock,
           timers: systemTimers,
         },
@@ -170,6 +171,32 @@ describe('full node', () => {
     await reachesHeight(observer, height as number);
     expect(toHex(observer.state.stateRoot)).toBe(toHex(sender.state.stateRoot));
     expect((await observer.account(addressOfKey(keys[3] as SigningKey)))?.balance).toBe(1_004);
+  });
+
+  test('a validator offline keeps its transfer pending, then catches up and commits it', async () => {
+    const { start, keys, hub } = await cluster(4);
+    const nodes = await Promise.all([0, 1, 2, 3].map((i) => start(i)));
+    const [first, , , away] = nodes as [FullNode, FullNode, FullNode, FullNode];
+    await away.setOnline(false);
+    expect(away.status.online).toBe(false);
+    expect(away.peers()).toEqual([]);
+
+    // Three of four equal validators are more than 2/3: the others keep committing.
+    const meanwhile = await first.transfer(addressOfKey(keys[1] as SigningKey), 5);
+    const heightWhileAway = await waitFor(first, committedAt(meanwhile.hash));
+    const offlineTransfer = await away.transfer(addressOfKey(keys[2] as SigningKey), 7);
+    expect(offlineTransfer.status).toBe('pending');
+    expect(away.status.height).toBeLessThan(heightWhileAway as number);
+
+    await away.setOnline(true);
+    hub.linkAll();
+    const committed = await waitFor(away, committedAt(offlineTransfer.hash), 30_000);
+    await reachesHeight(first, committed as number);
+    expect((await first.block(committed as number))?.hash).toBe(
+      (await away.block(committed as number))?.hash,
+    );
+    expect((await first.account(addressOfKey(keys[2] as SigningKey)))?.balance).toBe(1_007);
+    expect(away.status.online).toBe(true);
   });
 
   test('an invalid transaction is refused with its code and nothing is queued', async () => {
