@@ -132,6 +132,14 @@ export interface SignedState {
    * null = not locked.
    */
   lock?: ConsensusLock | null;
+  /**
+   * The votes signed at `height`, oldest first (the driver's write-ahead log, kept by the node's
+   * signer guard; at most SIGNED_VOTES_KEPT_MAX). A restarted validator re-counts and
+   * re-broadcasts them: the guard refuses a different vote at the same step, so a vote lost in
+   * flight before the crash would otherwise be lost for good, and a round whose quorum needs it
+   * would never end (the simulator found such stalls). Absent = none.
+   */
+  votes?: readonly Vote[];
 }
 
 /** Durable storage for SignedState; `save` resolves only once the write is durable. */

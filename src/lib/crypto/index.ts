@@ -7,3 +7,8 @@ export {
   webCryptoVerifier,
   type SigningKey,
 } from './ed25519';
+export {
+  cachingVerifier,
+  VERDICT_CACHE_ENTRIES_MAX,
+  type CachingVerifier,
+} from './caching-verifier';

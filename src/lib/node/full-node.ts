@@ -43,6 +43,7 @@ import type {
   TxBody,
   TxKind,
   UnsignedTx,
+  Vote,
 } from '../core/types';
 import { validateBlock } from '../core/validate';
 import { exceedsTwoThirds, findValidator } from '../core/validators';
@@ -158,6 +159,8 @@ export class FullNode implements LedgerNode {
   #state!: LedgerState;
   #genesis!: Genesis;
   #validatorRole = true;
+  /** Votes signed at the current height before this engine started (see #replaySignedVotes). */
+  #replayedVotes: Vote[] = [];
   /** The next start-height begins a fresh engine and must resume from the signer state. */
   #resumePending = true;
   #joinLabel: string | null = null;
@@ -454,6 +457,9 @@ export class FullNode implements LedgerNode {
       case 'schedule-rebroadcast':
         this.#after(effect.durationMs, () => {
           this.#feed({ type: 'rebroadcast-due', height: effect.height });
+          for (const vote of this.#replayedVotes) {
+            if (vote.height === effect.height) void this.#publish('vote', encodeVote(vote));
+          }
           for (const evidence of this.#evidencePool.values()) {
             void this.#publish('evidence', encodeEvidence(evidence));
           }
@@ -496,9 +502,26 @@ export class FullNode implements LedgerNode {
         );
         input.round = resume.round;
         input.lock = resume.lock;
+        await this.#process(input);
+        await this.#replaySignedVotes(input.height);
+        return;
       }
     }
     await this.#process(input);
+  }
+
+  /**
+   * Re-count and re-publish the votes an earlier incarnation (a closed tab, a crash, the
+   * previous holder of the validator role) signed at `height`: the fresh engine never saw them,
+   * and the guard will not sign different ones at those steps. They ride on the rebroadcast
+   * timer too, until the height is decided.
+   */
+  async #replaySignedVotes(height: number): Promise<void> {
+    this.#replayedVotes = await this.#guard.votesAt(height);
+    for (const vote of this.#replayedVotes) {
+      await this.#publish('vote', encodeVote(vote));
+      await this.#process({ type: 'vote', vote });
+    }
   }
 
   /** The input that starts consensus on head + 1, or null if the engine is already there. */

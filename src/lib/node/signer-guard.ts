@@ -9,7 +9,9 @@
 //   fails, nothing is signed and the in-memory view keeps the old state;
 // - signs identical re-requests again (rebroadcast after a restart) without a new write;
 // - keeps the validator's lock in the saved state (withLock), so a restart can restore it
-//   (restartPoint -> 'start-height' { round, lock }).
+//   (restartPoint -> 'start-height' { round, lock });
+// - keeps the votes signed at the current height in the saved state (SignedState.votes, a
+//   write-ahead log), so a restart can re-count and re-broadcast them (votesAt).
 
 import {
   canSign,
@@ -22,6 +24,9 @@ import type { SignedState, SignerStateStore } from '../consensus/types';
 import { bytesEqual } from '../core/bytes';
 import { proposalSignBytes, voteSignBytes, type Signer } from '../core/signing';
 import type { Block, Proposal, UnsignedProposal, UnsignedVote, Vote } from '../core/types';
+
+/** Own votes kept per height for replay after a restart (oldest dropped beyond this). */
+export const SIGNED_VOTES_KEPT_MAX = 64;
 
 export type Refusal = Extract<SignDecision, { ok: false }>['refused'];
 
@@ -46,6 +51,8 @@ export interface SignerGuard {
   signProposal(proposal: UnsignedProposal, signer: Signer): Promise<Proposal>;
   /** The last durable state as this guard knows it (null before anything was signed). */
   last(): Promise<SignedState | null>;
+  /** The votes this validator signed at `height` that reached the log, oldest first. */
+  votesAt(height: number): Promise<Vote[]>;
 }
 
 function sameState(a: SignedState, b: SignedState): boolean {
@@ -80,9 +87,31 @@ export function createSignerGuard(store: SignerStateStore): SignerGuard {
       if (!decision.ok) throw new SignRefusedError(decision.refused);
       if (current !== null && sameState(current, next)) return;
       const locked = withLock(current, next, block);
-      await store.save(locked);
-      current = locked;
+      const votes = current?.height === next.height ? current.votes : undefined;
+      const saved = votes === undefined ? locked : { ...locked, votes };
+      await store.save(saved);
+      current = saved;
     });
+  }
+
+  /**
+   * Append a signed vote to the log. Not awaited by signVote (the vote may be published at
+   * once); the next authorize waits for it, being serialized behind it. If the write fails the
+   * vote is only missing from a future replay: the durable state already forbids a conflict.
+   */
+  function log(vote: Vote): void {
+    void serialize(async () => {
+      if (current === null || current.height !== vote.height) return;
+      // A re-signed vote (rebroadcast) is already logged: the first copy replays as well.
+      const logged = current.votes ?? [];
+      if (logged.some((kept) => kept.round === vote.round && kept.type === vote.type)) return;
+      const others = (current.votes ?? []).filter(
+        (kept) => kept.round !== vote.round || kept.type !== vote.type,
+      );
+      const updated = { ...current, votes: [...others, vote].slice(-SIGNED_VOTES_KEPT_MAX) };
+      await store.save(updated);
+      current = updated;
+    }).catch(() => undefined);
   }
 
   return {
@@ -91,7 +120,9 @@ export function createSignerGuard(store: SignerStateStore): SignerGuard {
       const stamped: UnsignedVote = { ...vote, timestamp: timestampMs };
       await authorize(signedStateOfVote(stamped), block);
       const signature = await signer.sign(voteSignBytes(stamped));
-      return { ...stamped, signature };
+      const signed = { ...stamped, signature };
+      log(signed);
+      return signed;
     },
     async signProposal(proposal, signer) {
       await authorize(signedStateOfProposal(proposal));
@@ -99,7 +130,12 @@ export function createSignerGuard(store: SignerStateStore): SignerGuard {
       return { ...proposal, signature };
     },
     last() {
-      return serialize(() => load());
+      // `current`, not what load() first read: this guard's own saves came after it.
+      return serialize(() => load().then(() => current));
+    },
+    async votesAt(height) {
+      const state = await serialize(() => load().then(() => current));
+      return state?.height === height ? [...(state.votes ?? [])] : [];
     },
   };
 }

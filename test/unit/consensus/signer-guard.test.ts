@@ -13,7 +13,11 @@ import type { SignedState } from '../../../src/lib/consensus/types';
 import type { Signer } from '../../../src/lib/core/signing';
 import type { UnsignedVote } from '../../../src/lib/core/types';
 import { createMemorySignerStateStore } from '../../../src/lib/node/memory-signer-state';
-import { createSignerGuard, SignRefusedError } from '../../../src/lib/node/signer-guard';
+import {
+  createSignerGuard,
+  SIGNED_VOTES_KEPT_MAX,
+  SignRefusedError,
+} from '../../../src/lib/node/signer-guard';
 
 const A = new Uint8Array(32).fill(0xa);
 const B = new Uint8Array(32).fill(0xb);
@@ -119,7 +123,8 @@ describe('createSignerGuard (persist before signing)', () => {
     const vote = await guard.signVote(unsignedVote(0, 'prevote', A), signer, 1234);
     expect(vote.timestamp).toBe(1234);
     expect(log).toEqual([{ savesBefore: 1 }]);
-    expect(store.durable).toEqual({ ...state(3, 0, 1, A), lock: null });
+    await guard.last(); // the vote log is written behind the signature
+    expect(store.durable).toEqual({ ...state(3, 0, 1, A), lock: null, votes: [vote] });
   });
 
   test('refuses a conflicting vote and signs nothing', async () => {
@@ -140,17 +145,25 @@ describe('createSignerGuard (persist before signing)', () => {
     const { signer } = countingSigner(store);
     await guard.signVote(unsignedVote(0, 'precommit', A), signer, 1);
     await guard.signVote(unsignedVote(0, 'precommit', A), signer, 2);
-    expect(store.saves).toBe(1);
+    await guard.last();
+    // One write for the signed state, one for the vote log; none for the re-signed copy.
+    expect(store.saves).toBe(2);
+    expect((await guard.votesAt(3)).map((vote) => vote.timestamp)).toEqual([1]);
   });
 
   test('state survives a crash: a new guard over the same store refuses what the old one forbade', async () => {
     const store = createMemorySignerStateStore();
     const before = createSignerGuard(store);
     const { signer } = countingSigner(store);
-    await before.signVote(unsignedVote(4, 'precommit', A), signer, 1);
+    const precommit = await before.signVote(unsignedVote(4, 'precommit', A), signer, 1);
+    await before.last();
     // "Crash": the first guard and its memory are gone; only the store's durable state remains.
     const after = createSignerGuard(store);
-    expect(await after.last()).toEqual({ ...state(3, 4, 2, A), lock: { round: 4, blockHash: A } });
+    expect(await after.last()).toEqual({
+      ...state(3, 4, 2, A),
+      lock: { round: 4, blockHash: A },
+      votes: [precommit],
+    });
     await expect(after.signVote(unsignedVote(0, 'prevote', A), signer, 2)).rejects.toBeInstanceOf(
       SignRefusedError,
     );
@@ -166,18 +179,46 @@ describe('createSignerGuard (persist before signing)', () => {
     const store = createMemorySignerStateStore();
     const guard = createSignerGuard(store);
     const { signer, log } = countingSigner(store);
-    await guard.signVote(unsignedVote(0, 'prevote', A), signer, 1);
+    const prevote = await guard.signVote(unsignedVote(0, 'prevote', A), signer, 1);
+    await guard.last();
     store.failSaves = true;
     await expect(guard.signVote(unsignedVote(0, 'precommit', A), signer, 2)).rejects.toThrow(
       'save failed',
     );
     expect(log.length).toBe(1);
-    expect(store.durable).toEqual({ ...state(3, 0, 1, A), lock: null });
+    expect(store.durable).toEqual({ ...state(3, 0, 1, A), lock: null, votes: [prevote] });
     store.failSaves = false;
     await expect(guard.signVote(unsignedVote(0, 'prevote', B), signer, 3)).rejects.toMatchObject({
       refused: 'conflicting-block',
     });
     await expect(guard.signVote(unsignedVote(0, 'precommit', A), signer, 4)).resolves.toBeDefined();
+  });
+
+  test('logs the votes of the current height for replay after a restart, bounded', async () => {
+    const store = createMemorySignerStateStore();
+    const guard = createSignerGuard(store);
+    const { signer } = countingSigner(store);
+    const prevote = await guard.signVote(unsignedVote(0, 'prevote', A), signer, 1);
+    const precommit = await guard.signVote(unsignedVote(0, 'precommit', A), signer, 2);
+    const restarted = createSignerGuard(store);
+    expect(await restarted.votesAt(3)).toEqual([prevote, precommit]);
+    expect(await restarted.votesAt(4)).toEqual([]);
+    // A new height starts an empty log.
+    const next = await restarted.signVote(
+      { ...unsignedVote(0, 'prevote', B), height: 4 },
+      signer,
+      3,
+    );
+    expect(await restarted.votesAt(4)).toEqual([next]);
+    expect(await restarted.votesAt(3)).toEqual([]);
+    // Many rounds: only the newest SIGNED_VOTES_KEPT_MAX are kept.
+    for (let round = 1; round <= SIGNED_VOTES_KEPT_MAX; round++) {
+      await restarted.signVote({ ...unsignedVote(round, 'prevote', null), height: 4 }, signer, 4);
+    }
+    const kept = await restarted.votesAt(4);
+    expect(kept.length).toBe(SIGNED_VOTES_KEPT_MAX);
+    expect(kept[0]?.round).toBe(1);
+    expect(kept.at(-1)?.round).toBe(SIGNED_VOTES_KEPT_MAX);
   });
 
   test('concurrent requests are serialized: of two conflicting ones only the first is signed', async () => {

@@ -1,7 +1,7 @@
 // The full node end to end in one process: real Ed25519 (WebCrypto), real core, engine,
 // mempool and signer guard, the in-memory store and network (their real counterparts have
 // their own conformance suites; the browser e2e runs this same node over IndexedDB + WebRTC).
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { genesisState } from '../../../src/lib/core/genesis';
 import { chainIdOf, toHex } from '../../../src/lib/core/hash';
 import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
@@ -9,7 +9,13 @@ import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
 import { systemClock, systemTimers } from '../../../src/lib/node/clock';
 import { FullNode, TxRejectedError } from '../../../src/lib/node/full-node';
 import type { NodeEvent } from '../../../src/lib/node/api';
-import { createMemoryLedgerStore } from '../../../src/lib/store/memory-ledger-store';
+import type { SignerStateStore } from '../../../src/lib/consensus/types';
+import { decodeVote } from '../../../src/lib/core/encoding';
+import type { Vote } from '../../../src/lib/core/types';
+import {
+  createMemoryLedgerStore,
+  type MemoryLedgerStore,
+} from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, makeGenesis, newKeys, type SigningKey } from '../../support/fixtures';
 
 // Short timeouts: every node runs in this process on the same event loop.
@@ -33,6 +39,8 @@ interface Cluster {
   hub: MemoryHub;
   nodes: FullNode[];
   keys: SigningKey[];
+  stores: MemoryLedgerStore[];
+  /** Start validator `index`; a restart (after stop) keeps its store, as a reopened tab does. */
   start(index: number): Promise<FullNode>;
 }
 
@@ -45,13 +53,19 @@ async function cluster(validatorCount: number, extraKeys = 0): Promise<Cluster> 
   const chainId = chainIdOf(genesis);
   const hub = new MemoryHub();
   const nodes: FullNode[] = [];
+  const stores: MemoryLedgerStore[] = [];
   const result: Cluster = {
     hub,
     nodes,
     keys,
+    stores,
     async start(index) {
-      const store = createMemoryLedgerStore(chainId);
-      await store.initialize(genesis, genesisState(genesis));
+      let store = stores[index];
+      if (!store) {
+        store = createMemoryLedgerStore(chainId);
+        await store.initialize(genesis, genesisState(genesis));
+        stores[index] = store;
+      }
       const key = keys[index] as SigningKey;
       const node = new FullNode(
         { ledgerName: genesis.name, timeouts },
@@ -197,6 +211,39 @@ describe('full node', () => {
     );
     expect((await first.account(addressOfKey(keys[2] as SigningKey)))?.balance).toBe(1_007);
     expect(away.status.online).toBe(true);
+  });
+
+  test('a restarted validator re-publishes the votes it signed before, unchanged', async () => {
+    // Two equal validators: either alone is short of a quorum, so node 0 signs and waits.
+    const { start, stores, hub, keys } = await cluster(2);
+    const before = await start(0);
+    await before.transfer(addressOfKey(keys[1] as SigningKey), 1); // work, so a round starts
+    const signer = stores[0]?.signerState as SignerStateStore;
+    const logged = await vi.waitUntil(async () => ((await signer.load())?.votes ?? [])[0], {
+      timeout: 10_000,
+    });
+    await before.stop();
+
+    const heard: Vote[] = [];
+    const listener = new MemoryNetwork('listener', before.status.chainId, {
+      hub,
+      blocks: {
+        status: () => ({ chainId: before.status.chainId, height: 0, headHash: new Uint8Array(32) }),
+        getBlocks: async () => [],
+      },
+      validator: async () => ({ result: 'accept' }),
+    });
+    listener.subscribe('vote', (message) => void heard.push(decodeVote(message.payload)));
+    await listener.start();
+    await start(0);
+    hub.linkAll();
+    // The replayed vote is the logged one itself (same timestamp and signature), not a re-sign.
+    await vi.waitUntil(
+      () => heard.find((vote) => toHex(vote.signature) === toHex(logged.signature)),
+      { timeout: 10_000 },
+    );
+    expect(heard.some((vote) => vote.validator === addressOfKey(keys[0] as SigningKey))).toBe(true);
+    await listener.stop();
   });
 
   test('an invalid transaction is refused with its code and nothing is queued', async () => {
