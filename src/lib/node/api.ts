@@ -139,7 +139,9 @@ export type NodeEvent =
   | { type: 'block'; block: BlockSummary }
   | { type: 'vote'; validator: string; height: number; round: number; voteType: string }
   | { type: 'activity'; entry: ActivityEntry }
-  | { type: 'peers'; peers: PeerInfo[] };
+  | { type: 'peers'; peers: PeerInfo[] }
+  /** A device asked to join, or a request was settled (its device is now a validator). */
+  | { type: 'join-requests'; requests: JoinRequest[] };
 
 export interface LedgerNode {
   readonly status: NodeStatus;

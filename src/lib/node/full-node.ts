@@ -691,7 +691,10 @@ export class FullNode implements LedgerNode {
       const oldest = this.#joinRequests.keys().next().value;
       if (oldest !== undefined) this.#joinRequests.delete(oldest);
     }
-    this.#joinRequests.set(toHex(request.publicKey), request);
+    const key = toHex(request.publicKey);
+    const isNew = !this.#joinRequests.has(key);
+    this.#joinRequests.set(key, request);
+    if (isNew) this.#emit({ type: 'join-requests', requests: this.joinRequests() });
     this.#emitStatus();
   }
 
@@ -918,10 +921,14 @@ export class FullNode implements LedgerNode {
   }
 
   #forgetApprovedJoins(): void {
+    const before = this.#joinRequests.size;
     for (const [key, request] of this.#joinRequests) {
       if (findValidator(this.#state.validators, addressOf(request.publicKey))) {
         this.#joinRequests.delete(key);
       }
+    }
+    if (this.#joinRequests.size !== before) {
+      this.#emit({ type: 'join-requests', requests: this.joinRequests() });
     }
   }
 

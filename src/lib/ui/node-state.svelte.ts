@@ -4,6 +4,7 @@
 import type {
   ActivityEntry,
   BlockSummary,
+  JoinRequest,
   LedgerNode,
   NodeEvent,
   NodeStatus,
@@ -23,6 +24,8 @@ export interface LiveVote {
 export class NodeState {
   status: NodeStatus;
   peers: PeerInfo[];
+  /** Devices asking to join, with the approvals counted so far (re-read on every block). */
+  joinRequests: JoinRequest[];
   /** Newest first. */
   blocks: BlockSummary[] = $state.raw([]);
   /** Newest first. */
@@ -39,6 +42,7 @@ export class NodeState {
     this.node = node;
     this.status = $state.raw(node.status);
     this.peers = $state.raw(node.peers());
+    this.joinRequests = $state.raw(node.joinRequests());
     this.#unsubscribe = node.subscribe((event) => this.#apply(event, now()));
     void this.#loadInitial();
   }
@@ -62,6 +66,7 @@ export class NodeState {
         break;
       case 'block':
         this.blocks = mergeBlocks([event.block], this.blocks);
+        this.joinRequests = this.node.joinRequests();
         this.revision += 1;
         break;
       case 'vote': {
@@ -80,6 +85,9 @@ export class NodeState {
         break;
       case 'peers':
         this.peers = event.peers;
+        break;
+      case 'join-requests':
+        this.joinRequests = event.requests;
         break;
       default: {
         const unknown: never = event;

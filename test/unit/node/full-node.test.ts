@@ -246,6 +246,30 @@ describe('full node', () => {
     await listener.stop();
   });
 
+  test('join requests arrive as events and leave when the device becomes a validator', async () => {
+    const { start, keys } = await cluster(1, 1);
+    const validator = await start(0);
+    const asked = waitFor(validator, (event) =>
+      event.type === 'join-requests' && event.requests.length > 0 ? event.requests : undefined,
+    );
+    await (await start(1)).requestToJoin('phone');
+    const [request] = await asked;
+    expect(request).toMatchObject({ label: 'phone', address: addressOfKey(keys[1] as SigningKey) });
+    const settled = waitFor(validator, (event) =>
+      event.type === 'join-requests' && event.requests.length === 0 ? true : undefined,
+    );
+    const approval = await validator.approveJoin(request?.publicKey as string);
+    await waitFor(validator, committedAt(approval.hash));
+    // An approved change joins the set two heights later: commit blocks until it has.
+    const receiver = addressOfKey(keys[1] as SigningKey);
+    for (let i = 0; i < 2; i++) {
+      await waitFor(validator, committedAt((await validator.transfer(receiver, 1)).hash));
+    }
+    await settled;
+    expect(validator.joinRequests()).toEqual([]);
+    expect((await validator.validators()).length).toBe(2);
+  });
+
   test('an invalid transaction is refused with its code and nothing is queued', async () => {
     const { start, keys } = await cluster(1, 1);
     const node = await start(0);
