@@ -191,6 +191,7 @@ class PreviewLedger implements LedgerNode {
     request.approvedByMe = true;
     request.proposalId ??= fakeHash(`proposal:${publicKey}`).slice(0, 16);
     request.approvedPower = 10;
+    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
     return this.#submit('validator-approve', `Approve ${request.label}`, () => 'ok');
   }
 
@@ -258,6 +259,7 @@ class PreviewLedger implements LedgerNode {
       totalPower: 15,
       approvedByMe: false,
     });
+    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
   }
 
   patchStatus(change: Partial<NodeStatus>): void {
