@@ -298,6 +298,127 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     });
   });
 
+  add(
+    'a batch writes consecutive blocks at once, skips the stored prefix and folds the log',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        const firstBatch = STATE_LOG_BLOCKS_MAX + 6;
+        checkEqual(
+          await store.applyBlocks(fx.entries.slice(0, firstBatch), { durability: 'relaxed' }),
+          firstBatch,
+          'first batch written',
+        );
+        const meta = await store.meta();
+        checkEqual(meta?.headHeight, firstBatch, 'head after the first batch');
+        checkEqual(meta?.headHash, blockHash(fx.entries[firstBatch - 1]!.block), 'head hash');
+        checkEqual(
+          (await store.loadState())?.stateRoot,
+          fx.stateRoots[firstBatch - 1],
+          'root after the first batch',
+        );
+        // Overlapping the head: the stored prefix is skipped, the rest is written.
+        const secondEnd = firstBatch + 40;
+        checkEqual(
+          await store.applyBlocks(fx.entries.slice(firstBatch - 5, secondEnd)),
+          40,
+          'second batch writes only the new blocks',
+        );
+        checkEqual(await store.applyBlocks(fx.entries.slice(0, 10)), 0, 'a stored batch again');
+        checkEqual(await store.applyBlocks([]), 0, 'an empty batch');
+        await applyUpTo(store, fx.entries.slice(secondEnd), fx.entries.length - secondEnd);
+        checkEqual(await store.loadState(), fx.finalState, 'final state');
+        const entry = fx.entries[firstBatch + 1]!;
+        const stored = await store.block(firstBatch + 2);
+        checkEqual(stored?.block, entry.block, 'a batched block reads back');
+        checkEqual(stored?.commit, entry.commit, 'with its commit');
+        checkEqual(
+          stored?.codes,
+          entry.results!.map((r) => r.code),
+          'and its codes',
+        );
+      });
+    },
+  );
+
+  add('a batch is written whole or not at all', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      await applyUpTo(store, fx.entries, 3);
+      const before = await store.loadState();
+      await checkRejects(
+        store.applyBlocks(fx.entries.slice(4, 8)),
+        HeightGapError,
+        'a batch beyond head + 1',
+      );
+      await checkRejects(
+        store.applyBlocks([fx.entries[3]!, fx.entries[5]!]),
+        HeightGapError,
+        'a batch with a gap',
+      );
+      const fork = forge(
+        fx.entries[5]!,
+        (block) => (block.header.previousHash = new Uint8Array(32).fill(1)),
+      );
+      await checkRejects(
+        store.applyBlocks([fx.entries[3]!, fx.entries[4]!, fork]),
+        BrokenLinkError,
+        'a batch whose third block links elsewhere',
+      );
+      const conflict = forge(fx.entries[1]!, (block) => (block.header.time += 1));
+      await checkRejects(
+        store.applyBlocks([conflict]),
+        ConflictingBlockError,
+        'a batch with another block 2',
+      );
+      const parentless = forge(
+        fx.entries[3]!,
+        (block) => (block.header.previousHash = new Uint8Array(32).fill(2)),
+      );
+      await checkRejects(
+        store.applyBlocks([parentless]),
+        BrokenLinkError,
+        'a batch on another parent',
+      );
+      await checkRejects(
+        store.applyBlocks([fx.entries[3]!, { ...fx.entries[4]!, commit: fx.entries[3]!.commit }]),
+        ApplyMismatchError,
+        'a batch with a mismatched commit',
+      );
+      checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused batches');
+      checkEqual(await store.loadState(), before, 'state unchanged by refused batches');
+      checkEqual(await store.applyBlocks(fx.entries.slice(3, 6)), 3, 'the good batch');
+      checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[5], 'root after it');
+    });
+  });
+
+  add('a batch and single blocks racing over the same heights apply each once', async (fx) => {
+    const open = await harness.freshLedger(fx.chain.chainId);
+    const a = await open();
+    const b = await open();
+    await withClose([a, b], async () => {
+      await a.initialize(fx.chain.genesis, fx.chain.freshState());
+      const batches = async () => {
+        let written = 0;
+        for (let from = 0; from < fx.entries.length; from += 16) {
+          written += await a.applyBlocks(fx.entries.slice(from, from + 16));
+        }
+        return written;
+      };
+      const singles = async () => {
+        let written = 0;
+        for (const entry of fx.entries) {
+          if ((await b.applyBlock(entry)) === 'applied') written += 1;
+        }
+        return written;
+      };
+      const [fromBatches, fromSingles] = await Promise.all([batches(), singles()]);
+      checkEqual(fromBatches + fromSingles, fx.entries.length, 'every block written once');
+      checkEqual(await a.loadState(), fx.finalState, 'state via a');
+      checkEqual(await b.loadState(), fx.finalState, 'state via b');
+    });
+  });
+
   add('a closed handle refuses calls; reopening finds everything', async (fx) => {
     const { open, store } = await initialized(harness, fx);
     await applyUpTo(store, fx.entries, 10);

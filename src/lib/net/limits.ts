@@ -40,6 +40,11 @@ export const GOSSIP_RPC_BYTES_MAX = GOSSIP_MESSAGE_BYTES_MAX + 16 * 1024;
 
 /** Blocks one range request may ask for; the server answers at most this many. */
 export const SYNC_BATCH_BLOCKS_MAX = 64;
+/**
+ * Range requests a syncing node keeps outstanding beyond the batch it is verifying, so the next
+ * blocks arrive while the current ones are checked: at most (1 + this) batches are buffered.
+ */
+export const SYNC_FETCH_AHEAD_BATCHES = 1;
 /** Bytes of blocks the server sends for one request; it ends the batch early beyond this. */
 export const SYNC_BATCH_BYTES_MAX = 4 * 1024 * 1024;
 /** One sync frame: a block with its commit and framing. */

@@ -86,8 +86,24 @@ export type BlockVerdict = { ok: true } | { ok: false; reason: string };
 /** Checks one received block (and its commit) on top of everything verified before it. */
 export type BlockVerifier = (block: EncodedBlock) => Promise<BlockVerdict>;
 
+/**
+ * Checks (and commits) consecutive received blocks on top of everything verified before them:
+ * `verified` is the length of the prefix that passed, `reason` why the block after it did not.
+ */
+export type BatchVerifier = (
+  blocks: readonly EncodedBlock[],
+) => Promise<{ verified: number; reason?: string }>;
+
 export interface SyncOptions {
   verify: BlockVerifier;
+  /** Preferred over `verify` when given: a fetched batch at once (see sync-driver.ts). */
+  verifyBatch?: BatchVerifier;
+  /**
+   * Told of each fetched batch as soon as it arrives, before the batches ahead of it are
+   * verified (the same array is passed to verifyBatch later): work that does not depend on
+   * them, like checking signatures, can start. Must not commit anything.
+   */
+  prepare?: (blocks: readonly EncodedBlock[]) => void;
   /** Called for each verified block, in order, before the next one is verified. */
   onBlock?: (block: EncodedBlock) => Promise<void> | void;
   signal?: AbortSignal;

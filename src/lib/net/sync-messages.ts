@@ -3,7 +3,8 @@
 //   client -> server  {t:'range', from, to}                      at most SYNC_BATCH_BLOCKS_MAX
 //   server -> client  {t:'block', height, block, commit} ... then {t:'end'}
 //   either way        {t:'error', reason}                        then the stream closes
-// The client asks for the next range only after verifying the previous one.
+// The client asks for the next range once the previous one has arrived (at most
+// SYNC_FETCH_AHEAD_BATCHES ahead of the batch it is verifying).
 import { decode, encode } from 'cborg';
 import { isChainId } from './envelope';
 import type { EncodedBlock, SyncStatus } from './network';

@@ -24,6 +24,7 @@ import { genesisOfInvite, InviteError, parseInvite } from './invite';
 import { broadcastChannelLink } from './tab-link';
 import { requestValidatorLock } from './validator-lock';
 import { workerTimers } from './worker-timers';
+import { createVerifyPool } from './verify-pool';
 
 /** Voting power of a ledger creator's device, and of devices approved later. */
 export const DEVICE_POWER_DEFAULT = 10;
@@ -164,6 +165,11 @@ class BrowserDevice implements Device {
         signer: webCryptoSigner(this.#key),
         // Gossip, validate-block and commit check the same signatures: verify each once.
         verifier: cachingVerifier(webCryptoVerifier()),
+        // Range sync verifies in bulk on other cores (WebCrypto verifies on the calling thread).
+        openVerifyPool: () => createVerifyPool(navigator.hardwareConcurrency - 1),
+        // (The DOM typing of request() flattens the callback's promise into its own.)
+        exclusive: <T>(task: () => Promise<T>) =>
+          navigator.locks.request(`ledger-submit-${chainId}`, task) as Promise<T>,
         clock: systemClock,
         timers: workerTimers(),
         tabs,
@@ -177,16 +183,19 @@ class BrowserDevice implements Device {
         },
       },
     );
-    // The browser's connectivity drives the network: offline stops it, online restarts it.
-    const followConnectivity = () => void node?.setOnline(navigator.onLine);
-    followConnectivity();
+    // The browser's connectivity events drive the network: offline stops it, online restarts
+    // it. The events, not navigator.onLine: Chromium can fire 'offline' while onLine still
+    // reads true, and reads false at load on a machine with only loopback (a local relay
+    // works there). So the node starts online and lets failed dials speak for themselves.
+    const wentOnline = () => void node?.setOnline(true);
+    const wentOffline = () => void node?.setOnline(false);
     await node.start();
     node.setValidatorRole(lock.held);
-    addEventListener('online', followConnectivity);
-    addEventListener('offline', followConnectivity);
+    addEventListener('online', wentOnline);
+    addEventListener('offline', wentOffline);
     addEventListener('pagehide', () => {
-      removeEventListener('online', followConnectivity);
-      removeEventListener('offline', followConnectivity);
+      removeEventListener('online', wentOnline);
+      removeEventListener('offline', wentOffline);
       lock.release();
       tabs.close();
     });

@@ -56,7 +56,7 @@ import type {
 } from '../net/network';
 import { storeBlockSource } from './block-source';
 import { createGossipValidator } from './gossip-validator';
-import type { LedgerStore, OutboxEntry } from '../store/types';
+import type { BlockToApply, LedgerStore, OutboxEntry } from '../store/types';
 import type {
   StorageInfo,
   AccountView,
@@ -77,7 +77,16 @@ import { inviteLink, makeInvite } from './invite';
 import { Mempool } from './mempool';
 import type { TabLink } from './tab-link';
 import { createSignerGuard, SignRefusedError, type SignerGuard } from './signer-guard';
-import { verifyAll } from './verify';
+import { verifyAll, type SignatureBatchVerifier } from './verify';
+import {
+  prepareBatch,
+  SYNC_PERSIST_BLOCKS_MAX,
+  SYNC_POOL_BLOCKS_MIN,
+  SYNC_SLICE_MS,
+  VerifyAhead,
+  yieldToEventLoop,
+  type PreparedBatch,
+} from './sync-pipeline';
 import * as queries from './queries';
 import { activityOf } from './views';
 import { decodeDecided, decodeJoinRequest, encodeDecided, encodeJoinRequest } from './wire';
@@ -137,6 +146,17 @@ export interface FullNodeDeps {
   tabs?: TabLink;
   /** Storage usage for the status (navigator.storage); absent outside browsers. */
   storageInfo?: () => Promise<StorageInfo>;
+  /**
+   * Opens a pool that verifies signatures in bulk off the main thread (verify-pool.ts), for the
+   * duration of a long range sync; absent (or null) means the main-thread verifier does it.
+   */
+  openVerifyPool?: () => (SignatureBatchVerifier & { close(): void }) | null;
+  /**
+   * Runs `task` while holding this profile's submit lock (Web Locks), so two tabs of one device
+   * never give two transactions the same nonce; absent means this node is the account's only
+   * submitter.
+   */
+  exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 type CommitSource = 'consensus' | 'gossip' | 'sync';
@@ -168,9 +188,13 @@ export class FullNode implements LedgerNode {
   #engine!: EngineState;
   #guard!: SignerGuard;
   #queue: Promise<void> = Promise.resolve();
+  /** The chain of this tab's submits (see #submit). */
+  #submits: Promise<unknown> = Promise.resolve();
   #running = false;
   #syncing = false;
   #syncTarget = 0;
+  /** Fetched sync batches being decoded and verified ahead (dropped with the batch). */
+  readonly #syncPrepared = new WeakMap<readonly EncodedBlock[], Promise<PreparedBatch>>();
   #status!: NodeStatus;
   #unsubscribe: (() => void)[] = [];
   /** Subscriptions to the current network (renewed with it when connectivity returns). */
@@ -726,14 +750,26 @@ export class FullNode implements LedgerNode {
     if (this.#syncing || !this.#running) return;
     this.#syncing = true;
     const from = this.#state.height + 1;
+    // Workers pay off over many blocks only; a short catch-up verifies on the main thread.
+    const pool =
+      this.#syncTarget - from + 1 >= SYNC_POOL_BLOCKS_MIN
+        ? (this.#deps.openVerifyPool?.() ?? null)
+        : null;
     this.#emitStatus();
     void this.#deps.network
       .syncRange(from, this.#syncTarget, {
         verify: (encoded) => this.#applySynced(encoded),
+        prepare: (blocks) => void this.#prepareSynced(blocks, pool),
+        verifyBatch: (blocks) => this.#applySyncedBatch(blocks, pool),
       })
       .catch(() => undefined)
       .finally(() => {
+        pool?.close();
         this.#syncing = false;
+        // No block came: the target was only a claim (a forged far-ahead block, or a peer that
+        // left). Forget it rather than retry forever; a real one returns with the next peer
+        // status or decided block.
+        if (this.#state.height < from) this.#syncTarget = this.#state.height;
         this.#emitStatus();
         if (this.#state.height < this.#syncTarget && this.#running) {
           this.#after(1_000, () => this.#catchUp(this.#syncTarget));
@@ -763,6 +799,168 @@ export class FullNode implements LedgerNode {
       });
       if (!this.#running) resolve({ ok: false, reason: 'stopped' });
     });
+  }
+
+  /**
+   * Verify and commit consecutive synced blocks inside the serial queue (docs/network.md, range
+   * sync): every signature of the batch is started at once (sync-pipeline.ts), then each block
+   * is checked and applied in order exactly as #commit checks a synced block, and the applied
+   * blocks are persisted SYNC_PERSIST_BLOCKS_MAX at a time in one store write. Resolves with how
+   * many blocks (a prefix) are committed, and why the next one is not.
+   */
+  #applySyncedBatch(
+    encoded: readonly EncodedBlock[],
+    pool: SignatureBatchVerifier | null,
+  ): Promise<{ verified: number; reason?: string }> {
+    return new Promise((resolve) => {
+      this.#enqueue(async () => {
+        try {
+          resolve(await this.#commitSyncedBatch(encoded, pool));
+        } catch (error) {
+          // E.g. a broken verify Worker. Blocks persisted before it are re-fetched and then
+          // found stored, so reporting none as verified is safe.
+          resolve({ verified: 0, reason: (error as Error).name });
+        }
+      });
+      if (!this.#running) resolve({ verified: 0, reason: 'stopped' });
+    });
+  }
+
+  async #commitSyncedBatch(
+    encoded: readonly EncodedBlock[],
+    pool: SignatureBatchVerifier | null,
+  ): Promise<{ verified: number; reason?: string }> {
+    const prepared = await this.#prepareSynced(encoded, pool);
+    const { blocks, ahead } = prepared;
+    let reason = prepared.reason;
+    // Blocks this tab has already (another tab or gossip got there first) must be the same.
+    let verified = 0;
+    for (const { block } of blocks) {
+      if (block.header.height > this.#state.height) break;
+      const stored = await this.#deps.store.block(block.header.height);
+      if (stored === null || !bytesEqual(stored.hash, blockHash(block))) {
+        return { verified, reason: 'conflicting-block' };
+      }
+      verified += 1;
+    }
+    const applied: BlockToApply[] = [];
+    let sliceStartMs = performance.now();
+    for (const { block, commit, bytes } of blocks.slice(verified)) {
+      // A verifier that throws (a broken Worker) stops the batch like an invalid block: the
+      // blocks applied before it are valid and still persisted below.
+      const checked = await this.#checkSynced(block, commit, ahead.verifier).catch(
+        (error: unknown) => ({ ok: false as const, reason: (error as Error).name }),
+      );
+      if (!checked.ok) {
+        reason = checked.reason;
+        break;
+      }
+      applied.push({ ...checked.entry, encoded: bytes });
+      applyChanges(this.#state, checked.entry.changes);
+      if (applied.length >= SYNC_PERSIST_BLOCKS_MAX) {
+        const persisted = applied.splice(0);
+        if (!(await this.#persistSynced(persisted))) return { verified, reason: 'store' };
+        verified += persisted.length;
+      }
+      if (performance.now() - sliceStartMs > SYNC_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStartMs = performance.now();
+      }
+    }
+    if (applied.length > 0) {
+      if (!(await this.#persistSynced(applied))) return { verified, reason: 'store' };
+      verified += applied.length;
+    }
+    return reason === undefined ? { verified } : { verified, reason };
+  }
+
+  /**
+   * Decode a fetched batch and start its signature checks, once per batch: the sync driver
+   * calls this when the batch arrives (while earlier ones are still applied), and
+   * #commitSyncedBatch picks the result up, or prepares the batch itself if it was not.
+   */
+  #prepareSynced(
+    encoded: readonly EncodedBlock[],
+    pool: SignatureBatchVerifier | null,
+  ): Promise<PreparedBatch> {
+    let prepared = this.#syncPrepared.get(encoded);
+    if (!prepared) {
+      const ahead = new VerifyAhead(this.#deps.verifier, pool);
+      prepared = prepareBatch(encoded, () => this.#state, ahead);
+      this.#syncPrepared.set(encoded, prepared);
+    }
+    return prepared;
+  }
+
+  /** #commit's checks of a synced block on the current state, without committing it. */
+  async #checkSynced(
+    block: Block,
+    commit: Commit,
+    verifier: Verifier,
+  ): Promise<{ ok: true; entry: BlockToApply } | { ok: false; reason: string }> {
+    const state = this.#state;
+    const height = block.header.height;
+    if (height !== state.height + 1) return { ok: false, reason: 'invalid-block' };
+    const checks = commitSignatureChecks(state.chainId, state.validators, commit);
+    const commitVerdict = judgeCommit(
+      state.validators,
+      commit,
+      height,
+      blockHash(block),
+      checks,
+      await verifyAll(verifier, checks.checks),
+    );
+    if (!commitVerdict.ok) return { ok: false, reason: 'invalid-block' };
+    const verdicts = await verifyAll(verifier, blockSignatureChecks(state, block));
+    const validation = validateBlock(state, block, verdicts);
+    if (!validation.ok) {
+      // As in #commit: >2/3 precommits for an invalid block means a faulty majority.
+      this.#problem('invalid-committed-block', `${validation.rule}: ${validation.detail}`);
+      return { ok: false, reason: 'invalid-block' };
+    }
+    const { changes, results } = applyBlock(state, block, verdicts);
+    return { ok: true, entry: { block, commit, changes, results } };
+  }
+
+  /**
+   * Persist blocks already applied to the in-memory state in one store write, then do what
+   * #commit does after each commit. If the write fails, the state ran ahead of the store: reload
+   * it from the store, which holds everything before these blocks.
+   */
+  async #persistSynced(entries: BlockToApply[]): Promise<boolean> {
+    const { store } = this.#deps;
+    try {
+      await store.applyBlocks(entries, { durability: 'relaxed' });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'store';
+      this.#problem(code, (error as Error).message);
+      const state = await store.loadState();
+      if (state) {
+        this.#state = state;
+        this.#seenCommit = (await store.block(state.height))?.commit ?? null;
+      }
+      return false;
+    }
+    const state = this.#state;
+    // Hashing every tx is for the mempool only: a fresh tab's is empty.
+    const tracked = this.#mempool.size > 0;
+    const committed: string[] = [];
+    for (const { block, commit } of entries) {
+      this.#seenCommit = commit;
+      if (tracked) for (const tx of block.txs) committed.push(toHex(txHash(tx)));
+      for (const item of block.evidence) this.#evidencePool.delete(evidenceKey(item));
+      this.#emit({ type: 'block', block: summaryOf(block, blockHash(block)) });
+      await this.#emitActivityFor(block);
+    }
+    this.#lastFinalityMs =
+      this.#lastProposeMs === null ? null : this.#deps.clock.nowMs() - this.#lastProposeMs;
+    if (tracked) {
+      this.#mempool.update(committed, (sender) => state.accounts.get(sender)?.nonce ?? 0);
+    }
+    this.#forgetApprovedJoins();
+    this.#emitStatus();
+    await this.#startHeight();
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -815,7 +1013,19 @@ export class FullNode implements LedgerNode {
     return this.#submit('validator-propose', { publicKey, power });
   }
 
-  async #submit(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
+  /**
+   * One submit at a time (and one per profile, across tabs, with `exclusive`): each picks its
+   * nonce after the previous one's, so a quick second Send cannot reuse a nonce.
+   */
+  #submit(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
+    const { exclusive } = this.#deps;
+    const run = () => this.#submitNext(kind, body);
+    const result = this.#submits.then(() => (exclusive ? exclusive(run) : run()));
+    this.#submits = result.catch(() => undefined);
+    return result;
+  }
+
+  async #submitNext(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
     if (!this.#running) throw new NodeStoppedError();
     const { store, signer, clock } = this.#deps;
     const pending = await store.outbox('pending');
@@ -841,14 +1051,14 @@ export class FullNode implements LedgerNode {
       throw new TxRejectedError(check.code, check.detail);
     }
     const entry = await store.addToOutbox(tx, clock.nowMs());
-    await new Promise<void>((resolve) =>
-      this.#enqueue(async () => {
-        this.#admit(tx, bytes.length);
-        resolve();
-      }),
-    );
+    // Durable in the outbox: from here nothing is lost. Admission waits its turn in the engine
+    // queue (behind a commit, say) and gossip goes out meanwhile; neither holds up the next
+    // submit (the outbox resubmits what gossip drops).
+    this.#enqueue(async () => {
+      this.#admit(tx, bytes.length);
+    });
     this.#deps.tabs?.post('tx', bytes);
-    await this.#publish('tx', bytes);
+    void this.#publish('tx', bytes);
     const activity = activityOf(entry);
     this.#emit({ type: 'activity', entry: activity });
     return activity;
@@ -870,8 +1080,10 @@ export class FullNode implements LedgerNode {
 
   async #emitActivityFor(block: Block): Promise<void> {
     const mine = block.txs.filter((tx) => bytesEqual(tx.from, this.#deps.signer.publicKey));
-    for (const tx of mine) {
-      const entry = await this.#deps.store.outboxEntry(toHex(txHash(tx)));
+    const entries = await Promise.all(
+      mine.map((tx) => this.#deps.store.outboxEntry(toHex(txHash(tx)))),
+    );
+    for (const entry of entries) {
       if (entry) this.#emit({ type: 'activity', entry: activityOf(entry) });
     }
   }

@@ -10,3 +10,9 @@ export async function verifyAll(
     checks.map((check) => verifier.verify(check.publicKey, check.message, check.signature)),
   );
 }
+
+/** Verifies many checks in one call, possibly off the main thread (verify-pool.ts). */
+export interface SignatureBatchVerifier {
+  /** One verdict per check, in order; rejects only if the verifier itself broke. */
+  verifyBatch(checks: readonly SignatureCheck[]): Promise<boolean[]>;
+}

@@ -41,6 +41,7 @@ import {
 } from './idb-schema';
 import {
   blockAddresses,
+  checkBatchLinked,
   checkEntryConsistent,
   checkSignerAdvance,
   decideApply,
@@ -59,6 +60,7 @@ import {
 import { fateInBlock } from './outbox-rules';
 import type {
   AccountHistoryEntry,
+  ApplyBatchOptions,
   ApplyOutcome,
   BlockSummary,
   BlockToApply,
@@ -241,17 +243,7 @@ export class IdbLedgerStore implements LedgerStore {
     const hash = blockHash(block);
     checkEntryConsistent(this.chainId, entry, hash);
     const height = block.header.height;
-    const row: BlockRow = {
-      height,
-      hash,
-      hashHex: toHex(hash),
-      bytes: entry.encoded ?? encodeBlock(block),
-      commit: entry.commit,
-      codes: entry.results ? entry.results.map((result) => result.code) : null,
-      time: block.header.time,
-      txCount: block.txs.length,
-      proposer: block.header.proposer,
-    };
+    const row = blockRowOf(entry, hash);
     const logRow: LogRow = { changes: entry.changes, addresses: blockAddresses(block.txs) };
     let logBlocks = 0;
     let outcome: ApplyOutcome;
@@ -313,6 +305,91 @@ export class IdbLedgerStore implements LedgerStore {
       }
     }
     return outcome;
+  }
+
+  async applyBlocks(
+    entries: readonly BlockToApply[],
+    options: ApplyBatchOptions = {},
+  ): Promise<number> {
+    const hashes = checkBatchLinked(this.chainId, entries);
+    const first = entries[0];
+    if (!first) return 0;
+    const firstHeight = first.block.header.height;
+    const durability = options.durability ?? 'strict';
+    const rows = entries.map((entry, i): [BlockRow, LogRow] => [
+      blockRowOf(entry, hashes[i] as Hash),
+      { changes: entry.changes, addresses: blockAddresses(entry.block.txs) },
+    ]);
+    let logBlocks = 0;
+    let skipped = 0;
+    await this.#tx(
+      ['meta', 'blocks', 'state-log', 'outbox'],
+      'readwrite',
+      async (tx) => {
+        const meta = tx.objectStore('meta');
+        const blocks = tx.objectStore('blocks');
+        const outbox = tx.objectStore('outbox');
+        const [head, folded, pendingCount] = await Promise.all([
+          meta.get('head') as Promise<HeadRow | undefined>,
+          meta.get('folded') as Promise<FoldedRow | undefined>,
+          outbox.index('status').count(statusRange('pending')),
+        ]);
+        if (!head || !folded) throw new NotInitializedError(this.chainId);
+        // Entries at or below the head must be the stored blocks; the first one above it must
+        // extend the head (the batch itself is linked already).
+        skipped = Math.max(0, Math.min(entries.length, head.height - firstHeight + 1));
+        const stored = await Promise.all(
+          entries.slice(0, skipped).map((entry) => blocks.get(entry.block.header.height)),
+        );
+        entries.forEach((entry, i) => {
+          if (i > skipped) return;
+          const height = entry.block.header.height;
+          const previous = entry.block.header.previousHash;
+          const storedHash = i < skipped ? (stored[i]?.hash ?? null) : null;
+          decideApply(head.height, head.hash, height, hashes[i] as Hash, previous, storedHash);
+        });
+        if (skipped === entries.length) return;
+        const writes: Promise<unknown>[] = [];
+        for (const [row, logRow] of rows.slice(skipped)) {
+          writes.push(blocks.put(row), tx.objectStore('state-log').put(logRow, row.height));
+        }
+        const last = rows.at(-1)?.[0] as BlockRow;
+        writes.push(meta.put({ height: last.height, hash: last.hash } satisfies HeadRow, 'head'));
+        if (pendingCount > 0) {
+          const pending = await outbox.index('status').getAll(statusRange('pending'));
+          const byHash = new Map(pending.map((item) => [item.txHash, item]));
+          for (const entry of entries.slice(skipped)) {
+            entry.block.txs.forEach((item, index) => {
+              const waiting = byHash.get(toHex(txHash(item)));
+              const height = entry.block.header.height;
+              if (waiting) {
+                writes.push(
+                  outbox.put({ ...waiting, fate: fateInBlock(height, index, entry.results) }),
+                );
+              }
+            });
+          }
+        }
+        // A failed write fails the transaction; tx.done reports it.
+        for (const write of writes) write.catch(() => {});
+        logBlocks = last.height - folded.height;
+      },
+      durability,
+    );
+    for (const [row, logRow] of rows.slice(skipped)) this.#remember(row.height, logRow);
+    if (skipped < entries.length && logBlocks >= STATE_LOG_BLOCKS_MAX) {
+      try {
+        await this.#tx(
+          [...STATE_STORES],
+          'readwrite',
+          (tx) => foldLog(tx, this.#written),
+          durability,
+        );
+      } catch (error) {
+        if (!(error instanceof StorageFullError)) throw error;
+      }
+    }
+    return entries.length - skipped;
   }
 
   async replaceSeenCommit(commit: Commit): Promise<void> {
@@ -680,6 +757,21 @@ async function foldLog(tx: AnyTx, written: Map<number, LogRow>): Promise<void> {
     writes.push(history.put(list, historyKey(address, next.height)));
   }
   await Promise.all(writes);
+}
+
+function blockRowOf(entry: BlockToApply, hash: Hash): BlockRow {
+  const { block } = entry;
+  return {
+    height: block.header.height,
+    hash,
+    hashHex: toHex(hash),
+    bytes: entry.encoded ?? encodeBlock(block),
+    commit: entry.commit,
+    codes: entry.results ? entry.results.map((result) => result.code) : null,
+    time: block.header.time,
+    txCount: block.txs.length,
+    proposer: block.header.proposer,
+  };
 }
 
 export interface OpenLedgerStoreOptions extends StoreEvents {

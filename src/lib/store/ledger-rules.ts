@@ -4,7 +4,8 @@
 
 import { canSign } from '../consensus/signer-guard';
 import type { SignedState } from '../consensus/types';
-import { addressOf, bytesEqual, toHex, txHash } from '../core/hash';
+import { addressOf, blockHash, bytesEqual, toHex, txHash } from '../core/hash';
+import { APPLY_BATCH_BLOCKS_MAX } from './limits';
 import type { Address, Hash, PublicKey, Tx, TxCode } from '../core/types';
 import {
   ApplyMismatchError,
@@ -57,6 +58,38 @@ export function decideApply(
   if (!bytesEqual(storedHash, hash))
     throw new ConflictingBlockError(height, toHex(storedHash), toHex(hash));
   return 'already-applied';
+}
+
+/**
+ * Checks a batch for applyBlocks before it touches storage: each entry consistent, heights
+ * consecutive, each block linked to the one before, at most APPLY_BATCH_BLOCKS_MAX. Returns the
+ * block hashes in order.
+ */
+export function checkBatchLinked(chainId: string, entries: readonly BlockToApply[]): Hash[] {
+  if (entries.length > APPLY_BATCH_BLOCKS_MAX) {
+    throw new ApplyMismatchError(`${entries.length} blocks in one batch`);
+  }
+  const hashes: Hash[] = [];
+  entries.forEach((entry, i) => {
+    const hash = blockHash(entry.block);
+    checkEntryConsistent(chainId, entry, hash);
+    const previous = entries[i - 1];
+    const previousHash = hashes[i - 1];
+    if (previous && previousHash) {
+      const height = entry.block.header.height;
+      const expected = previous.block.header.height + 1;
+      if (height !== expected) throw new HeightGapError(expected - 1, height);
+      if (!bytesEqual(entry.block.header.previousHash, previousHash)) {
+        throw new BrokenLinkError(
+          height,
+          toHex(previousHash),
+          toHex(entry.block.header.previousHash),
+        );
+      }
+    }
+    hashes.push(hash);
+  });
+  return hashes;
 }
 
 /** Address derivation hashes the key; busy accounts repeat, so a small cache pays off. */

@@ -15,3 +15,5 @@ export const OUTBOX_SETTLED_MAX = 1_000;
 export const STATE_LOG_BLOCKS_MAX = 64;
 /** Rows returned by one page of a listing (blocks, history, records, outbox). */
 export const PAGE_ROWS_MAX = 500;
+/** Blocks one applyBlocks call may write in its single transaction. */
+export const APPLY_BATCH_BLOCKS_MAX = 256;

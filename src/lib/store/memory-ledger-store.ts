@@ -29,6 +29,7 @@ import {
 } from './errors';
 import {
   blockAddresses,
+  checkBatchLinked,
   checkEntryConsistent,
   checkSignerAdvance,
   decideApply,
@@ -152,7 +153,36 @@ export class MemoryLedgerStore implements LedgerStore {
       stored?.hash ?? null,
     );
     if (decision === 'already-applied') return decision;
+    this.#write(entry, hash);
+    return 'applied';
+  }
 
+  async applyBlocks(entries: readonly BlockToApply[]): Promise<number> {
+    const state = this.#state();
+    const hashes = checkBatchLinked(this.chainId, entries);
+    // Every decision first, against the head as the batch would move it: a refusal anywhere
+    // leaves the database untouched (all or none).
+    let headHeight = state.height;
+    let headHash = state.height === 0 ? ZERO_HASH : state.lastBlockHash;
+    const writes: number[] = [];
+    entries.forEach((entry, i) => {
+      const hash = hashes[i] as Hash;
+      const height = entry.block.header.height;
+      const stored = height <= headHeight ? (this.db.blocks.get(height)?.hash ?? null) : null;
+      const previous = entry.block.header.previousHash;
+      if (decideApply(headHeight, headHash, height, hash, previous, stored) === 'apply') {
+        writes.push(i);
+        headHeight = height;
+        headHash = hash;
+      }
+    });
+    for (const i of writes) this.#write(entries[i] as BlockToApply, hashes[i] as Hash);
+    return writes.length;
+  }
+
+  #write(entry: BlockToApply, hash: Hash): void {
+    const state = this.#state();
+    const height = entry.block.header.height;
     const block = clone(entry.block);
     this.db.blocks.set(height, {
       hash,
@@ -168,7 +198,6 @@ export class MemoryLedgerStore implements LedgerStore {
     }
     applyChanges(state, clone(entry.changes));
     this.#settleOutbox(block.txs, height, entry);
-    return 'applied';
   }
 
   #settleOutbox(txs: Tx[], height: number, entry: BlockToApply): void {

@@ -31,6 +31,11 @@ export interface BlockToApply {
   encoded?: Uint8Array;
 }
 
+export interface ApplyBatchOptions {
+  /** 'strict' (default) waits until the batch is on disk. */
+  durability?: 'strict' | 'relaxed';
+}
+
 /** 'applied': this call wrote the block. 'already-applied': the same block was there (no-op). */
 export type ApplyOutcome = 'applied' | 'already-applied';
 
@@ -119,6 +124,15 @@ export interface LedgerStore {
    * StorageFullError, StoreClosedError.
    */
   applyBlock(entry: BlockToApply): Promise<ApplyOutcome>;
+  /**
+   * Consecutive blocks (ascending heights, each linked to the one before) in ONE atomic write:
+   * all of them or none, under the same head check as applyBlock. Blocks at or below the head
+   * must be the stored ones and are skipped; the rest start at head + 1. Resolves with how many
+   * it wrote. At most APPLY_BATCH_BLOCKS_MAX entries. 'relaxed' durability (range sync) lets
+   * the commit be reported before it reaches the disk: a crash may lose the whole batch, never
+   * part of it, and the blocks are fetched again. Throws what applyBlock throws.
+   */
+  applyBlocks(entries: readonly BlockToApply[], options?: ApplyBatchOptions): Promise<number>;
   /** Replace the head's seen commit (e.g. with more precommits); same height and block only. */
   replaceSeenCommit(commit: Commit): Promise<void>;
 

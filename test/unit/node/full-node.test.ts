@@ -270,6 +270,19 @@ describe('full node', () => {
     expect((await validator.validators()).length).toBe(2);
   });
 
+  test('transfers sent at once get consecutive nonces and all commit', async () => {
+    const { start, keys } = await cluster(1, 1);
+    const node = await start(0);
+    const to = addressOfKey(keys[1] as SigningKey);
+    const sent = await Promise.all([1, 2, 3, 4, 5].map((amount) => node.transfer(to, amount)));
+    expect(sent.map((entry) => entry.nonce)).toEqual([0, 1, 2, 3, 4]);
+    await vi.waitUntil(
+      async () => (await node.activity()).every((entry) => entry.status === 'committed'),
+      { timeout: 10_000 },
+    );
+    expect((await node.account(to))?.balance).toBe(1_015);
+  });
+
   test('an invalid transaction is refused with its code and nothing is queued', async () => {
     const { start, keys } = await cluster(1, 1);
     const node = await start(0);
