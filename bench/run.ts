@@ -4,9 +4,11 @@
 // Benchmarks report, they never fail: a family that throws becomes a "failed" row, exit 0.
 //
 // Row families: 1 limits (bench/limits.ts, real Chromium), 2 finality across 4 tabs
-// (bench/finality.ts, real Chromium + WebRTC), 3-4 not measured yet, 5 scale (bench/scale.ts,
+// (bench/finality.ts, real Chromium + WebRTC), 3 throughput across 4 tabs (bench/throughput.ts),
+// 4 fresh-tab sync (bench/sync.ts, real Chromium + WebRTC), 5 scale (bench/scale.ts,
 // simulator), 6 against OrbitDB (bench/replication.ts).
-// BENCH_ONLY=limits,finality,scale,replication runs a subset; BENCH_ORBITDB_RUNS sets OrbitDB's.
+// BENCH_ONLY=limits,finality,throughput,sync,scale,replication runs a subset; BENCH_ORBITDB_RUNS
+// sets OrbitDB's.
 //
 // Anything here opens sockets or WebRTC, so it must see only the loopback interface: when this
 // process sees other interfaces and can make a network namespace (root + unshare), it installs
@@ -25,7 +27,7 @@ import {
   type BenchRow,
 } from './lib/table';
 
-type Family = 'limits' | 'finality' | 'scale' | 'replication';
+type Family = 'limits' | 'finality' | 'throughput' | 'sync' | 'scale' | 'replication';
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const selected = (family: Family) => only.length === 0 || only.includes(family);
 
@@ -108,9 +110,19 @@ await family('finality', 2, 'finality across 4 tabs (Chromium)', async () => {
   ];
 });
 
-const APP_HARNESS = 'pending: not measured yet';
-rows.push(pendingRow(3, 'throughput, txs/s committed across 4 tabs (Chromium)', APP_HARNESS));
-rows.push(pendingRow(4, 'fresh-tab sync (Chromium)', APP_HARNESS));
+await family('throughput', 3, 'throughput, tx/s committed across 4 tabs (Chromium)', async () => {
+  const { measureThroughput, throughputRows } = await import('./throughput');
+  const result = await measureThroughput();
+  raw.throughput = result;
+  return throughputRows(result);
+});
+
+await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
+  const { measureSync } = await import('./sync');
+  const { rows: syncRows, ...result } = await measureSync();
+  raw.sync = result;
+  return syncRows;
+});
 
 await family('scale', 5, 'scale: commit latency (simulator)', async () => {
   const { measureScale } = await import('./scale');

@@ -3,18 +3,29 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newDevice } from './support/chromium';
 import { startHarnessServer, type HarnessServer } from './support/harness-server';
+import {
+  freePort,
+  relayKeyFile,
+  startRelayProcess,
+  type RelayProcess,
+} from './support/relay-process';
 
 let browser: Browser;
 let server: HarnessServer;
+// Tabs of one profile also meet over the network (through the relay, then WebRTC), so each
+// sees the other's votes: a double-sign at the hand-over would become evidence.
+let relay: RelayProcess;
 
 beforeAll(async () => {
-  server = await startHarnessServer();
+  relay = await startRelayProcess(await freePort(), relayKeyFile());
+  server = await startHarnessServer({ relays: relay.multiaddrs });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await relay?.kill();
 });
 
 async function openNodePage(page: Page): Promise<void> {
@@ -78,10 +89,20 @@ test('two tabs: one validates; closing it hands the role over without a double-s
   const second = await context.newPage();
   await openNodePage(second);
   expect((await second.evaluate((id) => window.ledger.status(id), chainId)).role).toBe('standby');
+  // The standby tab hears the validator's proposals and votes over WebRTC.
+  await poll(
+    second,
+    async () => {
+      const peers = await second.evaluate((id) => window.ledger.peers(id), chainId);
+      return peers.some((peer) => peer.transport === 'webrtc') ? true : null;
+    },
+    90_000,
+  );
 
   const one = await first.evaluate((id) => window.ledger.transfer(id, 'cd'.repeat(20), 1), chainId);
   await waitForCommitted(first, chainId, one.hash);
   const signedBefore = await first.evaluate((id) => window.ledger.signerState(id), chainId);
+  expect(await first.evaluate((id) => window.ledger.evidenceSeen(id), chainId)).toEqual([]);
 
   await first.close();
   await poll(second, async () => {
@@ -99,5 +120,23 @@ test('two tabs: one validates; closing it hands the role over without a double-s
   expect(await second.evaluate((id) => window.ledger.balance(id, 'cd'.repeat(20)), chainId)).toBe(
     3,
   );
+
+  // No evidence against this device's validator: none in any committed block, none gossiped
+  // or received by the tab that validates now (everything that enters its evidence pool).
+  const accused = await second.evaluate(
+    async ([id, top]) => {
+      const validator = await window.ledger.address();
+      const inBlocks = [];
+      for (let height = 1; height <= Number(top); height++) {
+        const block = await window.ledger.block(id!, height);
+        if (!block) throw new Error(`block ${height} missing`);
+        inBlocks.push(...block.evidence.filter((item) => item.validator === validator));
+      }
+      const seen = window.ledger.evidenceSeen(id!).filter((item) => item.validator === validator);
+      return { inBlocks, seen };
+    },
+    [chainId, String(height)],
+  );
+  expect(accused).toEqual({ inBlocks: [], seen: [] });
   await context.close();
 });

@@ -3,18 +3,73 @@
 import { openDevice } from '$lib/node/device';
 import type { LedgerNode, NodeStatus } from '$lib/node/api';
 import { openIdbLedgerStore } from '$lib/store/idb-ledger-store';
+import { decodeEvidence } from '$lib/core/encoding';
+import { Libp2pNetwork } from '$lib/net/libp2p-network';
+import type { MessageType } from '$lib/net/message-types';
+
+/**
+ * The network each ledger's node runs (the node keeps it private; a new one after going back
+ * online replaces the last), recorded when it starts, so tests can read its validation counters
+ * and gossipsub scores. Also notes every evidence message the node gossips or receives.
+ */
+const networks = new Map<string, Libp2pNetwork>();
+const evidenceSeen: {
+  chainId: string;
+  direction: 'published' | 'received';
+  validator: string;
+  height: number;
+  round: number;
+  type: string;
+}[] = [];
+const EVIDENCE_SEEN_MAX = 1_000;
+
+function noteEvidence(chainId: string, payload: Uint8Array, direction: 'published' | 'received') {
+  if (evidenceSeen.length >= EVIDENCE_SEEN_MAX) return;
+  try {
+    const { voteA } = decodeEvidence(payload);
+    const { validator, height, round, type } = voteA;
+    evidenceSeen.push({ chainId, direction, validator, height, round, type });
+  } catch {
+    // Only validated evidence reaches here; an undecodable copy is not this tab's evidence.
+  }
+}
+
+const networkStart = Libp2pNetwork.prototype.start;
+Libp2pNetwork.prototype.start = async function (this: Libp2pNetwork) {
+  networks.set(this.chainId, this);
+  this.subscribe('evidence', (message) => noteEvidence(this.chainId, message.payload, 'received'));
+  return networkStart.call(this);
+};
+const networkPublish = Libp2pNetwork.prototype.publish;
+Libp2pNetwork.prototype.publish = function (
+  this: Libp2pNetwork,
+  type: MessageType,
+  payload: Uint8Array,
+) {
+  if (type === 'evidence') noteEvidence(this.chainId, payload, 'published');
+  return networkPublish.call(this, type, payload);
+};
 
 const nodes = new Map<string, LedgerNode>();
 
 /** When (Date.now(), ms) this tab committed each height, for latency benchmarks (bounded). */
 const committedAtMs = new Map<string, number>();
 const COMMIT_TIMES_MAX = 10_000;
+/** Height at which each of this device's txs committed (its activity events), for load benches. */
+const ownTxHeights = new Map<string, number>();
+const OWN_TX_HEIGHTS_MAX = 200_000;
 
 async function node(chainId: string): Promise<LedgerNode> {
   let opened = nodes.get(chainId);
   if (!opened) {
     opened = await (await openDevice()).open(chainId);
     opened.subscribe((event) => {
+      if (event.type === 'activity' && event.entry.height !== null) {
+        if (ownTxHeights.size < OWN_TX_HEIGHTS_MAX) {
+          ownTxHeights.set(`${chainId}:${event.entry.hash}`, event.entry.height);
+        }
+        return;
+      }
       if (event.type !== 'block' || committedAtMs.size >= COMMIT_TIMES_MAX) return;
       committedAtMs.set(`${chainId}:${event.block.height}`, Date.now());
     });
@@ -65,6 +120,10 @@ const api = {
   committedAt(chainId: string, height: number): number | null {
     return committedAtMs.get(`${chainId}:${height}`) ?? null;
   },
+  /** Heights at which these txs of this device committed (null: not seen committed yet). */
+  ownTxHeights(chainId: string, hashes: string[]): (number | null)[] {
+    return hashes.map((hash) => ownTxHeights.get(`${chainId}:${hash}`) ?? null);
+  },
   async transfer(chainId: string, to: string, amount: number) {
     return (await node(chainId)).transfer(to, amount);
   },
@@ -73,6 +132,30 @@ const api = {
   },
   async block(chainId: string, height: number) {
     return (await node(chainId)).block(height);
+  },
+  async blocks(chainId: string, limit: number) {
+    return (await node(chainId)).blocks({ limit });
+  },
+  async accounts(chainId: string) {
+    return (await node(chainId)).accounts();
+  },
+  async account(chainId: string, address: string) {
+    return (await node(chainId)).account(address);
+  },
+  /** The node's network: its peer id, validation outcomes by reason, and peers' gossip scores. */
+  async network(chainId: string, scoreOf: string[] = []) {
+    await node(chainId);
+    const network = networks.get(chainId);
+    if (!network) throw new Error(`no network started for ${chainId}`);
+    return {
+      peerId: network.peerId,
+      validation: network.validationStats(),
+      scores: scoreOf.map((peerId) => network.gossipScore(peerId)),
+    };
+  },
+  /** Evidence (equivocations) this tab's node gossiped or received, by the accused validator. */
+  evidenceSeen(chainId: string) {
+    return evidenceSeen.filter((entry) => entry.chainId === chainId);
   },
   async balance(chainId: string, address: string) {
     return (await (await node(chainId)).account(address))?.balance ?? null;

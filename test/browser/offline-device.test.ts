@@ -1,0 +1,184 @@
+// A device goes offline and comes back: four validator devices (browser contexts, real relay,
+// direct WebRTC) form a ledger; D's context goes offline, the other three (3 of 4 equal powers,
+// more than 2/3) keep committing, D signs a transfer that waits in its outbox; back online, D
+// reconnects, catches up to the same head and its transfer commits identically on all four.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
+import { committed, formLedger, status, until } from './support/ledger-devices';
+import { startHarnessServer, type HarnessServer } from './support/harness-server';
+import {
+  freePort,
+  relayKeyFile,
+  startRelayProcess,
+  type RelayProcess,
+} from './support/relay-process';
+
+let browser: Browser;
+let server: HarnessServer;
+let relay: RelayProcess;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  relay = await startRelayProcess(await freePort(), relayKeyFile());
+  server = await startHarnessServer({ relays: relay.multiaddrs });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+  await relay?.kill();
+});
+
+/** Forming a four-device ledger alone takes minutes on a loaded two-core machine. */
+const TEST_TIMEOUT_MS = 480_000;
+
+/** How long the browser gets to report a connectivity change as an event. */
+const CONNECTIVITY_EVENT_WAIT_MS = 1_000;
+
+/**
+ * Takes the device's context off or back on the network, as the browser reports it. Measured
+ * here: Playwright's offline emulation fails new requests but leaves open WebRTC connections
+ * (and the relay WebSocket) up; it fires 'offline'/'online' only where Chromium considered
+ * itself online to begin with (not in a loopback-only network namespace, where navigator.onLine
+ * is false from the start), and in these pages navigator.onLine kept reading true after the
+ * 'offline' event. So the page's navigator.onLine is pinned to the emulated state, and the
+ * event is dispatched when the browser did not fire it: what a real browser does on its own.
+ */
+async function setDeviceOnline(page: Page, online: boolean): Promise<void> {
+  const type = online ? 'online' : 'offline';
+  await page.evaluate(
+    ([name, onLine]) => {
+      Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => onLine });
+      const state = window as unknown as { connectivityEvent?: boolean };
+      state.connectivityEvent = false;
+      addEventListener(name as string, () => (state.connectivityEvent = true), { once: true });
+    },
+    [type, online] as const,
+  );
+  await page.context().setOffline(!online);
+  await page.waitForTimeout(CONNECTIVITY_EVENT_WAIT_MS);
+  const fired = await page.evaluate(
+    () => (window as unknown as { connectivityEvent?: boolean }).connectivityEvent === true,
+  );
+  if (!fired) await page.evaluate((name) => dispatchEvent(new Event(name)), type);
+}
+
+test(
+  'a device offline signs a transfer; back online it catches up and the transfer commits',
+  async () => {
+    const { chainId, members } = await formLedger(browser, server.url, contexts, 4);
+    const [a, b, c, d] = members as [Page, Page, Page, Page];
+    const [bAddress, cAddress, dAddress] = await Promise.all(
+      [b, c, d].map((page) => page.evaluate(() => window.ledger.address())),
+    );
+
+    // D gets funds while everyone is online.
+    const funding = await a.evaluate(
+      ([id, to]) => window.ledger.transfer(id!, to!, 1_000),
+      [chainId, dAddress!],
+    );
+    const fundedAt = await committed(a, chainId, funding.hash);
+    await until('D sees its funds', async () =>
+      (await d.evaluate(([id, me]) => window.ledger.balance(id!, me!), [chainId, dAddress!])) ===
+      1_000
+        ? true
+        : null,
+    );
+    expect((await status(d, chainId)).online).toBe(true);
+
+    await setDeviceOnline(d, false);
+    const offline = await until('D reports itself offline', async () => {
+      const now = await status(d, chainId);
+      return now.online === false ? now : null;
+    });
+    expect(offline.peerCount).toBe(0);
+    expect(offline.height).toBeGreaterThanOrEqual(fundedAt);
+
+    // Signed offline: waits in D's outbox.
+    const offlineTransfer = await d.evaluate(
+      ([id, to]) => window.ledger.transfer(id!, to!, 77),
+      [chainId, cAddress!],
+    );
+    expect(offlineTransfer.status).toBe('pending');
+
+    // A, B and C hold 3 of 4 equal powers: they keep committing without D.
+    let headWithoutD = 0;
+    for (const amount of [1, 2]) {
+      const tx = await a.evaluate(
+        ([id, to, n]) => window.ledger.transfer(id!, to!, Number(n)),
+        [chainId, bAddress!, String(amount)],
+      );
+      headWithoutD = await committed(a, chainId, tx.hash);
+    }
+    expect(headWithoutD).toBeGreaterThan(offline.height);
+    for (const page of [b, c]) {
+      await until('B and C commit without D', async () =>
+        (await status(page, chainId)).height >= headWithoutD ? true : null,
+      );
+    }
+    const whileOffline = await status(d, chainId);
+    expect(whileOffline.height).toBe(offline.height);
+    expect(whileOffline.online).toBe(false);
+    const pending = await d.evaluate((id) => window.ledger.activity(id), chainId);
+    expect(pending.find((entry) => entry.hash === offlineTransfer.hash)?.status).toBe('pending');
+    for (const page of [a, b, c]) {
+      const view = await page.evaluate(
+        ([id, to]) => window.ledger.balance(id!, to!),
+        [chainId, cAddress!],
+      );
+      expect(view ?? 0).toBe(0);
+    }
+
+    // Back online: D reconnects, catches up to the others' head and resubmits its transfer.
+    await setDeviceOnline(d, true);
+    await until('D reports itself online', async () =>
+      (await status(d, chainId)).online ? true : null,
+    );
+    const headHashWithoutD = await a.evaluate(
+      ([id, h]) => window.ledger.block(id!, Number(h)).then((block) => block?.hash),
+      [chainId, String(headWithoutD)],
+    );
+    await until('D catches up to the head committed without it', async () => {
+      const block = await d.evaluate(
+        ([id, h]) => window.ledger.block(id!, Number(h)),
+        [chainId, String(headWithoutD)],
+      );
+      return block?.hash === headHashWithoutD ? true : null;
+    });
+    const height = await committed(d, chainId, offlineTransfer.hash);
+    expect(height).toBeGreaterThan(headWithoutD);
+
+    const views = await Promise.all(
+      members.map(async (page) => {
+        await until('the transfer reaches every device', async () =>
+          (await status(page, chainId)).height >= height ? true : null,
+        );
+        return page.evaluate(
+          async ([id, h, to]) => {
+            const block = await window.ledger.block(id!, Number(h));
+            return {
+              hash: block?.hash,
+              txs: block?.txs.map((tx) => tx.hash),
+              balance: await window.ledger.balance(id!, to!),
+              problem: (await window.ledger.status(id!)).problem,
+            };
+          },
+          [chainId, String(height), cAddress!],
+        );
+      }),
+    );
+    for (const view of views) {
+      expect(view).toEqual({
+        hash: views[0]!.hash,
+        txs: views[0]!.txs,
+        balance: 77,
+        problem: null,
+      });
+      expect(view.txs).toContain(offlineTransfer.hash);
+    }
+  },
+  TEST_TIMEOUT_MS,
+);
