@@ -2,38 +2,15 @@
 // it, B, C and D join from A's invite link, sync, ask to join, and are approved by more than 2/3
 // of the validators' power; then a transfer and a record from B commit identically everywhere.
 // Driven through the node's public API (test/browser/pages/node.ts); the UI has its own tests.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './support/chromium';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { committed, formLedger, status, until } from './support/ledger-devices';
-import { startHarnessServer, type HarnessServer } from './support/harness-server';
-import {
-  freePort,
-  relayKeyFile,
-  startRelayProcess,
-  type RelayProcess,
-} from './support/relay-process';
+import { useLedgerWorld } from './support/ledger-world';
 
-let browser: Browser;
-let server: HarnessServer;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  relay = await startRelayProcess(await freePort(), relayKeyFile());
-  server = await startHarnessServer({ relays: relay.multiaddrs });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await relay?.kill();
-});
+const world = useLedgerWorld();
 
 test('four devices join one ledger by invite and approval, then agree on every block', async () => {
-  const { chainId, members } = await formLedger(browser, server.url, contexts, 4);
+  const { chainId, members } = await formLedger(world.browser, world.server.url, world.contexts, 4);
   const [a] = members as [Page];
 
   for (const page of members) {

@@ -2,35 +2,12 @@
 // direct WebRTC) form a ledger; D's context goes offline, the other three (3 of 4 equal powers,
 // more than 2/3) keep committing, D signs a transfer that waits in its outbox; back online, D
 // reconnects, catches up to the same head and its transfer commits identically on all four.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './support/chromium';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { committed, formLedger, status, until } from './support/ledger-devices';
-import { startHarnessServer, type HarnessServer } from './support/harness-server';
-import {
-  freePort,
-  relayKeyFile,
-  startRelayProcess,
-  type RelayProcess,
-} from './support/relay-process';
+import { useLedgerWorld } from './support/ledger-world';
 
-let browser: Browser;
-let server: HarnessServer;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  relay = await startRelayProcess(await freePort(), relayKeyFile());
-  server = await startHarnessServer({ relays: relay.multiaddrs });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await relay?.kill();
-});
+const world = useLedgerWorld();
 
 /** Forming a four-device ledger alone takes minutes on a loaded two-core machine. */
 const TEST_TIMEOUT_MS = 480_000;
@@ -69,7 +46,12 @@ async function setDeviceOnline(page: Page, online: boolean): Promise<void> {
 test(
   'a device offline signs a transfer; back online it catches up and the transfer commits',
   async () => {
-    const { chainId, members } = await formLedger(browser, server.url, contexts, 4);
+    const { chainId, members } = await formLedger(
+      world.browser,
+      world.server.url,
+      world.contexts,
+      4,
+    );
     const [a, b, c, d] = members as [Page, Page, Page, Page];
     const [bAddress, cAddress, dAddress] = await Promise.all(
       [b, c, d].map((page) => page.evaluate(() => window.ledger.address())),

@@ -5,36 +5,14 @@
 // honest nodes' edge for the right reason and lower the tamperer's gossip score; afterwards the
 // chain still commits, the devices agree on every block, and nothing forged shows up in any
 // block, account, record, activity list or evidence — and no node reports a problem.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { Attack, AttackKind, Victims } from './pages/tamper';
-import { launchChromium, newDevice } from './support/chromium';
+import { newDevice } from './support/chromium';
 import { committed, formLedger, status, until } from './support/ledger-devices';
-import { startHarnessServer, type HarnessServer } from './support/harness-server';
-import {
-  freePort,
-  relayKeyFile,
-  startRelayProcess,
-  type RelayProcess,
-} from './support/relay-process';
+import { useLedgerWorld } from './support/ledger-world';
 
-let browser: Browser;
-let server: HarnessServer;
-let relay: RelayProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  relay = await startRelayProcess(await freePort(), relayKeyFile());
-  server = await startHarnessServer({ relays: relay.multiaddrs });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await relay?.kill();
-});
+const world = useLedgerWorld();
 
 /** Forming the ledger and the tamperer's mesh take minutes on a loaded two-core machine. */
 const TEST_TIMEOUT_MS = 360_000;
@@ -62,11 +40,11 @@ const network = (page: Page, chainId: string, scoreOf: string[] = []) =>
   ] as const);
 
 async function openTamperer(chainId: string): Promise<{ page: Page; peerId: string }> {
-  const context = await newDevice(browser, server.url);
-  contexts.push(context);
+  const context = await newDevice(world.browser, world.server.url);
+  world.contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[tamper] ${error.message}`));
-  await page.goto(`${server.url}/tamper.html`);
+  await page.goto(`${world.server.url}/tamper.html`);
   await page.waitForFunction(() => window.tamper?.ready === true);
   const { peerId } = await page.evaluate((id) => window.tamper.start({ chainId: id }), chainId);
   return { page, peerId };
@@ -75,7 +53,12 @@ async function openTamperer(chainId: string): Promise<{ page: Page; peerId: stri
 test(
   'garbage from a tampering peer is rejected and shown nowhere',
   async () => {
-    const { chainId, members } = await formLedger(browser, server.url, contexts, 3);
+    const { chainId, members } = await formLedger(
+      world.browser,
+      world.server.url,
+      world.contexts,
+      3,
+    );
     const [a, b, c] = members as [Page, Page, Page];
     const honestIds = await Promise.all(
       members.map(async (page) => (await network(page, chainId)).peerId),
