@@ -553,6 +553,17 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         'height back',
       );
       checkEqual((await signer.load())?.step, 1, 'refusals stored nothing');
+      // The vote log rides on the same record, best effort, with the same regression check.
+      const saveVotes = signer.saveVotes?.bind(signer);
+      if (!saveVotes) throw new Error('the store has no saveVotes for the vote log');
+      const logged = { height: 5, round: 1, step: 1 as const, blockHash: hash, votes: [] };
+      await saveVotes(logged);
+      checkEqual(await signer.load(), logged, 'vote log saved');
+      await checkRejects(
+        saveVotes({ ...logged, round: 0 }),
+        SignerRegressionError,
+        'vote log round back',
+      );
       await signer.save({ height: 5, round: 1, step: 2, blockHash: null });
       await signer.save({ height: 6, round: 0, step: 0, blockHash: hash });
       checkEqual(

@@ -146,4 +146,11 @@ export interface SignedState {
 export interface SignerStateStore {
   load(): Promise<SignedState | null>;
   save(state: SignedState): Promise<void>;
+  /**
+   * Store `state` again with more logged `votes` (same height, round, step and block hash as
+   * the last save), best effort: the write need not be durable when the promise resolves (a
+   * vote missing from the log after a crash is only not replayed). Refuses a regression like
+   * `save`. Absent: the guard uses `save`.
+   */
+  saveVotes?(state: SignedState): Promise<void>;
 }

@@ -90,28 +90,27 @@ export function createSignerGuard(store: SignerStateStore): SignerGuard {
       const votes = current?.height === next.height ? current.votes : undefined;
       const saved = votes === undefined ? locked : { ...locked, votes };
       await store.save(saved);
-      current = saved;
+      // A vote logged while the save was in flight stays in the log.
+      const loggedMeanwhile = current?.height === saved.height ? current.votes : undefined;
+      current = loggedMeanwhile === votes ? saved : { ...saved, votes: loggedMeanwhile };
     });
   }
 
   /**
-   * Append a signed vote to the log. Not awaited by signVote (the vote may be published at
-   * once); the next authorize waits for it, being serialized behind it. If the write fails the
-   * vote is only missing from a future replay: the durable state already forbids a conflict.
+   * Append a signed vote to the log, best effort (store.saveVotes): neither signVote nor the
+   * next authorize waits for the write, and the next authorize's durable save carries the log
+   * too (it starts from `current`). If the write fails or is overtaken, the vote is only
+   * missing from a future replay: the durable state already forbids a conflicting signature.
    */
   function log(vote: Vote): void {
-    void serialize(async () => {
-      if (current === null || current.height !== vote.height) return;
-      // A re-signed vote (rebroadcast) is already logged: the first copy replays as well.
-      const logged = current.votes ?? [];
-      if (logged.some((kept) => kept.round === vote.round && kept.type === vote.type)) return;
-      const others = (current.votes ?? []).filter(
-        (kept) => kept.round !== vote.round || kept.type !== vote.type,
-      );
-      const updated = { ...current, votes: [...others, vote].slice(-SIGNED_VOTES_KEPT_MAX) };
-      await store.save(updated);
-      current = updated;
-    }).catch(() => undefined);
+    if (current === null || current.height !== vote.height) return;
+    // A re-signed vote (rebroadcast) is already logged: the first copy replays as well.
+    const logged = current.votes ?? [];
+    if (logged.some((kept) => kept.round === vote.round && kept.type === vote.type)) return;
+    const updated = { ...current, votes: [...logged, vote].slice(-SIGNED_VOTES_KEPT_MAX) };
+    current = updated;
+    const write = store.saveVotes ? store.saveVotes(updated) : store.save(updated);
+    void write.catch(() => undefined);
   }
 
   return {

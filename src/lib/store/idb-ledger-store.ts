@@ -110,6 +110,18 @@ export class IdbLedgerStore implements LedgerStore {
         (await this.#tx(['signer'], 'readonly', (tx) => tx.objectStore('signer').get('last'))) ??
         null,
       save: (state) => this.#saveSigned(state),
+      // The vote log is best effort: 'relaxed' (no wait for the disk) and no read-back, so it
+      // does not hold up the strict write of the next signature behind it.
+      saveVotes: (state) =>
+        this.#tx(
+          ['signer'],
+          'readwrite',
+          async (tx) => {
+            checkSignerAdvance((await tx.objectStore('signer').get('last')) ?? null, state);
+            await tx.objectStore('signer').put(state, 'last');
+          },
+          'relaxed',
+        ),
     };
   }
 

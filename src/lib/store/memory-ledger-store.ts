@@ -96,6 +96,11 @@ export class MemoryLedgerStore implements LedgerStore {
         checkSignerAdvance(this.db.signed, state);
         this.db.signed = clone(state);
       },
+      saveVotes: async (state) => {
+        this.#open();
+        checkSignerAdvance(this.db.signed, state);
+        this.db.signed = clone(state);
+      },
     };
   }
 
