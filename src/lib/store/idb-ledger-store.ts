@@ -112,16 +112,7 @@ export class IdbLedgerStore implements LedgerStore {
       save: (state) => this.#saveSigned(state),
       // The vote log is best effort: 'relaxed' (no wait for the disk) and no read-back, so it
       // does not hold up the strict write of the next signature behind it.
-      saveVotes: (state) =>
-        this.#tx(
-          ['signer'],
-          'readwrite',
-          async (tx) => {
-            checkSignerAdvance((await tx.objectStore('signer').get('last')) ?? null, state);
-            await tx.objectStore('signer').put(state, 'last');
-          },
-          'relaxed',
-        ),
+      saveVotes: (state) => this.#putSigned(state, 'relaxed'),
     };
   }
 
@@ -554,18 +545,23 @@ export class IdbLedgerStore implements LedgerStore {
     });
   }
 
-  async #saveSigned(state: SignedState): Promise<void> {
-    // 'strict': the promise resolves only once the write is on disk, so a crash right after
-    // cannot forget a signature that already left the node.
-    await this.#tx(
+  /** Write the signer state unless it would regress what is stored (one transaction). */
+  #putSigned(state: SignedState, durability: Durability): Promise<void> {
+    return this.#tx(
       ['signer'],
       'readwrite',
       async (tx) => {
         checkSignerAdvance((await tx.objectStore('signer').get('last')) ?? null, state);
         await tx.objectStore('signer').put(state, 'last');
       },
-      'strict',
+      durability,
     );
+  }
+
+  async #saveSigned(state: SignedState): Promise<void> {
+    // 'strict': the promise resolves only once the write is on disk, so a crash right after
+    // cannot forget a signature that already left the node.
+    await this.#putSigned(state, 'strict');
     const back = await this.#tx(['signer'], 'readonly', (tx) =>
       tx.objectStore('signer').get('last'),
     );
