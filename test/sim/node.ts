@@ -43,6 +43,7 @@ import type { CachedVerifier, SimKey } from './sim-crypto';
 import { createMemorySignerStateStore } from '../../src/lib/node/memory-signer-state';
 import {
   createSignerGuard,
+  SIGNED_VOTES_KEPT_MAX,
   SignRefusedError,
   type SignerGuard,
 } from '../../src/lib/node/signer-guard';
@@ -54,8 +55,6 @@ import { decodeWire, encodeWire, SYNC_BLOCKS_PER_REPLY_MAX, type WireMessage } f
 export const EVIDENCE_POOL_MAX = 256;
 /** A node asks a peer for missing blocks at most this often. */
 export const SYNC_REQUEST_INTERVAL_MS = 500;
-/** Own signed votes kept durably for replay after a crash (oldest dropped beyond this). */
-export const SIGNED_VOTES_KEPT_MAX = 64;
 /** Inputs one external event may cascade into; more means the engine loops (a bug). */
 export const INPUTS_PER_EVENT_MAX = 10_000;
 
