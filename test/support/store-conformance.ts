@@ -21,6 +21,8 @@ import {
   KNOWN_PEERS_MAX,
   NotFoundError,
   NotInitializedError,
+  OUTBOX_PENDING_MAX,
+  OutboxFullError,
   SignerRegressionError,
   STATE_LOG_BLOCKS_MAX,
   StoreClosedError,
@@ -31,6 +33,7 @@ import type {
   DeviceKey,
   DeviceStore,
   LedgerStore,
+  OutboxEntry,
 } from '../../src/lib/store/types';
 import { TestChain } from './fixtures';
 import { buildStoreChain, type StoreChain } from './store-chain';
@@ -579,14 +582,14 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     async (fx) => {
       const { store } = await initialized(harness, fx);
       await withClose([store], async () => {
-        const ok = await store.addToOutbox(fx.okTx, 1_000);
+        const [ok] = (await store.addToOutbox([fx.okTx], 1_000)) as [OutboxEntry];
         checkEqual(ok.fate, { status: 'pending' }, 'pending');
         checkEqual(
-          (await store.addToOutbox(fx.okTx, 9_999)).addedMs,
-          1_000,
+          (await store.addToOutbox([fx.okTx], 9_999)).map((e) => e.addedMs),
+          [1_000],
           'adding again is a no-op',
         );
-        const failing = await store.addToOutbox(fx.failingTx, 2_000);
+        const [failing] = (await store.addToOutbox([fx.failingTx], 2_000)) as [OutboxEntry];
         checkEqual(
           (await store.outbox('pending')).map((e) => e.txHash),
           [ok.txHash, failing.txHash],
@@ -617,6 +620,35 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       });
     },
   );
+
+  add('outbox: a batch is added whole, or not at all when it would overfill', async (fx) => {
+    const { store } = await initialized(harness, fx);
+    await withClose([store], async () => {
+      // The store does not verify: distinct nonces make distinct entries.
+      const txs = Array.from({ length: OUTBOX_PENDING_MAX + 1 }, (_, nonce) => ({
+        ...fx.okTx,
+        nonce: fx.okTx.nonce + 100 + nonce,
+      }));
+      const first = await store.addToOutbox([fx.okTx, ...txs.slice(0, 9)], 1_000);
+      checkEqual(first.length, 10, 'one entry per tx');
+      const again = await store.addToOutbox([txs[0] as Tx, fx.okTx, txs[9] as Tx], 2_000);
+      checkEqual(
+        again.map((e) => e.addedMs),
+        [1_000, 1_000, 2_000],
+        'known txs keep their entry, the new one is added',
+      );
+      await checkRejects(
+        store.addToOutbox(txs.slice(10), 3_000),
+        OutboxFullError,
+        'a batch that would overfill',
+      );
+      checkEqual((await store.outbox('pending')).length, 11, 'nothing of it added');
+      const fits = txs.slice(10, 10 + OUTBOX_PENDING_MAX - 11);
+      await store.addToOutbox(fits, 4_000);
+      checkEqual((await store.outbox('pending')).length, OUTBOX_PENDING_MAX, 'filled exactly');
+      await checkRejects(store.addToOutbox([txs.at(-1) as Tx], 5_000), OutboxFullError, 'full');
+    });
+  });
 
   add('known peers: bounded, most recent first, last-seen never goes back', async (fx) => {
     const { store } = await initialized(harness, fx);

@@ -56,6 +56,7 @@ import type {
 } from '../net/network';
 import { storeBlockSource } from './block-source';
 import { createGossipValidator } from './gossip-validator';
+import { OUTBOX_PENDING_MAX } from '../store/limits';
 import type { BlockToApply, LedgerStore, OutboxEntry } from '../store/types';
 import type {
   StorageInfo,
@@ -75,6 +76,7 @@ import type { Clock, Timers } from './clock';
 import { commitSignatureChecks, judgeCommit } from './commit-check';
 import { inviteLink, makeInvite } from './invite';
 import { Mempool } from './mempool';
+import { GroupCommit, type Outcome } from './group-commit';
 import type { TabLink } from './tab-link';
 import { createSignerGuard, SignRefusedError, type SignerGuard } from './signer-guard';
 import { verifyAll, type SignatureBatchVerifier } from './verify';
@@ -101,6 +103,18 @@ export const JOIN_REPEAT_MS = 3_000;
 export const STORAGE_POLL_MS = 30_000;
 /** Pending outbox transactions are re-published this often until they settle. */
 export const OUTBOX_RESUBMIT_MS = 5_000;
+/**
+ * Most submits signed and stored in one outbox write. Bounds the time one batch holds the submit
+ * lock; submits beyond it wait for the next batch.
+ */
+export const SUBMIT_BATCH_MAX = 128;
+/** Stands in for the signature while a tx is checked before signing (the check skips it). */
+const UNSIGNED_PLACEHOLDER = new Uint8Array(64);
+
+interface SubmitRequest {
+  kind: TxKind;
+  body: TxBody;
+}
 
 export class TxRejectedError extends Error {
   override name = 'TxRejectedError';
@@ -188,8 +202,11 @@ export class FullNode implements LedgerNode {
   #engine!: EngineState;
   #guard!: SignerGuard;
   #queue: Promise<void> = Promise.resolve();
-  /** The chain of this tab's submits (see #submit). */
-  #submits: Promise<unknown> = Promise.resolve();
+  /** This tab's submits, signed and stored in batches (see #submitBatch). */
+  readonly #submitter = new GroupCommit<SubmitRequest, ActivityEntry>(
+    (requests) => this.#submitBatch(requests),
+    { batchMax: SUBMIT_BATCH_MAX, waitingMax: OUTBOX_PENDING_MAX },
+  );
   #running = false;
   #syncing = false;
   #syncTarget = 0;
@@ -1013,55 +1030,79 @@ export class FullNode implements LedgerNode {
     return this.#submit('validator-propose', { publicKey, power });
   }
 
-  /**
-   * One submit at a time (and one per profile, across tabs, with `exclusive`): each picks its
-   * nonce after the previous one's, so a quick second Send cannot reuse a nonce.
-   */
+  /** Queues a submit; quick submits are signed and stored together (see #submitBatch). */
   #submit(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
-    const { exclusive } = this.#deps;
-    const run = () => this.#submitNext(kind, body);
-    const result = this.#submits.then(() => (exclusive ? exclusive(run) : run()));
-    this.#submits = result.catch(() => undefined);
-    return result;
+    return this.#submitter.submit({ kind, body });
   }
 
-  async #submitNext(kind: TxKind, body: TxBody): Promise<ActivityEntry> {
+  /**
+   * One batch at a time (and one per profile, across tabs, with `exclusive`): nonces follow the
+   * pending outbox, so no two submits share one. The whole batch is one outbox write; a request
+   * the committed state refuses is rejected alone and takes no nonce.
+   */
+  async #submitBatch(requests: readonly SubmitRequest[]): Promise<Outcome<ActivityEntry>[]> {
     if (!this.#running) throw new NodeStoppedError();
+    const { exclusive } = this.#deps;
+    const run = () => this.#signAndStore(requests);
+    return exclusive ? exclusive(run) : run();
+  }
+
+  async #signAndStore(requests: readonly SubmitRequest[]): Promise<Outcome<ActivityEntry>[]> {
     const { store, signer, clock } = this.#deps;
+    const state = this.#state;
     const pending = await store.outbox('pending');
-    const accountNonce = this.#state.accounts.get(this.#address)?.nonce ?? 0;
-    const nonce = Math.max(accountNonce, ...pending.map((entry) => entry.tx.nonce + 1));
-    const unsigned: UnsignedTx = {
-      chainId: this.#state.chainId,
-      from: signer.publicKey,
-      nonce,
-      kind,
-      body,
-    };
-    const tx: Tx = { ...unsigned, signature: await signer.sign(txSignBytes(unsigned)) };
-    const bytes = encodeTx(tx);
-    // Judged against the committed state; a nonce ahead of it (earlier txs still pending) and a
-    // balance that pending txs will provide are not errors yet.
-    const check = checkTx(this.#state, tx, true);
-    if (
-      check.code !== 'ok' &&
-      check.code !== 'nonce-gap' &&
-      check.code !== 'insufficient-balance'
-    ) {
-      throw new TxRejectedError(check.code, check.detail);
+    const committedNonce = state.accounts.get(this.#address)?.nonce ?? 0;
+    let nonce = Math.max(committedNonce, ...pending.map((entry) => entry.tx.nonce + 1));
+    const outcomes: Outcome<ActivityEntry>[] = [];
+    const accepted: { index: number; unsigned: UnsignedTx }[] = [];
+    requests.forEach(({ kind, body }, index) => {
+      const unsigned: UnsignedTx = {
+        chainId: state.chainId,
+        from: signer.publicKey,
+        nonce,
+        kind,
+        body,
+      };
+      // Judged against the committed state as if it were the next tx, so every rule is checked
+      // even when earlier txs are still pending; a balance they will provide is not an error yet.
+      const next: Tx = { ...unsigned, nonce: committedNonce, signature: UNSIGNED_PLACEHOLDER };
+      const check = checkTx(state, next, true);
+      if (check.code === 'ok' || check.code === 'insufficient-balance') {
+        accepted.push({ index, unsigned });
+        nonce++;
+      } else {
+        outcomes[index] = { ok: false, error: new TxRejectedError(check.code, check.detail) };
+      }
+    });
+    const txs: Tx[] = await Promise.all(
+      accepted.map(async ({ unsigned }) => ({
+        ...unsigned,
+        signature: await signer.sign(txSignBytes(unsigned)),
+      })),
+    );
+    let entries: OutboxEntry[] = [];
+    try {
+      if (txs.length > 0) entries = await store.addToOutbox(txs, clock.nowMs());
+    } catch (error) {
+      for (const { index } of accepted) outcomes[index] = { ok: false, error };
+      return outcomes;
     }
-    const entry = await store.addToOutbox(tx, clock.nowMs());
     // Durable in the outbox: from here nothing is lost. Admission waits its turn in the engine
     // queue (behind a commit, say) and gossip goes out meanwhile; neither holds up the next
-    // submit (the outbox resubmits what gossip drops).
+    // batch (the outbox resubmits what gossip drops).
+    const encoded = txs.map((tx) => encodeTx(tx));
     this.#enqueue(async () => {
-      this.#admit(tx, bytes.length);
+      txs.forEach((tx, i) => this.#admit(tx, (encoded[i] as Uint8Array).length));
     });
-    this.#deps.tabs?.post('tx', bytes);
-    void this.#publish('tx', bytes);
-    const activity = activityOf(entry);
-    this.#emit({ type: 'activity', entry: activity });
-    return activity;
+    accepted.forEach(({ index }, i) => {
+      const bytes = encoded[i] as Uint8Array;
+      this.#deps.tabs?.post('tx', bytes);
+      void this.#publish('tx', bytes);
+      const activity = activityOf(entries[i] as OutboxEntry);
+      this.#emit({ type: 'activity', entry: activity });
+      outcomes[index] = { ok: true, value: activity };
+    });
+    return outcomes;
   }
 
   async #restoreOutbox(): Promise<void> {

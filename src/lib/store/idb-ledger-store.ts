@@ -568,20 +568,23 @@ export class IdbLedgerStore implements LedgerStore {
     if (!sameSignedState(back ?? null, state)) throw new SignerReadBackError();
   }
 
-  async addToOutbox(tx: Tx, addedMs: number): Promise<OutboxEntry> {
-    const key = toHex(txHash(tx));
+  async addToOutbox(txs: readonly Tx[], addedMs: number): Promise<OutboxEntry[]> {
+    const keyed = txs.map((tx) => ({ tx, key: toHex(txHash(tx)) }));
     return this.#tx(['outbox'], 'readwrite', async (t) => {
-      const existing = await t.objectStore('outbox').get(key);
-      if (existing) return existing;
-      if (
-        (await t.objectStore('outbox').index('status').count(statusRange('pending'))) >=
-        OUTBOX_PENDING_MAX
-      ) {
+      const outbox = t.objectStore('outbox');
+      const [existing, pendingCount] = await Promise.all([
+        Promise.all(keyed.map(({ key }) => outbox.get(key))),
+        outbox.index('status').count(statusRange('pending')),
+      ]);
+      const fresh = new Set(keyed.filter((_, i) => !existing[i]).map(({ key }) => key));
+      if (pendingCount + fresh.size > OUTBOX_PENDING_MAX) {
         throw new OutboxFullError(OUTBOX_PENDING_MAX);
       }
-      const entry: OutboxEntry = { txHash: key, tx, addedMs, fate: { status: 'pending' } };
-      await t.objectStore('outbox').put(entry);
-      return entry;
+      const entries = keyed.map(({ tx, key }, i): OutboxEntry => {
+        return existing[i] ?? { txHash: key, tx, addedMs, fate: { status: 'pending' } };
+      });
+      await Promise.all(entries.filter((e) => fresh.has(e.txHash)).map((e) => outbox.put(e)));
+      return entries;
     });
   }
 

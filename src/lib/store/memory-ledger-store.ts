@@ -315,16 +315,26 @@ export class MemoryLedgerStore implements LedgerStore {
     return keys.map((key) => [key, this.db.state!.records.get(key)!.slice()]);
   }
 
-  async addToOutbox(tx: Tx, addedMs: number): Promise<OutboxEntry> {
+  async addToOutbox(txs: readonly Tx[], addedMs: number): Promise<OutboxEntry[]> {
     this.#open();
-    const key = toHex(txHash(tx));
-    const existing = this.db.outbox.get(key);
-    if (existing) return clone(existing);
+    const keyed = txs.map((tx) => ({ tx, key: toHex(txHash(tx)) }));
+    const fresh = new Set(keyed.filter(({ key }) => !this.db.outbox.has(key)).map((k) => k.key));
     const pending = [...this.db.outbox.values()].filter((item) => item.fate.status === 'pending');
-    if (pending.length >= OUTBOX_PENDING_MAX) throw new OutboxFullError(OUTBOX_PENDING_MAX);
-    const entry: OutboxEntry = { txHash: key, tx: clone(tx), addedMs, fate: { status: 'pending' } };
-    this.db.outbox.set(key, entry);
-    return clone(entry);
+    if (pending.length + fresh.size > OUTBOX_PENDING_MAX) {
+      throw new OutboxFullError(OUTBOX_PENDING_MAX);
+    }
+    return keyed.map(({ tx, key }) => {
+      const existing = this.db.outbox.get(key);
+      if (existing) return clone(existing);
+      const entry: OutboxEntry = {
+        txHash: key,
+        tx: clone(tx),
+        addedMs,
+        fate: { status: 'pending' },
+      };
+      this.db.outbox.set(key, entry);
+      return clone(entry);
+    });
   }
 
   async outboxEntry(key: string): Promise<OutboxEntry | null> {

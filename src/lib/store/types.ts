@@ -153,8 +153,12 @@ export interface LedgerStore {
   /** save() is durable (strict) and read back before it resolves; refuses regressions. */
   readonly signerState: SignerStateStore;
 
-  /** Add a locally signed tx as pending; idempotent for the same tx. Throws OutboxFullError. */
-  addToOutbox(tx: Tx, addedMs: number): Promise<OutboxEntry>;
+  /**
+   * Add locally signed txs as pending, in one atomic write (a device's quick submits share it).
+   * A tx already in the outbox keeps its entry, which is returned. Throws OutboxFullError and
+   * adds none when the new ones would not all fit.
+   */
+  addToOutbox(txs: readonly Tx[], addedMs: number): Promise<OutboxEntry[]>;
   outboxEntry(txHash: string): Promise<OutboxEntry | null>;
   /** Oldest first; only entries with that status when given. */
   outbox(status?: OutboxFate['status']): Promise<OutboxEntry[]>;

@@ -283,6 +283,33 @@ describe('full node', () => {
     expect((await node.account(to))?.balance).toBe(1_015);
   });
 
+  test('quick submits share one outbox write; a refused one takes no nonce', async () => {
+    const { start, keys, stores } = await cluster(1, 1);
+    const node = await start(0);
+    const store = stores[0] as MemoryLedgerStore;
+    const writes: number[] = [];
+    const add = store.addToOutbox.bind(store);
+    store.addToOutbox = (txs, addedMs) => {
+      writes.push(txs.length);
+      return add(txs, addedMs);
+    };
+    const to = addressOfKey(keys[1] as SigningKey);
+    const sent = await Promise.allSettled(
+      [1, 2, 0, 3, 4].map((amount) => node.transfer(to, amount)),
+    );
+    const refused = sent[2];
+    expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(TxRejectedError);
+    const nonces = sent.map((s) => (s.status === 'fulfilled' ? s.value.nonce : null));
+    expect(nonces).toEqual([0, 1, null, 2, 3]);
+    // The first submit goes alone; the others arrive while it is stored and go together.
+    expect(writes).toEqual([1, 3]);
+    await vi.waitUntil(
+      async () => (await node.activity()).every((entry) => entry.status === 'committed'),
+      { timeout: 10_000 },
+    );
+    expect((await node.account(to))?.balance).toBe(1_010);
+  });
+
   test('an invalid transaction is refused with its code and nothing is queued', async () => {
     const { start, keys } = await cluster(1, 1);
     const node = await start(0);
