@@ -597,11 +597,11 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         );
         await applyUpTo(store, fx.entries, 3);
         checkEqual(
-          (await store.outboxEntry(ok.txHash))?.fate,
+          (await store.outboxEntries([ok.txHash]))[0]?.fate,
           { status: 'committed', height: 1 },
           'committed',
         );
-        const rejected = (await store.outboxEntry(failing.txHash))?.fate;
+        const rejected = (await store.outboxEntries([failing.txHash]))[0]?.fate;
         checkEqual(
           rejected?.status === 'rejected' && rejected.code,
           'insufficient-balance',
@@ -616,7 +616,11 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           NotFoundError,
           'unknown entry',
         );
-        checkEqual(await store.outboxEntry('00'), null, 'unknown entry read');
+        checkEqual(
+          (await store.outboxEntries([ok.txHash, '00'])).map((e) => e?.txHash ?? null),
+          [ok.txHash, null],
+          'entries in order, null for an unknown one',
+        );
       });
     },
   );

@@ -2,7 +2,9 @@
 // parameters that punish invalid messages (what the edge validators report) and nothing that
 // would punish an honest but quiet peer (validators can be idle for minutes).
 import { gossipsub, type GossipsubOpts } from '@chainsafe/libp2p-gossipsub';
+import type { RPC } from '@chainsafe/libp2p-gossipsub/message';
 import { createPeerScoreParams, createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score';
+import { toHex } from '../core/bytes';
 import { GOSSIP_RPC_BYTES_MAX } from './limits';
 import { DISCOVERY_TOPIC, TOPIC_NAMES, topicString } from './message-types';
 
@@ -39,6 +41,11 @@ export function gossipOptions(chainIds: readonly string[]): Partial<GossipsubOpt
     emitSelf: false,
     fallbackToFloodsub: false,
     globalSignaturePolicy: 'StrictSign',
+    // gossipsub checks a message's signature before it looks the id up in its seen cache, so
+    // each duplicate copy (one per mesh peer) cost an Ed25519 key import and verify. The fast
+    // id (author + seqno, read from the raw message) is consulted first; it is cached only
+    // after a copy passed validation, so a forged copy cannot shadow the real one.
+    fastMsgIdFn: authorSeqnoId,
     maxInboundDataLength: GOSSIP_RPC_BYTES_MAX,
     // Only ledger topics and discovery; anything else is dropped unread.
     allowedTopics: [DISCOVERY_TOPIC, ...Object.keys(topics)],
@@ -49,6 +56,13 @@ export function gossipOptions(chainIds: readonly string[]): Partial<GossipsubOpt
     }),
   };
 }
+
+/** The default message id's fields (author, seqno) as text, without checking the signature. */
+export function authorSeqnoId(message: RPC.Message): string {
+  return `${toHex(message.from ?? EMPTY)}:${toHex(message.seqno ?? EMPTY)}`;
+}
+
+const EMPTY = new Uint8Array(0);
 
 export function gossipService(chainIds: readonly string[]) {
   return gossipsub(gossipOptions(chainIds));

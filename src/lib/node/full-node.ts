@@ -654,7 +654,11 @@ export class FullNode implements LedgerNode {
     if (source === 'consensus') {
       const decided = encodeDecided(encodeBlock(block), encodeCommit(commit));
       this.#deps.tabs?.post('commit', decided);
-      await this.#publish('commit', decided);
+      // The other validators decided it too: one copy on the network is enough for the nodes
+      // that did not (observers, laggards), and it comes from the one that surely has the block.
+      // If it is lost, the next height's decided block shows they are behind and they catch up
+      // by range sync.
+      if (block.header.proposer === this.#address) await this.#publish('commit', decided);
     }
     this.#emit({ type: 'block', block: summaryOf(block, hash) });
     await this.#emitActivityFor(block);
@@ -1121,9 +1125,7 @@ export class FullNode implements LedgerNode {
 
   async #emitActivityFor(block: Block): Promise<void> {
     const mine = block.txs.filter((tx) => bytesEqual(tx.from, this.#deps.signer.publicKey));
-    const entries = await Promise.all(
-      mine.map((tx) => this.#deps.store.outboxEntry(toHex(txHash(tx)))),
-    );
+    const entries = await this.#deps.store.outboxEntries(mine.map((tx) => toHex(txHash(tx))));
     for (const entry of entries) {
       if (entry) this.#emit({ type: 'activity', entry: activityOf(entry) });
     }

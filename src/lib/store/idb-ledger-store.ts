@@ -588,10 +588,13 @@ export class IdbLedgerStore implements LedgerStore {
     });
   }
 
-  async outboxEntry(key: string): Promise<OutboxEntry | null> {
-    return (
-      (await this.#tx(['outbox'], 'readonly', (tx) => tx.objectStore('outbox').get(key))) ?? null
-    );
+  async outboxEntries(keys: readonly string[]): Promise<(OutboxEntry | null)[]> {
+    if (keys.length === 0) return [];
+    return this.#tx(['outbox'], 'readonly', async (tx) => {
+      const outbox = tx.objectStore('outbox');
+      const entries = await Promise.all(keys.map((key) => outbox.get(key)));
+      return entries.map((entry) => entry ?? null);
+    });
   }
 
   async outbox(status?: OutboxFate['status']): Promise<OutboxEntry[]> {

@@ -337,10 +337,12 @@ export class MemoryLedgerStore implements LedgerStore {
     });
   }
 
-  async outboxEntry(key: string): Promise<OutboxEntry | null> {
+  async outboxEntries(keys: readonly string[]): Promise<(OutboxEntry | null)[]> {
     this.#open();
-    const entry = this.db.outbox.get(key);
-    return entry ? clone(entry) : null;
+    return keys.map((key) => {
+      const entry = this.db.outbox.get(key);
+      return entry ? clone(entry) : null;
+    });
   }
 
   async outbox(status?: OutboxFate['status']): Promise<OutboxEntry[]> {

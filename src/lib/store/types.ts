@@ -159,7 +159,8 @@ export interface LedgerStore {
    * adds none when the new ones would not all fit.
    */
   addToOutbox(txs: readonly Tx[], addedMs: number): Promise<OutboxEntry[]>;
-  outboxEntry(txHash: string): Promise<OutboxEntry | null>;
+  /** The entries of these txs (null where there is none), read in one transaction. */
+  outboxEntries(txHashes: readonly string[]): Promise<(OutboxEntry | null)[]>;
   /** Oldest first; only entries with that status when given. */
   outbox(status?: OutboxFate['status']): Promise<OutboxEntry[]>;
   setOutboxFate(txHash: string, fate: OutboxFate): Promise<void>;

@@ -187,6 +187,26 @@ describe('full node', () => {
     expect((await observer.account(addressOfKey(keys[3] as SigningKey)))?.balance).toBe(1_004);
   });
 
+  test('only the proposer gossips a decided block, and an observer follows on it', async () => {
+    const published = vi.spyOn(MemoryNetwork.prototype, 'publish');
+    const { start, keys } = await cluster(3, 1);
+    const nodes = await Promise.all([0, 1, 2, 3].map((i) => start(i)));
+    const sender = nodes[0] as FullNode;
+    const observer = nodes[3] as FullNode;
+    let height = 0;
+    for (let i = 0; i < 3; i++) {
+      const activity = await sender.transfer(addressOfKey(keys[3] as SigningKey), 1);
+      height = (await waitFor(sender, committedAt(activity.hash))) as number;
+    }
+    await reachesHeight(observer, height);
+    await Promise.all(nodes.map((node) => node.settled()));
+    const decided = published.mock.calls.filter(([type]) => type === 'commit');
+    published.mockRestore();
+    expect(decided.length).toBe(height);
+    expect(observer.status.role).toBe('observer');
+    expect(toHex(observer.state.stateRoot)).toBe(toHex(sender.state.stateRoot));
+  });
+
   test('a validator offline keeps its transfer pending, then catches up and commits it', async () => {
     const { start, keys, hub } = await cluster(4);
     const nodes = await Promise.all([0, 1, 2, 3].map((i) => start(i)));
