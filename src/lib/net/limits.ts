@@ -17,9 +17,14 @@ export const JOIN_BYTES_MAX = 4 * 1024;
 /** A commit signature slot is at most ~110 bytes encoded; one per validator. */
 export const COMMIT_BYTES_MAX = 1024 + VALIDATORS_MAX * 128;
 
+/** Most txs in one `tx` message: a device's quick submits are signed and gossiped together. */
+export const TX_BATCH_TXS_MAX = 128;
+/** A tx batch: each tx with its CBOR byte-string header (at most 3 bytes), plus the array's. */
+export const TX_BATCH_BYTES_MAX = TX_BATCH_TXS_MAX * (TX_BYTES_MAX + 3) + 3;
+
 /** Largest payload (the bytes inside the envelope) per message type. */
 export const PAYLOAD_BYTES_MAX: Readonly<Record<MessageType, number>> = {
-  tx: TX_BYTES_MAX,
+  tx: TX_BATCH_BYTES_MAX,
   proposal: MESSAGE_BYTES_MAX,
   vote: VOTE_BYTES_MAX,
   commit: BLOCK_BYTES_MAX + COMMIT_BYTES_MAX,

@@ -20,7 +20,6 @@ import {
   decodeCommit,
   decodeEvidence,
   decodeProposalMessage,
-  decodeTx,
   decodeVote,
   encodeBlock,
   encodeCommit,
@@ -91,7 +90,16 @@ import {
 } from './sync-pipeline';
 import * as queries from './queries';
 import { activityOf } from './views';
-import { decodeDecided, decodeJoinRequest, encodeDecided, encodeJoinRequest } from './wire';
+import {
+  chunks,
+  decodeDecided,
+  decodeJoinRequest,
+  decodeTxBatch,
+  encodeDecided,
+  encodeJoinRequest,
+  encodeTxBatch,
+} from './wire';
+import { TX_BATCH_TXS_MAX } from '../net/limits';
 
 /** Pending evidence kept for inclusion; the oldest is dropped beyond this. */
 export const EVIDENCE_POOL_MAX = 256;
@@ -671,8 +679,8 @@ export class FullNode implements LedgerNode {
 
   #onTx(payload: Uint8Array): void {
     this.#enqueue(async () => {
-      const tx = decodeTx(payload);
-      this.#admit(tx, payload.length);
+      const { txs, txBytes } = decodeTxBatch(payload);
+      txs.forEach((tx, i) => this.#admit(tx, (txBytes[i] as Uint8Array).length));
     });
   }
 
@@ -1098,10 +1106,12 @@ export class FullNode implements LedgerNode {
     this.#enqueue(async () => {
       txs.forEach((tx, i) => this.#admit(tx, (encoded[i] as Uint8Array).length));
     });
+    for (const batch of chunks(encoded, TX_BATCH_TXS_MAX)) {
+      const payload = encodeTxBatch(batch);
+      this.#deps.tabs?.post('tx', payload);
+      void this.#publish('tx', payload);
+    }
     accepted.forEach(({ index }, i) => {
-      const bytes = encoded[i] as Uint8Array;
-      this.#deps.tabs?.post('tx', bytes);
-      void this.#publish('tx', bytes);
       const activity = activityOf(entries[i] as OutboxEntry);
       this.#emit({ type: 'activity', entry: activity });
       outcomes[index] = { ok: true, value: activity };
@@ -1120,7 +1130,10 @@ export class FullNode implements LedgerNode {
   async #resubmitPending(): Promise<void> {
     if (!this.#running) return;
     const pending: OutboxEntry[] = await this.#deps.store.outbox('pending');
-    for (const entry of pending) await this.#publish('tx', encodeTx(entry.tx));
+    const encoded = pending.map((entry) => encodeTx(entry.tx));
+    for (const batch of chunks(encoded, TX_BATCH_TXS_MAX)) {
+      await this.#publish('tx', encodeTxBatch(batch));
+    }
   }
 
   async #emitActivityFor(block: Block): Promise<void> {

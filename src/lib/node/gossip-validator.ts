@@ -3,19 +3,13 @@
 // delivery — signatures, membership, the height window. 'reject' costs the sender gossipsub
 // score (the message is provably bad); 'ignore' drops without blame (stale, ahead, not yet valid).
 import { blockHash, bytesEqual } from '../core/hash';
-import {
-  DecodeError,
-  decodeEvidence,
-  decodeProposalMessage,
-  decodeTx,
-  decodeVote,
-} from '../core/encoding';
+import { DecodeError, decodeEvidence, decodeProposalMessage, decodeVote } from '../core/encoding';
 import { setForHeight } from '../core/block';
 import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { MessageValidator, Verdict } from '../net/network';
-import { decodeDecided, decodeJoinRequest } from './wire';
+import { decodeDecided, decodeJoinRequest, decodeTxBatch } from './wire';
 import { commitSignatureChecks, judgeCommit } from './commit-check';
 import { verifyAll } from './verify';
 
@@ -49,10 +43,18 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
       const state = deps.state();
       switch (type) {
         case 'tx': {
-          const tx = decodeTx(payload);
-          if (tx.chainId !== state.chainId) return reject('wrong-chain');
-          const ok = await verifier.verify(tx.from, txSignBytes(tx), tx.signature);
-          return ok ? accept : reject('bad-signature');
+          // A batch stands or falls whole: honest nodes only sign and forward valid txs.
+          const { txs } = decodeTxBatch(payload);
+          if (txs.some((tx) => tx.chainId !== state.chainId)) return reject('wrong-chain');
+          const verdicts = await verifyAll(
+            verifier,
+            txs.map((tx) => ({
+              publicKey: tx.from,
+              message: txSignBytes(tx),
+              signature: tx.signature,
+            })),
+          );
+          return verdicts.every(Boolean) ? accept : reject('bad-signature');
         }
         case 'vote': {
           const vote = decodeVote(payload);

@@ -1,8 +1,9 @@
-// Payloads the node gossips besides the core's own encodings: a decided block with the commit
-// that finalised it (for peers that missed the votes), and a join request.
-import { decodeBlock, decodeCommit, decodeValue, encodeValue } from '../core/encoding';
+// Payloads the node gossips besides the core's own encodings: a batch of txs, a decided block
+// with the commit that finalised it (for peers that missed the votes), and a join request.
+import { decodeBlock, decodeCommit, decodeTx, decodeValue, encodeValue } from '../core/encoding';
 import { DecodeError } from '../core/encoding';
-import type { Block, Commit, PublicKey } from '../core/types';
+import type { Block, Commit, PublicKey, Tx } from '../core/types';
+import { TX_BATCH_BYTES_MAX, TX_BATCH_TXS_MAX } from '../net/limits';
 import { BLOCK_BYTES_MAX } from '../core/params';
 
 export interface DecidedBlock {
@@ -31,6 +32,40 @@ export function decodeDecided(bytes: Uint8Array): DecidedBlock {
     blockBytes,
     commitBytes,
   };
+}
+
+/** A `tx` message: 1 to TX_BATCH_TXS_MAX encoded txs, each kept as received (hash, size). */
+export interface TxBatch {
+  txs: Tx[];
+  txBytes: Uint8Array[];
+}
+
+export function encodeTxBatch(txBytes: readonly Uint8Array[]): Uint8Array {
+  if (txBytes.length === 0 || txBytes.length > TX_BATCH_TXS_MAX) {
+    throw new RangeError(`a tx batch holds 1 to ${TX_BATCH_TXS_MAX} txs, not ${txBytes.length}`);
+  }
+  return encodeValue([...txBytes]);
+}
+
+export function decodeTxBatch(bytes: Uint8Array): TxBatch {
+  const value = decodeValue(bytes, TX_BATCH_BYTES_MAX);
+  if (!Array.isArray(value) || value.length === 0 || value.length > TX_BATCH_TXS_MAX) {
+    throw new DecodeError('bad-shape', 'txs', `expected 1 to ${TX_BATCH_TXS_MAX} txs`);
+  }
+  const txBytes = value.map((item: unknown, i) => {
+    if (!(item instanceof Uint8Array)) {
+      throw new DecodeError('bad-shape', `txs[${i}]`, 'expected a byte string');
+    }
+    return item;
+  });
+  return { txs: txBytes.map((item) => decodeTx(item)), txBytes };
+}
+
+/** Splits `items` into runs of at most `size` (tx batches of the outbox, say). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export const JOIN_LABEL_BYTES_MAX = 64;

@@ -14,16 +14,20 @@ import {
   encodeVote,
 } from '$lib/core/encoding';
 import { addressOf, blockHash, fromHex, toHex, txHash } from '$lib/core/hash';
-import { TX_BYTES_MAX } from '$lib/core/params';
 import { proposalSignBytes, txSignBytes, voteSignBytes, type Signer } from '$lib/core/signing';
 import type { Block, Commit, Tx, UnsignedTx } from '$lib/core/types';
 import { generateSigningKey, webCryptoSigner } from '$lib/crypto/index';
 import { createBrowserNetwork, fetchRelays } from '$lib/net/browser-network';
 import type { Libp2pNetwork } from '$lib/net/libp2p-network';
-import { ENVELOPE_VERSION, GOSSIP_MESSAGE_BYTES_MAX, GOSSIP_RPC_BYTES_MAX } from '$lib/net/limits';
+import {
+  ENVELOPE_VERSION,
+  GOSSIP_MESSAGE_BYTES_MAX,
+  GOSSIP_RPC_BYTES_MAX,
+  PAYLOAD_BYTES_MAX,
+} from '$lib/net/limits';
 import { topicString, type TopicName } from '$lib/net/message-types';
 import type { PeerSummary } from '$lib/net/network';
-import { encodeDecided } from '$lib/node/wire';
+import { encodeDecided, encodeTxBatch } from '$lib/node/wire';
 
 /** The honest ledger as the test sees it (from an honest device's window.ledger). */
 export interface Victims {
@@ -268,7 +272,12 @@ async function forge(kind: AttackKind, victims: Victims): Promise<Forged> {
         data: randomBytes(GOSSIP_MESSAGE_BYTES_MAX + 1_024),
       };
     case 'oversized-payload':
-      return { kind, topic: 'tx', ...none, data: envelope('tx', randomBytes(TX_BYTES_MAX + 1)) };
+      return {
+        kind,
+        topic: 'tx',
+        ...none,
+        data: envelope('tx', randomBytes(PAYLOAD_BYTES_MAX.tx + 1)),
+      };
     case 'huge-frame':
       // Bigger than one gossipsub frame may be: the receiver closes the stream unread.
       return { kind, topic: 'tx', ...none, data: randomBytes(GOSSIP_RPC_BYTES_MAX + 64 * 1_024) };
@@ -282,7 +291,7 @@ function txAttack(kind: AttackKind, tx: Tx): Forged {
     txHashes: [toHex(txHash(tx))],
     blockHashes: [],
     height: null,
-    data: envelope('tx', encodeTx(tx)),
+    data: envelope('tx', encodeTxBatch([encodeTx(tx)])),
   };
 }
 
