@@ -29,8 +29,8 @@ import { fmt, median, percentile, perSecond, ratio } from './lib/stats';
 import type { BenchRow } from './lib/table';
 
 export const THROUGHPUT_DEVICES = 4;
-/** Offered loads: transfers each tab keeps pending (the mempool allows 64 per sender). */
-export const THROUGHPUT_WINDOWS_PER_TAB = [4, 16, 48];
+/** Offered loads: transfers each tab keeps pending (the mempool allows 256 per sender). */
+export const THROUGHPUT_WINDOWS_PER_TAB = [16, 64, 192];
 export const WARMUP_MS = 10_000;
 export const MEASURE_MS = 60_000;
 export const RATE_SAMPLE_MS = 5_000;

@@ -11,6 +11,7 @@ import {
   type Block,
 } from '../../src/lib/core/index';
 import type { Tx } from '../../src/lib/core/types';
+import type { SignedState } from '../../src/lib/consensus/types';
 import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
 import {
   ApplyMismatchError,
@@ -520,6 +521,40 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual((await store.loadState())?.records.has(`${alice}/greeting`), false, 'state');
     });
   });
+
+  add(
+    'signer state: the locked block survives a reopen, through vote logs and a new lock',
+    async (fx) => {
+      const { open, store } = await initialized(harness, fx);
+      const [first, second] = fx.entries as [BlockToApply, BlockToApply];
+      const lockOn = (entry: BlockToApply, round: number): SignedState => {
+        const hash = blockHash(entry.block);
+        return {
+          height: 7,
+          round,
+          step: 2,
+          blockHash: hash,
+          lock: { round, blockHash: hash, block: entry.block },
+        };
+      };
+      const locked = lockOn(first, 0);
+      await store.signerState.save(locked);
+      const logged = { ...locked, votes: [] };
+      await (store.signerState.saveVotes ?? store.signerState.save)(logged);
+      await store.close();
+      const again = await open();
+      await withClose([again], async () => {
+        const loaded = await again.signerState.load();
+        checkEqual(loaded, logged, 'lock with its block after the vote log and a reopen');
+        const relocked = lockOn(second, 1);
+        await again.signerState.save(relocked);
+        checkEqual(await again.signerState.load(), relocked, 'a new lock brings its own block');
+        const next: SignedState = { height: 8, round: 0, step: 1, blockHash: null, lock: null };
+        await again.signerState.save(next);
+        checkEqual(await again.signerState.load(), next, 'the next height is not locked');
+      });
+    },
+  );
 
   add('signer state: durable save, read back, no regression or conflicting re-sign', async (fx) => {
     const { open, store } = await initialized(harness, fx);

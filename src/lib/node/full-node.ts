@@ -642,8 +642,9 @@ export class FullNode implements LedgerNode {
       return false;
     }
     const { changes, results } = applyBlock(state, block, verdicts);
+    const encoded = encodeBlock(block);
     try {
-      await this.#deps.store.applyBlock({ block, commit, changes, results });
+      await this.#deps.store.applyBlock({ block, commit, changes, results, encoded });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'store';
       this.#problem(code, (error as Error).message);
@@ -660,7 +661,7 @@ export class FullNode implements LedgerNode {
     this.#forgetApprovedJoins();
 
     if (source === 'consensus') {
-      const decided = encodeDecided(encodeBlock(block), encodeCommit(commit));
+      const decided = encodeDecided(encoded, encodeCommit(commit));
       this.#deps.tabs?.post('commit', decided);
       // The other validators decided it too: one copy on the network is enough for the nodes
       // that did not (observers, laggards), and it comes from the one that surely has the block.
@@ -669,7 +670,8 @@ export class FullNode implements LedgerNode {
       if (block.header.proposer === this.#address) await this.#publish('commit', decided);
     }
     this.#emit({ type: 'block', block: summaryOf(block, hash) });
-    await this.#emitActivityFor(block);
+    // Activity events only update views: the next height does not wait for their outbox read.
+    void this.#emitActivityFor(block).catch(() => undefined);
     this.#emitStatus();
     return true;
   }

@@ -21,7 +21,9 @@ export interface MempoolLimits {
 export const MEMPOOL_LIMITS_DEFAULT: MempoolLimits = {
   txsMax: 5_000,
   bytesMax: 8 * 1024 * 1024,
-  perSenderMax: 64,
+  // Two full submit batches of a device (group commit, 128 each): a device back online with a
+  // queued outbox, or a busy one, is not held to a trickle by its own earlier txs.
+  perSenderMax: 256,
 };
 
 export interface MempoolEntry {

@@ -11,7 +11,7 @@ import type { SignedState, SignerStateStore } from '../consensus/types';
 import { decodeBlock, encodeBlock } from '../core/encoding';
 import { blockHash, bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
 import type { LedgerState } from '../core/state';
-import type { Account, Address, ChainId, Commit, Genesis, Hash, Tx } from '../core/types';
+import type { Account, Address, Block, ChainId, Commit, Genesis, Hash, Tx } from '../core/types';
 import {
   ApplyMismatchError,
   ChainMismatchError,
@@ -106,9 +106,7 @@ export class IdbLedgerStore implements LedgerStore {
     private readonly db: LedgerDb,
   ) {
     this.signerState = {
-      load: async () =>
-        (await this.#tx(['signer'], 'readonly', (tx) => tx.objectStore('signer').get('last'))) ??
-        null,
+      load: () => this.#loadSigned(),
       save: (state) => this.#saveSigned(state),
       // The vote log is best effort: 'relaxed' (no wait for the disk) and no read-back, so it
       // does not hold up the strict write of the next signature behind it.
@@ -545,14 +543,42 @@ export class IdbLedgerStore implements LedgerStore {
     });
   }
 
-  /** Write the signer state unless it would regress what is stored (one transaction). */
+  /** The signer state with its locked block put back (see #putSigned). */
+  async #loadSigned(): Promise<SignedState | null> {
+    return this.#tx(['signer'], 'readonly', async (tx) => {
+      const last = (await tx.objectStore('signer').get('last')) as SignedState | undefined;
+      if (!last?.lock || last.lock.block) return last ?? null;
+      const block = await tx.objectStore('signer').get(lockKey(last.lock.blockHash));
+      return block ? { ...last, lock: { ...last.lock, block: block as Block } } : last;
+    });
+  }
+
+  /**
+   * Write the signer state unless it would regress what is stored (one transaction). The locked
+   * block goes under its own key, written when the lock changes: a state is saved with every
+   * signature and vote, and carrying a block of hundreds of txs each time (and reading it back)
+   * made the signer's writes the slowest step of a height.
+   */
   #putSigned(state: SignedState, durability: Durability): Promise<void> {
+    const { lock } = state;
+    const slim: SignedState = lock?.block
+      ? { ...state, lock: { round: lock.round, blockHash: lock.blockHash } }
+      : state;
     return this.#tx(
       ['signer'],
       'readwrite',
       async (tx) => {
-        checkSignerAdvance((await tx.objectStore('signer').get('last')) ?? null, state);
-        await tx.objectStore('signer').put(state, 'last');
+        const signer = tx.objectStore('signer');
+        const last = (await signer.get('last')) as SignedState | undefined;
+        checkSignerAdvance(last ?? null, state);
+        if (lock?.block) {
+          const key = lockKey(lock.blockHash);
+          if ((await signer.count(key)) === 0) {
+            await signer.delete(IDBKeyRange.bound(LOCK_KEY_PREFIX, `${LOCK_KEY_PREFIX}\uffff`));
+            await signer.put(lock.block, key);
+          }
+        }
+        await signer.put(slim, 'last');
       },
       durability,
     );
@@ -565,7 +591,9 @@ export class IdbLedgerStore implements LedgerStore {
     const back = await this.#tx(['signer'], 'readonly', (tx) =>
       tx.objectStore('signer').get('last'),
     );
-    if (!sameSignedState(back ?? null, state)) throw new SignerReadBackError();
+    if (!sameSignedState((back as SignedState | undefined) ?? null, state)) {
+      throw new SignerReadBackError();
+    }
   }
 
   async addToOutbox(txs: readonly Tx[], addedMs: number): Promise<OutboxEntry[]> {
@@ -771,6 +799,12 @@ async function foldLog(tx: AnyTx, written: Map<number, LogRow>): Promise<void> {
     writes.push(history.put(list, historyKey(address, next.height)));
   }
   await Promise.all(writes);
+}
+
+const LOCK_KEY_PREFIX = 'lock:';
+
+function lockKey(blockHash: Hash): `lock:${string}` {
+  return `${LOCK_KEY_PREFIX}${toHex(blockHash)}`;
 }
 
 function blockRowOf(entry: BlockToApply, hash: Hash): BlockRow {

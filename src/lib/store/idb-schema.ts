@@ -10,14 +10,15 @@
 //              account, one row per address per fold (so a block adds no index entries)
 //   accounts   address -> Account (as of the materialised height)
 //   records    full key -> value bytes (as of the materialised height)
-//   signer     'last' -> SignedState
+//   signer     'last' -> SignedState (its lock without the block); 'lock:<block hash hex>' ->
+//              the locked block, written once per lock (not with every vote)
 //   outbox     txHash -> OutboxEntry; indexes 'status' [status, addedMs] and 'added'
 //   peers      address -> KnownPeer; index 'last-seen'
 // One device database, `ledger-device`: ledgers (chainId -> LedgerEntry), device ('signing-key').
 
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { SignedState } from '../consensus/types';
-import type { Account, ChainId, Commit, Genesis, Hash, TxCode } from '../core/types';
+import type { Account, Block, ChainId, Commit, Genesis, Hash, TxCode } from '../core/types';
 import type { StateChanges } from '../core/state';
 import type { DeviceKey, KnownPeer, LedgerEntry, OutboxEntry } from './types';
 
@@ -77,7 +78,7 @@ export interface LedgerSchema extends DBSchema {
   history: { key: string; value: number[] };
   accounts: { key: string; value: Account };
   records: { key: string; value: Uint8Array };
-  signer: { key: 'last'; value: SignedState };
+  signer: { key: 'last' | `lock:${string}`; value: SignedState | Block };
   outbox: {
     key: string;
     value: OutboxEntry;
