@@ -198,7 +198,7 @@ describe('full node', () => {
       const activity = await sender.transfer(addressOfKey(keys[3] as SigningKey), 1);
       height = (await waitFor(sender, committedAt(activity.hash))) as number;
     }
-    await reachesHeight(observer, height);
+    await Promise.all(nodes.map((node) => reachesHeight(node, height)));
     await Promise.all(nodes.map((node) => node.settled()));
     const decided = published.mock.calls.filter(([type]) => type === 'commit');
     published.mockRestore();
