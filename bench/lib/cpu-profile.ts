@@ -53,7 +53,7 @@ const AREAS: [RegExp, string][] = [
   [/^\(program\)$/, 'browser internals (program)'],
   [/core\/accumulator|blake3/, 'state root (LtHash)'],
   [/core\/(apply|execute|state|validate|block)\b/, 'state machine (apply/validate)'],
-  [/core\/(encoding|hash)|cborg|@noble\/hashes/, 'encoding + SHA-256'],
+  [/core\/(encoding|hash|cbor-fast|sha256)|cborg|@noble\/hashes/, 'encoding + SHA-256'],
   [/core\/ed25519|crypto\/|@noble\/curves/, 'signature verification (JS side)'],
   [/store\/|idb/, 'IndexedDB store'],
   [/consensus\//, 'consensus engine'],

@@ -18,6 +18,8 @@ export interface SyncRun {
   longTaskMsMax: number;
   longTasks: number;
   longTaskMsTotal: number;
+  /** The longest tasks: [ms since sync start (negative: before it), duration ms], longest first. */
+  longTaskTop: [number, number][];
   /** [ms since sync start, height] every progress step, for a progress curve. */
   progress: [number, number][];
   problem: string | null;
@@ -26,6 +28,7 @@ export interface SyncRun {
 /** performance.memory is costly to read (~1 ms): CDP samples finer from outside. */
 const HEAP_SAMPLE_MS = 2_000;
 const PROGRESS_POINTS_MAX = 200;
+const LONG_TASKS_LISTED = 8;
 
 interface MemoryInfo {
   usedJSHeapSize: number;
@@ -33,8 +36,12 @@ interface MemoryInfo {
 
 async function run(link: string, targetHeight: number, timeoutMs: number): Promise<SyncRun> {
   const longTasks: number[] = [];
+  const longTaskStarts: number[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) longTasks.push(entry.duration);
+    for (const entry of list.getEntries()) {
+      longTasks.push(entry.duration);
+      longTaskStarts.push(entry.startTime);
+    }
   });
   observer.observe({ type: 'longtask' });
   let heapUsedBytesMax = 0;
@@ -88,6 +95,13 @@ async function run(link: string, targetHeight: number, timeoutMs: number): Promi
       longTaskMsMax: Math.max(0, ...longTasks),
       longTasks: longTasks.length,
       longTaskMsTotal: longTasks.reduce((sum, ms) => sum + ms, 0),
+      longTaskTop: longTasks
+        .map((ms, i): [number, number] => [
+          Math.round((longTaskStarts[i] ?? 0) - (syncStartMs ?? openedMs)),
+          Math.round(ms),
+        ])
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, LONG_TASKS_LISTED),
       progress,
       problem: done.problem ? JSON.stringify(done.problem) : null,
     };

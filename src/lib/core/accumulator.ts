@@ -7,9 +7,9 @@
 // O(elements touched), never O(ledger). See docs/protocol.md for the exact definition, cost and
 // security.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Concat } from './sha256';
 import { blake3DeriveKeyContext, blake3DeriveKeyXof } from './blake3';
-import { concatBytes, toHex, utf8Bytes } from './bytes';
+import { toHex, utf8Bytes } from './bytes';
 import { encodeValidatorSet, encodeValue } from './encoding';
 import type { Account, Address, GovernanceProposal, Hash, ValidatorSet } from './types';
 
@@ -107,5 +107,5 @@ export function stateRootOf(
       .sort((a, b) => (toHex(a.id) < toHex(b.id) ? -1 : 1))
       .map((p) => [p.id, p.publicKey, p.power, p.proposer, p.approvals, p.height]),
   ]);
-  return sha256(concatBytes(STATE_ROOT_DOMAIN, accumulator, wholesale));
+  return sha256Concat(STATE_ROOT_DOMAIN, accumulator, wholesale);
 }

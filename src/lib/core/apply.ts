@@ -61,9 +61,11 @@ export function applyBlock(
   };
   const proposals = [...overlay.proposals.values()];
   // Evidence can reach back over heights signed by an unchanged set (evidenceSetForHeight).
+  // The same object has the same hash: a steady set is one object from block to block.
   const setUnchanged =
     state.height > 0 &&
-    bytesEqual(validatorSetHash(state.validators), validatorSetHash(state.lastValidators));
+    (state.validators === state.lastValidators ||
+      bytesEqual(validatorSetHash(state.validators), validatorSetHash(state.lastValidators)));
   return {
     changes: {
       height: overlay.height,

@@ -1,7 +1,7 @@
 // Building blocks and listing the signatures a block carries.
 
-import { concatBytes } from './bytes';
-import { encodeEvidence, encodeValue } from './encoding';
+import { encodeEvidence, sha256OfValue } from './encoding';
+import { sha256Concat } from './sha256';
 import { commitHash, sha256, txHash, ZERO_HASH } from './hash';
 import { EVIDENCE_AGE_MAX_HEIGHTS } from './params';
 import type { LedgerState } from './state';
@@ -17,7 +17,7 @@ const NODE_PREFIX = Uint8Array.of(1);
  * node = H(0x01 || left || right), split at the largest power of two below n; empty = H("").
  */
 export function txsRoot(txs: readonly Tx[]): Hash {
-  return merkleRoot(txs.map((tx) => sha256(concatBytes(LEAF_PREFIX, txHash(tx)))));
+  return merkleRoot(txs.map((tx) => sha256Concat(LEAF_PREFIX, txHash(tx))));
 }
 
 function merkleRoot(leaves: readonly Hash[]): Hash {
@@ -27,12 +27,12 @@ function merkleRoot(leaves: readonly Hash[]): Hash {
   while (split * 2 < leaves.length) split *= 2;
   const left = merkleRoot(leaves.slice(0, split));
   const right = merkleRoot(leaves.slice(split));
-  return sha256(concatBytes(NODE_PREFIX, left, right));
+  return sha256Concat(NODE_PREFIX, left, right);
 }
 
 /** SHA-256 of the canonical CBOR list of the evidence encodings. */
 export function evidenceHash(evidence: readonly Evidence[]): Hash {
-  return sha256(encodeValue(evidence.map(encodeEvidence)));
+  return sha256OfValue(evidence.map(encodeEvidence));
 }
 
 export interface BuildBlockOptions {
@@ -127,32 +127,34 @@ export interface BlockSignatureCheck extends SignatureCheck {
   source: SignatureSource;
 }
 
-/**
- * Every signature in `block` the driver must verify before validateBlock / applyBlock, in this
- * order: each tx (block order), each non-absent lastCommit slot (set order), then voteA and
- * voteB of each evidence item whose validator the state knows. The driver verifies each with
- * its Verifier and passes the verdicts back in the same order.
- */
-export function blockSignatureChecks(state: LedgerState, block: Block): BlockSignatureCheck[] {
-  const checks: BlockSignatureCheck[] = block.txs.map((tx, index) => ({
-    publicKey: tx.from,
-    message: txSignBytes(tx),
-    signature: tx.signature,
+/** One signature of a block, before its message bytes are built. */
+interface BlockSignatureSlot {
+  source: SignatureSource;
+  publicKey: Uint8Array;
+  signature: Uint8Array;
+  signed: { tx: Tx } | { vote: Omit<Vote, 'signature'> };
+}
+
+function blockSignatureSlots(state: LedgerState, block: Block): BlockSignatureSlot[] {
+  const slots: BlockSignatureSlot[] = block.txs.map((tx, index) => ({
     source: { kind: 'tx', index },
+    publicKey: tx.from,
+    signature: tx.signature,
+    signed: { tx },
   }));
   const commit = block.lastCommit;
   if (commit) {
     const set = state.lastValidators;
-    const slots = Math.min(commit.signatures.length, set.validators.length);
-    for (let index = 0; index < slots; index++) {
+    const count = Math.min(commit.signatures.length, set.validators.length);
+    for (let index = 0; index < count; index++) {
       const vote = commitSlotVote(state.chainId, commit, index, set);
       const slot = commit.signatures[index]!;
       if (!vote || slot.kind === 'absent') continue;
-      checks.push({
-        publicKey: set.validators[index]!.publicKey,
-        message: voteSignBytes(vote),
-        signature: slot.signature,
+      slots.push({
         source: { kind: 'commit', index },
+        publicKey: set.validators[index]!.publicKey,
+        signature: slot.signature,
+        signed: { vote },
       });
     }
   }
@@ -164,13 +166,33 @@ export function blockSignatureChecks(state: LedgerState, block: Block): BlockSig
       [item.voteA, 'a'],
       [item.voteB, 'b'],
     ] as const) {
-      checks.push({
-        publicKey: validator.publicKey,
-        message: voteSignBytes(vote),
-        signature: vote.signature,
+      slots.push({
         source: { kind: 'evidence', index, vote: which },
+        publicKey: validator.publicKey,
+        signature: vote.signature,
+        signed: { vote },
       });
     }
   });
-  return checks;
+  return slots;
+}
+
+/**
+ * Every signature in `block` the driver must verify before validateBlock / applyBlock, in this
+ * order: each tx (block order), each non-absent lastCommit slot (set order), then voteA and
+ * voteB of each evidence item whose validator the state knows. The driver verifies each with
+ * its Verifier and passes the verdicts back in the same order.
+ */
+export function blockSignatureChecks(state: LedgerState, block: Block): BlockSignatureCheck[] {
+  return blockSignatureSlots(state, block).map(({ source, publicKey, signature, signed }) => ({
+    publicKey,
+    message: 'tx' in signed ? txSignBytes(signed.tx) : voteSignBytes(signed.vote),
+    signature,
+    source,
+  }));
+}
+
+/** The sources of blockSignatureChecks(state, block), in its order, without building messages. */
+export function blockSignatureSources(state: LedgerState, block: Block): SignatureSource[] {
+  return blockSignatureSlots(state, block).map((slot) => slot.source);
 }

@@ -15,8 +15,10 @@
 // rejects floats standing in for integers, non-shortest floats, unsorted maps, trailing bytes).
 // Every failure is a DecodeError; no other exception escapes a decoder.
 
-import { decode as cborDecode, encode as cborEncode } from 'cborg';
+import { decode as cborDecode, encode as cborgEncode } from 'cborg';
 import { bytesEqual } from './bytes';
+import { cborFastEncode, cborFastEquals, cborFastSize, cborFastTransient } from './cbor-fast';
+import { sha256Digest } from './sha256';
 import {
   BLOCK_BYTES_MAX,
   BLOCK_EVIDENCE_MAX,
@@ -104,6 +106,21 @@ const STRICT_DECODE = {
 // ---------------------------------------------------------------------------------------------
 // Plain CBOR
 
+/** cborg's canonical bytes; the common shapes take the faster same-bytes path (cbor-fast.ts). */
+function cborEncode(value: unknown): Uint8Array {
+  return cborFastEncode(value) ?? cborgEncode(value);
+}
+
+/** SHA-256 of the canonical encoding of `value`, encoded in a reused buffer when it can be. */
+function sha256OfCbor(value: unknown): Uint8Array {
+  return sha256Digest(cborFastTransient(value) ?? cborgEncode(value));
+}
+
+/** sha256(encodeValue(value)), without allocating the encoding. */
+export function sha256OfValue(value: unknown): Uint8Array {
+  return sha256OfCbor(value);
+}
+
 /** Canonical CBOR of plain data (arrays, string-keyed objects, strings, integers, bytes, null). */
 export function encodeValue(value: unknown): Uint8Array {
   return cborEncode(value);
@@ -139,13 +156,13 @@ function decodeWith<T>(
     // on absurd nesting) is still the input's fault.
     throw new DecodeError('malformed', path, error instanceof Error ? error.message : undefined);
   }
-  let again: Uint8Array;
+  let canonical: boolean;
   try {
-    again = cborEncode(raw);
+    canonical = cborFastEquals(raw, bytes) ?? bytesEqual(cborgEncode(raw), bytes);
   } catch {
     throw new DecodeError('non-canonical', path, 'cannot re-encode');
   }
-  if (!bytesEqual(again, bytes)) throw new DecodeError('non-canonical', path);
+  if (!canonical) throw new DecodeError('non-canonical', path);
   return value;
 }
 
@@ -285,6 +302,17 @@ function txFromCbor(value: unknown, path: string): Tx {
 
 export function encodeTx(tx: Tx): Uint8Array {
   return cborEncode(txToCbor(tx));
+}
+
+/** sha256(encodeTx(tx)), without allocating the encoding. */
+export function sha256OfTx(tx: Tx): Uint8Array {
+  return sha256OfCbor(txToCbor(tx));
+}
+
+/** encodeTx(tx).length, without writing the bytes when it can. */
+export function encodedTxSize(tx: Tx): number {
+  const value = txToCbor(tx);
+  return cborFastSize(value) ?? cborgEncode(value).length;
 }
 
 export function decodeTx(bytes: Uint8Array): Tx {
@@ -451,6 +479,11 @@ export function encodeCommit(commit: Commit): Uint8Array {
   return cborEncode(commitToCbor(commit));
 }
 
+/** sha256(encodeCommit(commit)), without allocating the encoding. */
+export function sha256OfCommit(commit: Commit): Uint8Array {
+  return sha256OfCbor(commitToCbor(commit));
+}
+
 export function decodeCommit(bytes: Uint8Array): Commit {
   return decodeWith(bytes, MESSAGE_BYTES_MAX, 'commit', commitFromCbor);
 }
@@ -519,6 +552,11 @@ export function encodeHeader(header: BlockHeader): Uint8Array {
   return cborEncode(headerToCbor(header));
 }
 
+/** sha256(encodeHeader(header)), without allocating the encoding. */
+export function sha256OfHeader(header: BlockHeader): Uint8Array {
+  return sha256OfCbor(headerToCbor(header));
+}
+
 export function decodeHeader(bytes: Uint8Array): BlockHeader {
   return decodeWith(bytes, VOTE_BYTES_MAX, 'header', headerFromCbor);
 }
@@ -548,6 +586,12 @@ function blockFromCbor(value: unknown, path: string): Block {
 
 export function encodeBlock(block: Block): Uint8Array {
   return cborEncode(blockToCbor(block));
+}
+
+/** encodeBlock(block).length, without writing the bytes when it can. */
+export function encodedBlockSize(block: Block): number {
+  const value = blockToCbor(block);
+  return cborFastSize(value) ?? cborgEncode(value).length;
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
@@ -621,6 +665,11 @@ function validatorSetToCbor(set: ValidatorSet): unknown[] {
 
 export function encodeValidatorSet(set: ValidatorSet): Uint8Array {
   return cborEncode(validatorSetToCbor(set));
+}
+
+/** sha256(encodeValidatorSet(set)), without allocating the encoding. */
+export function sha256OfValidatorSet(set: ValidatorSet): Uint8Array {
+  return sha256OfCbor(validatorSetToCbor(set));
 }
 
 export function decodeValidatorSet(bytes: Uint8Array): ValidatorSet {

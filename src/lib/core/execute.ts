@@ -3,7 +3,7 @@
 // StateChanges. Nothing here touches the caller's LedgerState.
 
 import { utf8Length } from './bytes';
-import { ADDRESS_PATTERN, encodeTx, TX_KINDS, txShapeError } from './encoding';
+import { ADDRESS_PATTERN, encodedTxSize, TX_KINDS, txShapeError } from './encoding';
 import { addressOf, toHex, txHash } from './hash';
 import {
   GOVERNANCE_PROPOSALS_MAX,
@@ -85,7 +85,7 @@ export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): Tx
   if (!(TX_KINDS as readonly string[]).includes(tx.kind)) return fail('unknown-kind', tx.kind);
   const shapeError = txShapeError(tx);
   if (shapeError) return fail('bad-body', shapeError.message);
-  const size = encodeTx(tx).length;
+  const size = encodedTxSize(tx);
   if (size > TX_BYTES_MAX) return fail('too-large', `${size} > ${TX_BYTES_MAX} bytes`);
   if (tx.chainId !== overlay.state.chainId) return fail('wrong-chain');
   if (!signatureValid) return fail('bad-signature');

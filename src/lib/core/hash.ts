@@ -1,8 +1,8 @@
 // Hashes of the ledger's objects: SHA-256 of their canonical encoding (see encoding.ts).
 
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, fromHex, toHex } from './bytes';
-import { encodeCommit, encodeGenesis, encodeHeader, encodeTx } from './encoding';
+import { encodeGenesis, sha256OfCommit, sha256OfHeader, sha256OfTx } from './encoding';
+import { sha256Digest } from './sha256';
 import type {
   Address,
   Block,
@@ -23,22 +23,22 @@ export const ZERO_HASH: Hash = new Uint8Array(32);
 export const ADDRESS_BYTES = 20;
 
 export function sha256(bytes: Uint8Array): Hash {
-  return nobleSha256(bytes);
+  return sha256Digest(bytes);
 }
 
 /** A block's hash is its header's hash: the header commits to everything else by root hashes. */
 export function blockHash(blockOrHeader: Block | BlockHeader): Hash {
   const header = 'header' in blockOrHeader ? blockOrHeader.header : blockOrHeader;
-  return sha256(encodeHeader(header));
+  return sha256OfHeader(header);
 }
 
 /** Hash of the whole signed tx (signature included); also a governance proposal's id. */
 export function txHash(tx: Tx): Hash {
-  return sha256(encodeTx(tx));
+  return sha256OfTx(tx);
 }
 
 export function commitHash(commit: Commit): Hash {
-  return sha256(encodeCommit(commit));
+  return sha256OfCommit(commit);
 }
 
 /** The chain id: lowercase hex SHA-256 of the canonical genesis encoding. */

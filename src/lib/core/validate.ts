@@ -1,8 +1,8 @@
 // Block validity: every rule a full node checks before applying a block, each with a name.
 
-import { blockSignatureChecks, evidenceHash, evidenceSetForHeight, txsRoot } from './block';
+import { blockSignatureSources, evidenceHash, evidenceSetForHeight, txsRoot } from './block';
 import { bytesEqual } from './bytes';
-import { encodeBlock, encodeEvidence } from './encoding';
+import { encodedBlockSize, encodeEvidence } from './encoding';
 import { commitHash, toHex, ZERO_HASH } from './hash';
 import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from './params';
 import type { LedgerState } from './state';
@@ -66,7 +66,7 @@ export function validateBlock(
   options: ValidateBlockOptions = {},
 ): BlockValidation {
   const { header } = block;
-  const size = encodeBlock(block).length;
+  const size = encodedBlockSize(block);
   if (size > BLOCK_BYTES_MAX) return invalid('too-large', `${size} > ${BLOCK_BYTES_MAX} bytes`);
   if (block.txs.length > BLOCK_TXS_MAX) return invalid('too-many-txs', `${block.txs.length}`);
   if (block.evidence.length > BLOCK_EVIDENCE_MAX) {
@@ -109,13 +109,13 @@ export function validateBlock(
   const evidenceRule = checkEvidenceShape(state, block.evidence);
   if (evidenceRule) return evidenceRule;
 
-  const checks = blockSignatureChecks(state, block);
-  if (verdicts.length !== checks.length) {
-    throw new VerdictsMismatchError(`${verdicts.length} verdicts for ${checks.length} checks`);
+  const sources = blockSignatureSources(state, block);
+  if (verdicts.length !== sources.length) {
+    throw new VerdictsMismatchError(`${verdicts.length} verdicts for ${sources.length} checks`);
   }
   let commitPower = 0;
-  for (let i = 0; i < checks.length; i++) {
-    const { source } = checks[i]!;
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
     const valid = verdicts[i] === true;
     switch (source.kind) {
       case 'tx':

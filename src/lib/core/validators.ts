@@ -1,7 +1,7 @@
 // Validator sets: ordered by address, with their total power; hashed into block headers.
 
-import { encodeValidatorSet } from './encoding';
-import { addressOf, sha256 } from './hash';
+import { sha256OfValidatorSet } from './encoding';
+import { addressOf } from './hash';
 import { TOTAL_POWER_MAX, VALIDATORS_MAX } from './params';
 import type { Address, Hash, PublicKey, Validator, ValidatorSet } from './types';
 
@@ -38,7 +38,7 @@ export function makeValidatorSet(
 }
 
 export function validatorSetHash(set: ValidatorSet): Hash {
-  return sha256(encodeValidatorSet(set));
+  return sha256OfValidatorSet(set);
 }
 
 export function findValidator(set: ValidatorSet, address: Address): Validator | undefined {

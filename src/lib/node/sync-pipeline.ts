@@ -11,7 +11,7 @@
 // speculation can make sync faster, never accept or reject anything differently.
 import { blockSignatureChecks } from '../core/block';
 import { decodeBlock, decodeCommit } from '../core/encoding';
-import { bytesEqual, toHex } from '../core/hash';
+import { bytesEqual } from '../core/hash';
 import { txSignBytes, type SignatureCheck, type Verifier } from '../core/signing';
 import type { LedgerState } from '../core/state';
 import type { Block, Commit } from '../core/types';
@@ -22,27 +22,43 @@ import type { SignatureBatchVerifier } from './verify';
 /** Signature checks one batch may start ahead (a 64-block batch of full blocks stays below). */
 export const SYNC_VERIFY_AHEAD_CHECKS_MAX = 16_384;
 /** Main-thread time the in-order pass may take before it lets the page handle other events. */
-export const SYNC_SLICE_MS = 25;
+export const SYNC_SLICE_MS = 16;
 /** A range sync at least this long opens the node's verify pool (Workers), if it has one. */
 export const SYNC_POOL_BLOCKS_MIN = 128;
 /** Blocks applied in memory before they are persisted together in one store write. */
 export const SYNC_PERSIST_BLOCKS_MAX = 64;
 
-interface Started {
-  publicKey: Uint8Array;
-  message: Uint8Array;
+interface Started extends SignatureCheck {
   verdict: Promise<boolean>;
 }
 
-function sameCheck(a: { publicKey: Uint8Array; message: Uint8Array }, b: SignatureCheck): boolean {
-  return bytesEqual(a.publicKey, b.publicKey) && bytesEqual(a.message, b.message);
+function sameCheck(a: SignatureCheck, b: SignatureCheck): boolean {
+  return (
+    bytesEqual(a.signature, b.signature) &&
+    bytesEqual(a.publicKey, b.publicKey) &&
+    bytesEqual(a.message, b.message)
+  );
+}
+
+/**
+ * A cheap lookup key: the signature's first four bytes (its R point, as random as a hash).
+ * Equal keys are told apart by sameCheck, so a collision costs a comparison, never a verdict.
+ */
+function signatureKey(signature: Uint8Array): number {
+  return (
+    ((signature[0] ?? 0) |
+      ((signature[1] ?? 0) << 8) |
+      ((signature[2] ?? 0) << 16) |
+      ((signature[3] ?? 0) << 24)) >>>
+    0
+  );
 }
 
 export class VerifyAhead {
   readonly #inner: Verifier;
   readonly #batch: SignatureBatchVerifier | null;
-  /** By signature (hex); entries with the same signature compare key and message too. */
-  readonly #started = new Map<string, Started[]>();
+  /** By signatureKey; entries under one key compare signature, key and message. */
+  readonly #started = new Map<number, Started[]>();
   #count = 0;
   readonly verifier: Verifier;
 
@@ -60,11 +76,11 @@ export class VerifyAhead {
   /** Starts each check not started yet, up to SYNC_VERIFY_AHEAD_CHECKS_MAX in all. */
   start(checks: readonly SignatureCheck[]): void {
     const fresh: SignatureCheck[] = [];
-    const listed = new Map<string, SignatureCheck[]>();
+    const listed = new Map<number, SignatureCheck[]>();
     for (const check of checks) {
       if (this.#count + fresh.length >= SYNC_VERIFY_AHEAD_CHECKS_MAX) break;
       if (this.#find(check)) continue;
-      const key = toHex(check.signature);
+      const key = signatureKey(check.signature);
       const same = listed.get(key) ?? [];
       if (same.some((other) => sameCheck(other, check))) continue;
       same.push(check);
@@ -79,16 +95,22 @@ export class VerifyAhead {
         : this.#inner.verify(check.publicKey, check.message, check.signature);
       // Awaited (or dropped) later; a verifier error then counts against the block there.
       verdict.catch(() => undefined);
-      const key = toHex(check.signature);
+      const key = signatureKey(check.signature);
       const list = this.#started.get(key) ?? [];
-      list.push({ publicKey: check.publicKey, message: check.message, verdict });
+      list.push({
+        publicKey: check.publicKey,
+        message: check.message,
+        signature: check.signature,
+        verdict,
+      });
       this.#started.set(key, list);
     });
   }
 
   #find(check: SignatureCheck): Promise<boolean> | undefined {
-    return this.#started.get(toHex(check.signature))?.find((entry) => sameCheck(entry, check))
-      ?.verdict;
+    return this.#started
+      .get(signatureKey(check.signature))
+      ?.find((entry) => sameCheck(entry, check))?.verdict;
   }
 }
 
@@ -124,18 +146,25 @@ export function speculativeChecks(
   return checks;
 }
 
+/** The one channel every yield posts through: opening a MessageChannel per yield costs more. */
+let yieldChannel: MessageChannel | null = null;
+/** Resolvers of pending yields, in post order (one message each); at most one per caller. */
+const yieldWaiters: (() => void)[] = [];
+
 /**
  * Lets the event loop run (input, rendering, network) before the caller continues. A message
  * round trip, not a timer: background tabs clamp timers to 1 s or more.
  */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
+    if (!yieldChannel) {
+      yieldChannel = new MessageChannel();
+      yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+      // Node (tests): an idle port must not keep the process alive.
+      (yieldChannel.port1 as MessagePort & { unref?: () => void }).unref?.();
+    }
+    yieldWaiters.push(resolve);
+    yieldChannel.port2.postMessage(null);
   });
 }
 

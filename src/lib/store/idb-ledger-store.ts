@@ -4,7 +4,8 @@
 //
 // Writing a block costs three puts (block row, state-change log row, head) whatever the block
 // touches; the log is folded into per-account and per-record rows every STATE_LOG_BLOCKS_MAX
-// blocks; reads lay the log over the rows, read-only.
+// blocks (a batch that fills it is folded in its own transaction, unlogged); reads lay the log
+// over the rows, read-only.
 
 import { openDB } from 'idb';
 import type { SignedState, SignerStateStore } from '../consensus/types';
@@ -77,6 +78,14 @@ import type {
 
 type Durability = 'default' | 'strict' | 'relaxed';
 const STATE_STORES: LedgerStoreName[] = ['meta', 'state-log', 'accounts', 'records', 'history'];
+/** What applyBlocks' transaction did: blocks it found stored, log length after, folded or not. */
+interface BatchWritten {
+  skipped: number;
+  logBlocks: number;
+  folded: boolean;
+}
+/** What a fold writes besides meta and the state log. */
+const FOLD_STORES: LedgerStoreName[] = ['accounts', 'records', 'history'];
 /** Log rows kept in memory per handle (see #written); the oldest are dropped first. */
 const WRITTEN_LOG_ROWS_MAX = 2 * STATE_LOG_BLOCKS_MAX;
 /** Aborts an apply transaction whose block is there already (its writes must not stay). */
@@ -315,16 +324,55 @@ export class IdbLedgerStore implements LedgerStore {
     const hashes = checkBatchLinked(this.chainId, entries);
     const first = entries[0];
     if (!first) return 0;
-    const firstHeight = first.block.header.height;
     const durability = options.durability ?? 'strict';
     const rows = entries.map((entry, i): [BlockRow, LogRow] => [
       blockRowOf(entry, hashes[i] as Hash),
       { changes: entry.changes, addresses: blockAddresses(entry.block.txs) },
     ]);
-    let logBlocks = 0;
-    let skipped = 0;
+    let written: BatchWritten;
+    try {
+      written = await this.#writeBatch(entries, hashes, rows, durability, true);
+    } catch (error) {
+      // A full disk may refuse the fold and still take the blocks with their log rows.
+      if (!(error instanceof StorageFullError)) throw error;
+      written = await this.#writeBatch(entries, hashes, rows, durability, false);
+    }
+    const { skipped, logBlocks, folded } = written;
+    if (!folded) {
+      for (const [row, logRow] of rows.slice(skipped)) this.#remember(row.height, logRow);
+    }
+    if (skipped < entries.length && logBlocks >= STATE_LOG_BLOCKS_MAX) {
+      try {
+        await this.#tx(
+          [...STATE_STORES],
+          'readwrite',
+          (tx) => foldLog(tx, this.#written),
+          durability,
+        );
+      } catch (error) {
+        if (!(error instanceof StorageFullError)) throw error;
+      }
+    }
+    return entries.length - skipped;
+  }
+
+  /**
+   * applyBlocks' transaction. With `foldNow`, a batch that fills the state log to
+   * STATE_LOG_BLOCKS_MAX is folded in the same transaction instead of being written to the log
+   * first (a sync batch of SYNC_PERSIST_BLOCKS_MAX blocks does that every time): half the puts,
+   * no second transaction, no read-back of the log.
+   */
+  async #writeBatch(
+    entries: readonly BlockToApply[],
+    hashes: readonly Hash[],
+    rows: readonly [BlockRow, LogRow][],
+    durability: Durability,
+    foldNow: boolean,
+  ): Promise<BatchWritten> {
+    const firstHeight = (entries[0] as BlockToApply).block.header.height;
+    const result: BatchWritten = { skipped: 0, logBlocks: 0, folded: false };
     await this.#tx(
-      ['meta', 'blocks', 'state-log', 'outbox'],
+      ['meta', 'blocks', 'state-log', 'outbox', ...(foldNow ? FOLD_STORES : [])],
       'readwrite',
       async (tx) => {
         const meta = tx.objectStore('meta');
@@ -338,7 +386,8 @@ export class IdbLedgerStore implements LedgerStore {
         if (!head || !folded) throw new NotInitializedError(this.chainId);
         // Entries at or below the head must be the stored blocks; the first one above it must
         // extend the head (the batch itself is linked already).
-        skipped = Math.max(0, Math.min(entries.length, head.height - firstHeight + 1));
+        const skipped = Math.max(0, Math.min(entries.length, head.height - firstHeight + 1));
+        result.skipped = skipped;
         const stored = await Promise.all(
           entries.slice(0, skipped).map((entry) => blocks.get(entry.block.header.height)),
         );
@@ -350,11 +399,13 @@ export class IdbLedgerStore implements LedgerStore {
           decideApply(head.height, head.hash, height, hashes[i] as Hash, previous, storedHash);
         });
         if (skipped === entries.length) return;
+        const last = rows.at(-1)?.[0] as BlockRow;
+        const fold = foldNow && last.height - folded.height >= STATE_LOG_BLOCKS_MAX;
         const writes: Promise<unknown>[] = [];
         for (const [row, logRow] of rows.slice(skipped)) {
-          writes.push(blocks.put(row), tx.objectStore('state-log').put(logRow, row.height));
+          writes.push(blocks.put(row));
+          if (!fold) writes.push(tx.objectStore('state-log').put(logRow, row.height));
         }
-        const last = rows.at(-1)?.[0] as BlockRow;
         writes.push(meta.put({ height: last.height, hash: last.hash } satisfies HeadRow, 'head'));
         if (pendingCount > 0) {
           const pending = await outbox.index('status').getAll(statusRange('pending'));
@@ -373,24 +424,17 @@ export class IdbLedgerStore implements LedgerStore {
         }
         // A failed write fails the transaction; tx.done reports it.
         for (const write of writes) write.catch(() => {});
-        logBlocks = last.height - folded.height;
+        if (fold) {
+          const batchLog = rows.slice(skipped).map(([, logRow]) => logRow);
+          await foldLog(tx as AnyTx, this.#written, batchLog);
+          result.folded = true;
+        } else {
+          result.logBlocks = last.height - folded.height;
+        }
       },
       durability,
     );
-    for (const [row, logRow] of rows.slice(skipped)) this.#remember(row.height, logRow);
-    if (skipped < entries.length && logBlocks >= STATE_LOG_BLOCKS_MAX) {
-      try {
-        await this.#tx(
-          [...STATE_STORES],
-          'readwrite',
-          (tx) => foldLog(tx, this.#written),
-          durability,
-        );
-      } catch (error) {
-        if (!(error instanceof StorageFullError)) throw error;
-      }
-    }
-    return entries.length - skipped;
+    return result;
   }
 
   async replaceSeenCommit(commit: Commit): Promise<void> {
@@ -732,16 +776,24 @@ interface LogView {
   heights: Map<Address, number[]>;
 }
 
-async function readLog(tx: AnyTx, written: Map<number, LogRow>): Promise<LogView | null> {
+/** `pending`: rows of the blocks this transaction writes, after the stored log (see #writeBatch). */
+async function readLog(
+  tx: AnyTx,
+  written: Map<number, LogRow>,
+  pending: readonly LogRow[] = [],
+): Promise<LogView | null> {
   const logStore = tx.objectStore('state-log');
   const [stored, keys] = await Promise.all([
     tx.objectStore('meta').get('state') as Promise<StateRow | undefined>,
     logStore.getAllKeys(),
   ]);
   if (!stored) return null;
-  const log = await Promise.all(
-    keys.map(async (height) => written.get(height) ?? (await logStore.get(height))!),
-  );
+  const log = [
+    ...(await Promise.all(
+      keys.map(async (height) => written.get(height) ?? (await logStore.get(height))!),
+    )),
+    ...pending,
+  ];
   const changes = log.map((row) => row.changes);
   const accounts = new Map<Address, Account | null>();
   const records = new Map<string, Uint8Array | null>();
@@ -773,8 +825,12 @@ async function readLog(tx: AnyTx, written: Map<number, LogRow>): Promise<LogView
  * transaction (a crash keeps all of it or none). Reads never fold: they overlay the log, so
  * they keep working on a full disk.
  */
-async function foldLog(tx: AnyTx, written: Map<number, LogRow>): Promise<void> {
-  const view = await readLog(tx, written);
+async function foldLog(
+  tx: AnyTx,
+  written: Map<number, LogRow>,
+  pending: readonly LogRow[] = [],
+): Promise<void> {
+  const view = await readLog(tx, written, pending);
   if (!view || view.logBlocks === 0) return;
   const { row: next, accounts, records, heights } = view;
   const history = tx.objectStore('history');
