@@ -259,9 +259,23 @@ function syncRows(r: Omit<SyncResult, 'rows'>): BenchRow[] {
       `${fmt(r.run.longTaskMsMax)} ms`,
       'goal 50 ms',
       ratio(r.run.longTaskMsMax / 50),
-      `${fmt(r.run.longTasks)} long tasks (> 50 ms), ${fmt(r.run.longTaskMsTotal)} ms in all, PerformanceObserver 'longtask'`,
+      `${fmt(r.run.longTasks)} long tasks (> 50 ms), ${fmt(r.run.longTaskMsTotal)} ms in all, ` +
+        `PerformanceObserver 'longtask'; ${longTaskPhases(r.run.longTaskTop)}`,
     ),
   ];
+}
+
+/** Where the longest tasks fell: while opening the ledger (before the sync began) or during it. */
+function longTaskPhases(top: readonly [number, number][]): string {
+  const longest = (tasks: readonly [number, number][]) =>
+    tasks.length === 0 ? 'none' : `${fmt(Math.max(...tasks.map(([, ms]) => ms)))} ms`;
+  const opening = top.filter(([startMs]) => startMs < 0);
+  const syncing = top.filter(([startMs]) => startMs >= 0);
+  const listed = top.map(([startMs, ms]) => `${fmt(ms)} ms at ${fmt(startMs / 1000, 1)} s`);
+  return (
+    `longest while opening the ledger ${longest(opening)}, during the sync ${longest(syncing)} ` +
+    `(longest ${top.length}, from the sync's start: ${listed.join(', ')})`
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -271,9 +285,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       .map((x) => x.toFixed(1))
       .join(' / ')}`,
   );
-  console.log('| measure | value | limit | ratio |\n|---|---|---|---|');
+  console.log('| measure | value | limit | ratio | note |\n|---|---|---|---|---|');
   for (const row of result.rows) {
-    console.log(`| ${row.measure} | ${row.value} | ${row.limit} | ${row.ratio} |`);
+    console.log(`| ${row.measure} | ${row.value} | ${row.limit} | ${row.ratio} | ${row.note} |`);
   }
   const { progress, ...run } = result.run;
   console.log(JSON.stringify({ ...result, rows: undefined, run }, null, 1));
