@@ -14,6 +14,7 @@ import { gossipService } from './gossip-config';
 import type { IceServer } from './network';
 import { CONNECTIONS_MAX, DISCOVERY_INTERVAL_MS } from './limits';
 import { DISCOVERY_TOPIC } from './message-types';
+import { generatePeerKey } from './peer-key';
 
 export interface BrowserLibp2pOptions {
   chainIds: readonly string[];
@@ -26,7 +27,7 @@ export interface BrowserLibp2pOptions {
 export async function createBrowserLibp2p(options: BrowserLibp2pOptions) {
   return createLibp2p({
     start: false,
-    ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+    privateKey: options.privateKey ?? (await generatePeerKey()),
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
       webSockets(),

@@ -349,6 +349,9 @@ export class FullNode implements LedgerNode {
       network.onPeerEvent((event) => this.#onPeerEvent(event)),
     ];
     this.#deps.network = network;
+    // Building a libp2p node and starting it each take tens of ms of main thread: in separate
+    // tasks, opening a ledger leaves the page responsive (bench row 4, longest task).
+    await yieldToEventLoop();
     await network.start();
     void this.#resubmitPending();
   }
