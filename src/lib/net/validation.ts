@@ -1,7 +1,7 @@
 // Edge validation shared by every Network implementation: decode the envelope, check ledger,
 // topic and size, then ask the node's validator (signatures, height window...). Every outcome
 // is counted by reason so tests and the UI can see what was refused and why.
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../core/hash';
 import { decodeEnvelope, EnvelopeError } from './envelope';
 import { REPLAY_CACHE_ENTRIES_MAX, VALIDATION_REASONS_MAX } from './limits';
 import { TOPIC_OF, type MessageType, type TopicName } from './message-types';
@@ -63,6 +63,7 @@ export async function checkMessage(
 export class ReplayGuard {
   private readonly keys = new Set<string>();
 
+  /** Every gossiped payload is hashed here, proposals of ~100 KB too: the core's fast SHA-256. */
   key(type: string, payload: Uint8Array): string {
     let hex = '';
     for (const byte of sha256(payload).subarray(0, 16)) hex += byte.toString(16).padStart(2, '0');

@@ -3,13 +3,19 @@
 // delivery — signatures, membership, the height window. 'reject' costs the sender gossipsub
 // score (the message is provably bad); 'ignore' drops without blame (stale, ahead, not yet valid).
 import { blockHash, bytesEqual } from '../core/hash';
-import { DecodeError, decodeEvidence, decodeProposalMessage, decodeVote } from '../core/encoding';
+import {
+  DecodeError,
+  decodeBlock,
+  decodeEvidence,
+  decodeProposalMessage,
+  decodeVote,
+} from '../core/encoding';
 import { setForHeight } from '../core/block';
 import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { MessageValidator, Verdict } from '../net/network';
-import { decodeDecided, decodeJoinRequest, decodeTxBatch } from './wire';
+import { decodeDecidedCommit, decodeJoinRequest, decodeTxBatch } from './wire';
 import { commitSignatureChecks, judgeCommit } from './commit-check';
 import { verifyAll } from './verify';
 
@@ -92,21 +98,25 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           return ok ? accept : reject('bad-signature');
         }
         case 'commit': {
-          const decided = decodeDecided(payload);
-          const height = decided.block.header.height;
-          if (decided.block.header.chainId !== state.chainId) return reject('wrong-chain');
+          // Most copies arrive at validators that committed the block already: the commit's
+          // height settles those before the block is decoded. The rest is checked on the block.
+          const { commit, blockBytes } = decodeDecidedCommit(payload);
+          if (commit.height <= state.height) return ignore('already-committed');
+          const block = decodeBlock(blockBytes);
+          const height = block.header.height;
+          if (block.header.chainId !== state.chainId) return reject('wrong-chain');
           if (height <= state.height) return ignore('already-committed');
           if (height > state.height + 1) {
             deps.onAhead(height, from);
             return ignore('ahead-of-us');
           }
-          const checks = commitSignatureChecks(state.chainId, state.validators, decided.commit);
+          const checks = commitSignatureChecks(state.chainId, state.validators, commit);
           const verdicts = await verifyAll(verifier, checks.checks);
           const verdict = judgeCommit(
             state.validators,
-            decided.commit,
+            commit,
             height,
-            blockHash(decided.block),
+            blockHash(block),
             checks,
             verdicts,
           );
