@@ -11,7 +11,11 @@
 // Ed25519 verify/s of one page × cores ÷ tabs, since every tab verifies every tx and a page's
 // WebCrypto runs on one thread.
 // Run: unshare -n sh -c 'ip link set lo up; npx tsx bench/throughput.ts'   (or via npm run bench)
+// THROUGHPUT_WINDOWS, THROUGHPUT_WARMUP_MS and THROUGHPUT_MEASURE_MS pick the loads; with
+// THROUGHPUT_PROFILE_TAB=<index> one tab's main thread is profiled, and THROUGHPUT_PROFILE_FILE=
+// <file.cpuprofile> keeps that raw profile (open it in DevTools).
 import '../src/server/polyfill';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -26,6 +30,7 @@ import {
   type ProfileSummary,
 } from './lib/cpu-profile';
 import { startPageServer } from './lib/page-server';
+import { renderThreadCpu, startThreadCpu, type ThreadCpu } from './lib/thread-cpu';
 import { fmt, median, percentile, perSecond, ratio } from './lib/stats';
 import type { BenchRow } from './lib/table';
 
@@ -74,6 +79,8 @@ export interface LoadStep {
   submitMeanMs: number;
   /** CPU profile of one tab's main thread over the measured window, when asked for. */
   profile?: ProfileSummary;
+  /** CPU of every thread on the machine over the measured window, by thread class. */
+  threadCpu: ThreadCpu;
 }
 
 export interface ThroughputResult {
@@ -184,6 +191,8 @@ interface Timing {
   measureMs: number;
   /** Index of the tab whose main thread is CPU-profiled over the measured window. */
   profileTab?: number;
+  /** Where to write that raw profile (.cpuprofile), if anywhere. */
+  profileFile?: string;
 }
 
 async function loadStep(members: Page[], chainId: string, windowPerTab: number, timing: Timing) {
@@ -195,11 +204,15 @@ async function loadStep(members: Page[], chainId: string, windowPerTab: number, 
   );
   let profile: ProfileSummary | undefined;
   const profiled = timing.profileTab === undefined ? undefined : members[timing.profileTab];
-  if (profiled) {
-    await new Promise((resolve) => setTimeout(resolve, warmupMs));
-    const stop = await startCpuProfile(profiled);
-    await new Promise((resolve) => setTimeout(resolve, measureMs));
-    profile = summarizeProfile(await stop());
+  await new Promise((resolve) => setTimeout(resolve, warmupMs));
+  const stopThreadCpu = startThreadCpu();
+  const stopProfile = profiled ? await startCpuProfile(profiled) : null;
+  await new Promise((resolve) => setTimeout(resolve, measureMs));
+  const threadCpu = stopThreadCpu();
+  if (stopProfile) {
+    const raw = await stopProfile();
+    if (timing.profileFile) writeFileSync(timing.profileFile, JSON.stringify(raw));
+    profile = summarizeProfile(raw);
   }
   const runs = await running;
   const windowStartMs = startedMs + warmupMs;
@@ -297,6 +310,7 @@ async function loadStep(members: Page[], chainId: string, windowPerTab: number, 
       submitDurationsMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, submitDurationsMs.length),
     ),
     ...(profile ? { profile } : {}),
+    threadCpu,
   };
   return step;
 }
@@ -436,7 +450,34 @@ export function throughputRows(result: ThroughputResult): BenchRow[] {
         `group-commit batch included) ${fmt(best.submitP50Ms)} ms median, ` +
         `${fmt(best.submitMeanMs)} ms mean`,
     ),
+    cpuRow(result, row),
   ];
+}
+
+/**
+ * Where the machine's CPU went at the best load, next to what verification needed of it: every
+ * tab verifies every committed tx once, at the verify rate measured in this run.
+ */
+function cpuRow(
+  result: ThroughputResult,
+  row: (measure: string, value: string, limit: string, r: string, note: string) => BenchRow,
+): BenchRow {
+  const { threadCpu } = result.best;
+  const verifyCores = (result.best.committedPerS * THROUGHPUT_DEVICES) / result.verifyPerS;
+  const goalVerifyCores = THROUGHPUT_GOAL_OF_CEILING * result.cores;
+  const classes = threadCpu.cores
+    .filter((c) => c.cores >= 0.01)
+    .map((c) => `${c.label} ${fmt(c.cores, 2)}`)
+    .join('; ');
+  return row(
+    'CPU at that load (whole machine)',
+    `${fmt(threadCpu.totalCores, 2)} of ${result.cores} cores busy`,
+    `verification needs ${fmt(verifyCores, 2)} cores of it`,
+    `${fmt((100 * verifyCores) / Math.max(threadCpu.totalCores, 1e-9))}% of busy CPU ` +
+      `verifies (the goal needs ${fmt(goalVerifyCores, 1)} cores verifying)`,
+    `cores used over the measured window, by thread class (Linux /proc): ${classes}; ` +
+      `verification = committed tx/s × ${THROUGHPUT_DEVICES} tabs ÷ ${fmt(result.verifyPerS)} verify/s`,
+  );
 }
 
 export function describeStep(step: LoadStep): string {
@@ -467,6 +508,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       ...(process.env.THROUGHPUT_PROFILE_TAB
         ? { profileTab: Number(process.env.THROUGHPUT_PROFILE_TAB) }
         : {}),
+      ...(process.env.THROUGHPUT_PROFILE_FILE
+        ? { profileFile: process.env.THROUGHPUT_PROFILE_FILE }
+        : {}),
     },
   );
   console.log(
@@ -482,6 +526,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `${result.best.committedPerS.toFixed(1)} tx/s = ${result.ratio.toFixed(3)}× ceiling (goal ≥ 0.80×)`,
   );
   console.log(`verify samples: ${result.verifySamplesPerS.map((x) => x.toFixed(0)).join(', ')}`);
+  for (const step of result.steps) {
+    console.log(
+      `\n${step.windowPerTab} pending per tab: ${renderThreadCpu(step.threadCpu, result.cores)}`,
+    );
+  }
   for (const step of result.steps) {
     if (!step.profile) continue;
     console.log(
