@@ -28,11 +28,29 @@ export async function createBrowserNetwork(
   );
 }
 
+/** What the server publishes next to the app in `/relay.json`. */
+export interface PublishedNetworkConfig {
+  relays: string[];
+  /** STUN/TURN servers for WebRTC across real networks. */
+  iceServers: IceServer[];
+}
+
+/** The relays and ICE servers the server publishes; none of either if it publishes no file. */
+export async function fetchNetworkConfig(
+  url = '/relay.json',
+  signal?: AbortSignal,
+): Promise<PublishedNetworkConfig> {
+  const response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
+  if (!response.ok) return { relays: [], iceServers: [] };
+  const body = (await response.json()) as { relays?: unknown; iceServers?: unknown };
+  const relays = Array.isArray(body.relays)
+    ? body.relays.filter((r): r is string => typeof r === 'string')
+    : [];
+  const iceServers = Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : [];
+  return { relays, iceServers };
+}
+
 /** Relay multiaddrs the server publishes next to the app; [] if it publishes none. */
 export async function fetchRelays(url = '/relay.json', signal?: AbortSignal): Promise<string[]> {
-  const response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
-  if (!response.ok) return [];
-  const body: unknown = await response.json();
-  const relays = (body as { relays?: unknown }).relays;
-  return Array.isArray(relays) ? relays.filter((r): r is string => typeof r === 'string') : [];
+  return (await fetchNetworkConfig(url, signal)).relays;
 }

@@ -11,8 +11,11 @@ import {
   webCryptoSigner,
   webCryptoVerifier,
 } from '../crypto/index';
-import { createBrowserNetwork, fetchRelays } from '../net/browser-network';
-import type { IceServer } from '../net/network';
+import {
+  createBrowserNetwork,
+  fetchNetworkConfig,
+  type PublishedNetworkConfig,
+} from '../net/browser-network';
 import { openIdbDeviceStore } from '../store/idb-device-store';
 import { openIdbLedgerStore } from '../store/idb-ledger-store';
 import { requestPersistentStorage, storageUsage } from '../store/quota';
@@ -30,23 +33,10 @@ import { createVerifyPool } from './verify-pool';
 export const DEVICE_POWER_DEFAULT = 10;
 export const SALT_BYTES = 16;
 
-export interface NetworkConfig {
-  relays: string[];
-  iceServers: IceServer[];
-}
-
 /** Relays and STUN/TURN servers the server publishes next to the app (none when offline). */
-async function networkConfig(): Promise<NetworkConfig> {
-  const relays = await fetchRelays().catch(() => []);
-  let iceServers: IceServer[] = [];
-  try {
-    const response = await fetch('/relay.json', { cache: 'no-store' });
-    const body = (await response.json()) as { iceServers?: unknown };
-    if (Array.isArray(body.iceServers)) iceServers = body.iceServers as IceServer[];
-  } catch {
-    // Offline: no servers; the node still works with the tabs of this profile.
-  }
-  return { relays, iceServers };
+async function networkConfig(): Promise<PublishedNetworkConfig> {
+  // Offline: no servers; the node still works with the tabs of this profile.
+  return fetchNetworkConfig().catch(() => ({ relays: [], iceServers: [] }));
 }
 
 class BrowserDevice implements Device {
