@@ -5,15 +5,13 @@
 // Run: unshare -n sh -c 'ip link set lo up; npx tsx bench/finality.ts'   (or via npm run bench)
 import '../src/server/polyfill';
 import { loadavg } from 'node:os';
-import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../test/browser/support/chromium';
-import { startHarnessServer } from '../test/browser/support/harness-server';
-import { committed, formLedger, until } from '../test/browser/support/ledger-devices';
-import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
+import type { Page } from 'playwright-core';
+import { committed, until } from '../test/browser/support/ledger-devices';
+import { LEDGER_TABS, withLedgerTabs, type LedgerTabs } from './lib/ledger-tabs';
 import { median, percentile } from './lib/stats';
 
 export const FINALITY_TXS = 20;
-export const FINALITY_DEVICES = 4;
+export const FINALITY_DEVICES = LEDGER_TABS;
 
 export interface FinalityResult {
   samplesMs: number[];
@@ -22,13 +20,12 @@ export interface FinalityResult {
   maxMs: number;
 }
 
-export async function measureFinality(txs = FINALITY_TXS): Promise<FinalityResult> {
-  const relay = await startRelayProcess(await freePort(), relayKeyFile());
-  const server = await startHarnessServer({ relays: relay.multiaddrs });
-  const browser = await launchChromium();
-  const contexts: BrowserContext[] = [];
-  try {
-    const { chainId, members } = await formLedger(browser, server.url, contexts, FINALITY_DEVICES);
+/** On `tabs` (a fresh ledger of 4 validator tabs), or on tabs of its own. */
+export async function measureFinality(
+  txs = FINALITY_TXS,
+  tabs?: LedgerTabs,
+): Promise<FinalityResult> {
+  return withLedgerTabs(tabs, async ({ chainId, members }) => {
     const recipient = 'ab'.repeat(20);
     const samplesMs: number[] = [];
     for (let i = 0; i < txs; i++) {
@@ -70,12 +67,7 @@ export async function measureFinality(txs = FINALITY_TXS): Promise<FinalityResul
       p99Ms: percentile(samplesMs, 99),
       maxMs: Math.max(...samplesMs),
     };
-  } finally {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser.close();
-    await server.close();
-    await relay.kill();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

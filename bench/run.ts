@@ -17,6 +17,7 @@
 import '../src/server/polyfill';
 import { spawnSync } from 'node:child_process';
 import { loadavg, networkInterfaces } from 'node:os';
+import type { LedgerTabs } from './lib/ledger-tabs';
 import { describeError } from './lib/stats';
 import {
   failedRow,
@@ -90,10 +91,27 @@ await family('limits', 1, 'limits (Chromium)', async () => {
   return result.rows;
 });
 
+/** Rows 2 and 3 share one ledger of 4 validator tabs: forming it takes a minute or more. */
+let ledgerTabs: Promise<LedgerTabs> | null = null;
+const sharedLedgerTabs = (): Promise<LedgerTabs> => {
+  ledgerTabs ??= import('./lib/ledger-tabs').then(async ({ openLedgerTabs }) => {
+    const tabs = await openLedgerTabs();
+    console.error(
+      `bench: 4 validator tabs formed a ledger in ${(tabs.formedMs / 1000).toFixed(0)} s`,
+    );
+    return tabs;
+  });
+  return ledgerTabs;
+};
+const closeSharedLedgerTabs = async (): Promise<void> => {
+  const tabs = await ledgerTabs?.catch(() => null);
+  await tabs?.close();
+};
+
 await family('finality', 2, 'finality across 4 tabs (Chromium)', async () => {
   const { measureFinality, FINALITY_DEVICES } = await import('./finality');
   const txs = 100;
-  const result = await measureFinality(txs);
+  const result = await measureFinality(txs, await sharedLedgerTabs());
   raw.finality = result.samplesMs;
   const row = (measure: string, valueMs: number, goalMs: number): BenchRow => ({
     group: 2,
@@ -112,10 +130,12 @@ await family('finality', 2, 'finality across 4 tabs (Chromium)', async () => {
 
 await family('throughput', 3, 'throughput, tx/s committed across 4 tabs (Chromium)', async () => {
   const { measureThroughput, throughputRows } = await import('./throughput');
-  const result = await measureThroughput();
+  const result = await measureThroughput(undefined, undefined, undefined, await sharedLedgerTabs());
   raw.throughput = result;
   return throughputRows(result);
 });
+
+await closeSharedLedgerTabs();
 
 await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
   const { measureSync } = await import('./sync');

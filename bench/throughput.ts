@@ -19,22 +19,21 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newDevice } from '../test/browser/support/chromium';
-import { startHarnessServer } from '../test/browser/support/harness-server';
-import { committed, formLedger, until } from '../test/browser/support/ledger-devices';
-import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
+import { newDevice } from '../test/browser/support/chromium';
+import { committed, until } from '../test/browser/support/ledger-devices';
 import {
   renderSummary,
   startCpuProfile,
   summarizeProfile,
   type ProfileSummary,
 } from './lib/cpu-profile';
+import { LEDGER_TABS, withLedgerTabs, type LedgerTabs } from './lib/ledger-tabs';
 import { startPageServer } from './lib/page-server';
 import { renderThreadCpu, startThreadCpu, type ThreadCpu } from './lib/thread-cpu';
 import { fmt, median, percentile, perSecond, ratio } from './lib/stats';
 import type { BenchRow } from './lib/table';
 
-export const THROUGHPUT_DEVICES = 4;
+export const THROUGHPUT_DEVICES = LEDGER_TABS;
 /** Offered loads: transfers each tab keeps pending (the mempool allows 256 per sender). */
 export const THROUGHPUT_WINDOWS_PER_TAB = [16, 64, 192];
 export const WARMUP_MS = 10_000;
@@ -345,22 +344,14 @@ async function measureVerifyPerS(browser: Browser, contexts: BrowserContext[]): 
   }
 }
 
+/** On `tabs` (4 validator tabs of one ledger), or on tabs of its own. */
 export async function measureThroughput(
   windows: readonly number[] = THROUGHPUT_WINDOWS_PER_TAB,
   onStep: (step: LoadStep) => void = () => undefined,
   timing: Timing = { warmupMs: WARMUP_MS, measureMs: MEASURE_MS },
+  tabs?: LedgerTabs,
 ): Promise<ThroughputResult> {
-  const relay = await startRelayProcess(await freePort(), relayKeyFile());
-  const server = await startHarnessServer({ relays: relay.multiaddrs });
-  const browser = await launchChromium();
-  const contexts: BrowserContext[] = [];
-  try {
-    const { chainId, members } = await formLedger(
-      browser,
-      server.url,
-      contexts,
-      THROUGHPUT_DEVICES,
-    );
+  return withLedgerTabs(tabs, async ({ chainId, members, browser, contexts }) => {
     const creator = members[0] as Page;
     for (const member of members.slice(1)) {
       const address = await member.evaluate(() => window.ledger.address());
@@ -391,12 +382,7 @@ export async function measureThroughput(
       ceilingPerS,
       ratio: best.committedPerS / ceilingPerS,
     };
-  } finally {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser.close();
-    await server.close();
-    await relay.kill();
-  }
+  });
 }
 
 /** Goal from issue #7: sustained committed tx/s ≥ this share of the verify ceiling. */
