@@ -69,6 +69,7 @@ export {
   exceedsTwoThirds,
   findValidator,
   makeValidatorSet,
+  validatorChangePending,
   validatorSetHash,
   ValidatorSetError,
 } from './validators';

@@ -1,7 +1,7 @@
 // Validator sets: ordered by address, with their total power; hashed into block headers.
 
 import { sha256OfValidatorSet } from './encoding';
-import { addressOf } from './hash';
+import { addressOf, bytesEqual } from './hash';
 import { TOTAL_POWER_MAX, VALIDATORS_MAX } from './params';
 import type { Address, Hash, PublicKey, Validator, ValidatorSet } from './types';
 
@@ -48,4 +48,17 @@ export function findValidator(set: ValidatorSet, address: Address): Validator | 
 /** True if `power` is more than 2/3 of the set's total (exact: totals stay below 2^50). */
 export function exceedsTwoThirds(power: number, set: ValidatorSet): boolean {
   return 3 * power > 2 * set.totalPower;
+}
+
+/**
+ * True while an approved validator-set change has yet to reach the signing set: a change approved
+ * in block h signs from h + 2, so block h + 1 is needed even when no transaction waits (else an
+ * idle ledger would only get there with its heartbeat block, tens of seconds later).
+ */
+export function validatorChangePending(sets: {
+  validators: ValidatorSet;
+  nextValidators: ValidatorSet;
+}): boolean {
+  if (sets.validators === sets.nextValidators) return false;
+  return !bytesEqual(validatorSetHash(sets.validators), validatorSetHash(sets.nextValidators));
 }

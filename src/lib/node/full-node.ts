@@ -45,7 +45,7 @@ import type {
   Vote,
 } from '../core/types';
 import { validateBlock } from '../core/validate';
-import { exceedsTwoThirds, findValidator } from '../core/validators';
+import { exceedsTwoThirds, findValidator, validatorChangePending } from '../core/validators';
 import type {
   BlockSource,
   EncodedBlock,
@@ -593,7 +593,9 @@ export class FullNode implements LedgerNode {
   }
 
   #hasWork(): boolean {
-    return this.#mempool.size > 0 || this.#evidencePool.size > 0;
+    return (
+      this.#mempool.size > 0 || this.#evidencePool.size > 0 || validatorChangePending(this.#state)
+    );
   }
 
   #proposeBlock(): Block {

@@ -12,6 +12,7 @@ import {
   chainIdOf,
   encodeGenesis,
   findValidator,
+  validatorChangePending,
   GenesisError,
   genesisState,
   toHex,
@@ -163,8 +164,13 @@ describe('governance', () => {
     const added = addressOfKey(newcomer!);
     expect(findValidator(chain.state.validators, added)).toBeUndefined(); // signs H + 1
     expect(findValidator(chain.state.nextValidators, added)?.power).toBe(10); // signs H + 2
+    // Block H + 1 is owed even with no tx waiting; a copy of the state (a reload) agrees.
+    expect(validatorChangePending(chain.state)).toBe(true);
+    expect(validatorChangePending(structuredClone(chain.state))).toBe(true);
     await chain.addBlock(); // H + 1
     expect(findValidator(chain.state.validators, added)).toBeDefined();
+    expect(validatorChangePending(chain.state)).toBe(false);
+    expect(validatorChangePending(structuredClone(chain.state))).toBe(false);
     expect(chain.state.validators.totalPower).toBe(50);
     const { block } = await chain.addBlock(); // H + 2: signed by the new set
     expect(block.header.height).toBe(approvedAt + 2);
