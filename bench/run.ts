@@ -91,7 +91,7 @@ await family('limits', 1, 'limits (Chromium)', async () => {
   return result.rows;
 });
 
-/** Rows 2 and 3 share one ledger of 4 validator tabs: forming it takes a minute or more. */
+/** Rows 2 and 3 share one ledger of 4 validator tabs: forming it (3 joins by approval) takes ~20 s. */
 let ledgerTabs: Promise<LedgerTabs> | null = null;
 const sharedLedgerTabs = (): Promise<LedgerTabs> => {
   ledgerTabs ??= import('./lib/ledger-tabs').then(async ({ openLedgerTabs }) => {

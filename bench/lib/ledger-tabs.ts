@@ -1,7 +1,7 @@
 // Four Chromium tabs as four validator devices of one ledger, over loopback WebRTC with one
 // relay: what rows 2 (finality) and 3 (throughput) measure. Forming it is the real join flow
-// (invite, join request, every validator approves), which takes a minute or more, so
-// `npm run bench` forms it once for both rows.
+// (invite, join request, every validator approves, the change signs two blocks later), ~20 s,
+// so `npm run bench` forms it once for both rows.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../test/browser/support/chromium';
 import { startHarnessServer } from '../../test/browser/support/harness-server';
