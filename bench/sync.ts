@@ -23,7 +23,7 @@ import { inviteLink, makeInvite } from '../src/lib/node/invite';
 import { launchChromium, newDevice } from '../test/browser/support/chromium';
 import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
 import { startPageServer } from './lib/page-server';
-import { fmt, median, perSecond, ratio } from './lib/stats';
+import { fmt, median, medianRun, perSecond, ratio } from './lib/stats';
 import type { BenchRow } from './lib/table';
 import type { SyncRun } from './sync-page/sync';
 import { syncChain, type SyncChain } from './sync-chain';
@@ -191,11 +191,9 @@ export async function measureSync(): Promise<SyncResult> {
   let browser: Browser | null = null;
   try {
     peer = await startServingPeer(chain, relay.multiaddrs);
-    const serving = peer;
     browser = await launchChromium();
-    const opened = browser;
     // The verify ceiling, on a page of its own (same browser, same run).
-    const ceilingContext = await newDevice(opened, server.url);
+    const ceilingContext = await newDevice(browser, server.url);
     const ceilingPage = await openSyncPage(ceilingContext, server.url);
     const cores = await ceilingPage.evaluate(() => window.syncBench.cores());
     const onPage: number[] = [];
@@ -222,17 +220,14 @@ export async function measureSync(): Promise<SyncResult> {
     const runs: { run: SyncRun; heapBytesMax: number }[] = [];
     for (let i = 0; i < SYNC_RUNS; i++) {
       const profileFile = i === 0 ? process.env.BENCH_SYNC_PROFILE : undefined;
-      runs.push(await syncOnce(opened, server.url, link, chain, serving, profileFile));
+      runs.push(await syncOnce(browser, server.url, link, chain, peer, profileFile));
     }
-    const txsPerSRuns = runs.map(({ run }) =>
-      perSecond(chain.encoded.length * SYNC_TXS_PER_BLOCK, run.syncMs),
-    );
-    const medianIndex = txsPerSRuns.indexOf(median(txsPerSRuns));
-    const { run } = runs[medianIndex === -1 ? 0 : medianIndex] as (typeof runs)[number];
+    const txs = chain.encoded.length * SYNC_TXS_PER_BLOCK;
+    const { run } = medianRun(runs, ({ run }) => perSecond(txs, run.syncMs));
+    const txsPerSRuns = runs.map((r) => perSecond(txs, r.run.syncMs));
     const heapBytesMax = median(runs.map((r) => r.heapBytesMax));
     const longTaskMsRuns = runs.map((r) => r.run.longTaskMsMax);
 
-    const txs = chain.encoded.length * SYNC_TXS_PER_BLOCK;
     const txsPerS = median(txsPerSRuns);
     const ceilingPerS = verifyPerSOneThread * cores;
     // Each tx needs its own verify; each block adds its commit's precommits.

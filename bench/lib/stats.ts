@@ -9,6 +9,16 @@ export function median(values: readonly number[]): number {
   return ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * The run whose `value` is the median (the lower middle one for an even count), to report a
+ * whole run's figures consistently rather than medians of each figure taken from different runs.
+ */
+export function medianRun<T>(runs: readonly T[], value: (run: T) => number): T {
+  if (runs.length === 0) throw new RangeError('medianRun of no runs');
+  const sorted = [...runs].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as T;
+}
+
 /** Nearest-rank percentile, p in 0..100; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
