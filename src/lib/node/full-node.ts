@@ -1,5 +1,6 @@
-// The full node of one tab: the composition root. It builds the parts (see docs/architecture.md),
-// starts them in order, stops them in reverse, and implements the LedgerNode API by delegation.
+// The full node of one tab: the composition root. It builds the parts (node-parts.ts; the map is
+// docs/architecture.md), starts them in order, stops them in reverse, and implements the
+// LedgerNode API by delegation.
 //
 //   gossip -> gossip validator (decode once, check) -> ingress -> inbox (bounded) -> serial queue
 //     -> consensus driver (engine, effects, timers, signer guard) <-> consensus host
@@ -8,112 +9,30 @@
 // Everything that reads and changes the engine, the head state or the mempool runs in the one
 // serial queue; network callbacks and timers only push into the inbox or enqueue.
 
-import type { TimeoutParams } from '../consensus/types';
-import { encodeBlock, encodeEvidence, encodeProposalMessage, encodeVote } from '../core/encoding';
-import { addressOf, toHex } from '../core/hash';
-import type { Signer, Verifier } from '../core/signing';
+import { toHex } from '../core/hash';
 import type { LedgerState } from '../core/state';
-import type { TxKind, TxBody } from '../core/types';
-import type { MessageType } from '../net/message-types';
-import type { Network, PeerEvent } from '../net/network';
-import type { LedgerStore } from '../store/types';
+import type { TxBody, TxKind } from '../core/types';
+import type { PeerEvent } from '../net/network';
 import type * as Api from './api';
-import { createAfterCommit, type AfterCommitComponents } from './after-commit';
-import { BlockImporter } from './block-importer';
-import { storeBlockSource } from './block-source';
-import { CatchUp } from './catch-up';
-import type { Clock, Timers } from './clock';
-import { Connectivity, type NetworkParts } from './connectivity';
-import { ConsensusDriver } from './consensus-driver';
-import { createConsensusHost, type ProposalTamper } from './consensus-host';
-import type { ConsensusHost } from './consensus-driver';
-import { EvidencePool } from './evidence-pool';
-import { createGossipHandler } from './gossip-handler';
-import { createGossipValidator } from './gossip-validator';
-import { Ingress } from './ingress';
 import { inviteLink, makeInvite } from './invite';
-import { JoinAnnouncer } from './join-announcer';
-import { JoinRequests } from './join-requests';
-import { LedgerHead } from './ledger-head';
-import { Mempool } from './mempool';
-import { NodeEvents } from './node-events';
-import { NodeStatusView } from './node-status';
-import { Outbox, TxRejectedError } from './outbox';
-import { OUTBOX_RESUBMIT_MS, SERIAL_QUEUE_TASKS_MAX, STORAGE_POLL_MS } from './params';
+import {
+  buildNodeParts,
+  type FullNodeDeps,
+  type FullNodeOptions,
+  type NodeParts,
+} from './node-parts';
+import { TxRejectedError } from './outbox';
+import { OUTBOX_RESUBMIT_MS, STORAGE_POLL_MS } from './params';
 import * as queries from './queries';
-import { SerialQueue } from './serial-queue';
-import { createSignerGuard, type SignerGuard } from './signer-guard';
-import { yieldToEventLoop } from './sync-pipeline';
-import type { TabLink } from './tab-link';
-import { admitTx } from './tx-admission';
-import type { SignatureBatchVerifier } from './verify';
-import { VoteActivity } from './vote-activity';
 
 export { NodeStoppedError, TxRejectedError } from './outbox';
 export type { NetworkParts } from './connectivity';
-
-export interface FullNodeOptions {
-  ledgerName: string;
-  /** Relay multiaddrs written into invite links. */
-  relays?: string[];
-  timeouts?: Partial<TimeoutParams>;
-  /** Whether this tab starts as the device's validator (Web Locks decide across tabs). */
-  mayValidate?: () => boolean;
-}
-
-/** Where an adversary deviates (the simulator's byzantine validators); honest nodes: none. */
-export interface NodeTamper {
-  /** What it proposes. */
-  proposal?: ProposalTamper;
-  /** What it signs: a guard that refuses nothing, say. */
-  guard?: (honest: SignerGuard) => SignerGuard;
-}
-
-export interface FullNodeDeps {
-  store: LedgerStore;
-  createNetwork(parts: NetworkParts): Network | Promise<Network>;
-  signer: Signer;
-  verifier: Verifier;
-  clock: Clock;
-  timers: Timers;
-  /** Other tabs of this browser profile (BroadcastChannel); absent outside browsers. */
-  tabs?: TabLink;
-  /** Storage usage for the status (navigator.storage); absent outside browsers. */
-  storageInfo?: () => Promise<Api.StorageInfo>;
-  /** A pool verifying in bulk off the main thread, for a long range sync (verify-pool.ts). */
-  openVerifyPool?: () => (SignatureBatchVerifier & { close(): void }) | null;
-  /** Runs `task` holding this profile's submit lock (Web Locks); absent: this node only. */
-  exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
-  /** Told of every committed block (the simulator's invariant checker). */
-  onCommitted?: AfterCommitComponents['onCommitted'];
-  /**
-   * Lets the page handle events between slices of long work (default: a MessageChannel round
-   * trip); the simulator, whose time stands still within an event, passes a no-op.
-   */
-  yieldNow?: () => Promise<void>;
-  tamper?: NodeTamper;
-}
+export type { FullNodeDeps, FullNodeOptions, NodeTamper } from './node-parts';
 
 export class FullNode implements Api.LedgerNode {
-  readonly address: string;
   readonly #options: FullNodeOptions;
   readonly #deps: FullNodeDeps;
-  readonly #queue = new SerialQueue(SERIAL_QUEUE_TASKS_MAX);
-  readonly #events = new NodeEvents();
-  readonly #head: LedgerHead;
-  readonly #mempool = new Mempool();
-  readonly #evidence = new EvidencePool();
-  readonly #votes = new VoteActivity();
-  readonly #joins: JoinRequests;
-  readonly #announcer: JoinAnnouncer;
-  readonly #importer: BlockImporter;
-  readonly #driver: ConsensusDriver;
-  readonly #host: ConsensusHost;
-  readonly #ingress: Ingress;
-  readonly #connectivity: Connectivity;
-  readonly #catchUp: CatchUp;
-  readonly #outbox: Outbox;
-  readonly #status: NodeStatusView;
+  readonly #p: NodeParts;
   readonly #cancelTimers = new Set<() => void>();
   readonly #unsubscribe: (() => void)[] = [];
   #validatorRole: boolean;
@@ -122,217 +41,56 @@ export class FullNode implements Api.LedgerNode {
   constructor(options: FullNodeOptions, deps: FullNodeDeps) {
     this.#options = options;
     this.#deps = deps;
-    const { store, signer, verifier, clock, timers, tabs } = deps;
-    this.address = addressOf(signer.publicKey);
     this.#validatorRole = options.mayValidate?.() ?? true;
-    const head = (this.#head = new LedgerHead(store));
-    const state = () => head.state;
-    const problem = (code: string, message: string) => this.#status.problem(code, message);
-    const run = (task: () => Promise<void>) => this.#run(task);
-    const publish = (type: MessageType, payload: Uint8Array) =>
-      this.#connectivity.publish(type, payload);
-    const events = this.#events;
-    const yieldNow = deps.yieldNow ?? yieldToEventLoop;
-    this.#status = new NodeStatusView({
-      ledgerName: options.ledgerName,
-      address: this.address,
-      publicKey: signer.publicKey,
-      events,
-      state,
-      engine: () => this.#driver.status(),
-      mayValidate: () => this.#validatorRole,
-      sync: () => ({ syncing: this.#catchUp.syncing, target: this.#catchUp.target }),
-      peers: () => this.#connectivity.network.peers(),
-      proposedAtMs: () => this.#driver.proposedAtMs,
-      nowMs: () => clock.nowMs(),
-      drops: () => ({
-        ...this.#ingress.dropped(),
-        ...(this.#queue.refused ? { queue: this.#queue.refused } : {}),
-      }),
-    });
-    this.#joins = new JoinRequests(() =>
-      events.emit({ type: 'join-requests', requests: this.joinRequests() }),
-    );
-    this.#announcer = new JoinAnnouncer({
-      state,
-      publicKey: signer.publicKey,
-      timers,
-      publish,
-      postToTabs: (type, payload) => tabs?.post(type, payload),
-    });
-    this.#importer = new BlockImporter({
-      head,
-      store,
-      verifier,
-      clock,
-      problem,
-      yieldNow,
-      afterCommit: createAfterCommit({
-        head,
-        store,
-        mempool: this.#mempool,
-        evidence: this.#evidence,
-        joins: this.#joins,
-        events,
-        publicKey: signer.publicKey,
-        address: this.address,
-        publishDecided: (payload) => void publish('commit', payload),
-        postToTabs: (payload) => tabs?.post('commit', payload),
-        statusChanged: () => this.#status.changed(),
-        onCommitted: deps.onCommitted,
-      }),
-    });
-    const honestGuard = createSignerGuard(store.signerState);
-    this.#host = createConsensusHost(
-      {
-        head,
-        mempool: this.#mempool,
-        evidence: this.#evidence,
-        verifier,
-        clock,
-        address: this.address,
-        problem,
-        commitDecided: async (block, commit) => {
-          const bytes = encodeBlock(block);
-          const result = await this.#importer.import([{ block, commit, bytes }], 'consensus');
-          return result.committed === 1;
-        },
-        publishEvidence: (item) => void publish('evidence', encodeEvidence(item)),
-      },
-      deps.tamper?.proposal,
-    );
-    this.#driver = new ConsensusDriver(
-      { chainId: store.chainId, address: this.address, timeouts: options.timeouts },
-      {
-        host: this.#host,
-        outbound: {
-          proposal: (message) => void publish('proposal', encodeProposalMessage(message)),
-          vote: (vote) => {
-            this.#votes.note(vote.validator, vote);
-            void publish('vote', encodeVote(vote));
-          },
-          rebroadcast: () => {
-            for (const item of this.#evidence.items())
-              void publish('evidence', encodeEvidence(item));
-          },
-        },
-        guard: deps.tamper?.guard?.(honestGuard) ?? honestGuard,
-        signer,
-        clock,
-        timers,
-        run,
-        mayValidate: () => this.#validatorRole,
-      },
-    );
-    const validator = createGossipValidator({
-      state,
-      verifier,
-      onAhead: (height) => this.#catchUp.request(height),
-    });
-    this.#ingress = new Ingress({
-      queue: this.#queue,
-      validator,
-      failed: (error) => problem('internal', (error as Error).message),
-      handle: createGossipHandler({
-        state,
-        driver: this.#driver,
-        host: this.#host,
-        importer: this.#importer,
-        mempool: this.#mempool,
-        evidence: this.#evidence,
-        joins: this.#joins,
-        votes: this.#votes,
-        events,
-        status: this.#status,
-      }),
-    });
-    this.#connectivity = new Connectivity({
-      createNetwork: deps.createNetwork,
-      parts: {
-        validator,
-        blocks: storeBlockSource(store, () => (head.loaded ? head.state : null)),
-      },
-      attach: (network) => this.#ingress.attach(network),
-      onPeerEvent: (event) => this.#onPeerEvent(event),
-      changed: () => {
-        this.#status.changed();
-        events.emit({ type: 'peers', peers: this.peers() });
-        if (this.#connectivity.online) void this.#outbox.resubmit();
-      },
-      yieldNow,
-    });
-    this.#catchUp = new CatchUp({
-      state,
-      network: () => this.#connectivity.network,
-      verifier,
-      clock,
-      timers,
-      openVerifyPool: deps.openVerifyPool,
-      changed: () => this.#status.changed(),
-      importBlocks: (blocks, blockVerifier) =>
-        this.#queue.enqueue(async () => {
-          const result = await this.#importer.import(blocks, 'sync', blockVerifier);
-          await this.#driver.startHeight();
-          return result;
-        }),
-    });
-    this.#outbox = new Outbox({
-      head,
-      store,
-      signer,
-      clock,
-      events,
-      address: this.address,
+    this.#p = buildNodeParts(options, deps, {
       running: () => this.#running,
-      publish,
-      postToTabs: (type, payload) => tabs?.post(type, payload),
-      exclusive: deps.exclusive,
-      admit: (txs) =>
-        run(async () => {
-          const hadWork = this.#host.hasWork();
-          for (const { tx, sizeBytes } of txs) admitTx(head.state, this.#mempool, tx, sizeBytes);
-          if (!hadWork && this.#host.hasWork())
-            await this.#driver.input({ type: 'work-available' });
-        }),
+      validatorRole: () => this.#validatorRole,
+      run: (task) => this.#run(task),
+      onPeerEvent: (event) => this.#onPeerEvent(event),
+      joinsChanged: () =>
+        this.#p.events.emit({ type: 'join-requests', requests: this.joinRequests() }),
+      networkChanged: () => {
+        this.#p.status.changed();
+        this.#p.events.emit({ type: 'peers', peers: this.peers() });
+        if (this.#p.connectivity.online) void this.#p.outbox.resubmit();
+      },
     });
+  }
+
+  /** This device's account address. */
+  get address(): string {
+    return this.#p.address;
   }
 
   /** The committed state (read-only for callers). */
   get state(): LedgerState {
-    return this.#head.state;
+    return this.#p.head.state;
   }
 
   get status(): Api.NodeStatus {
-    return this.#status.current;
+    return this.#p.status.current;
   }
 
   /** The parts, for tests and the simulator (read them; do not drive them from outside). */
   get parts() {
-    return {
-      queue: this.#queue,
-      mempool: this.#mempool,
-      evidence: this.#evidence,
-      ingress: this.#ingress,
-      network: () => this.#connectivity.network,
-    };
+    const { queue, mempool, evidence, ingress, connectivity } = this.#p;
+    return { queue, mempool, evidence, ingress, network: () => connectivity.network };
   }
 
   // --- Lifecycle: start in order, stop in reverse ------------------------------------------
 
   async start(): Promise<void> {
     if (this.#running) return;
-    await this.#head.reload();
+    const p = this.#p;
+    await p.head.reload();
     this.#running = true;
-    this.#status.changed();
-    if (this.#deps.tabs) {
-      this.#unsubscribe.push(
-        this.#deps.tabs.subscribe((type, payload) => void this.#ingress.fromTab(type, payload)),
-      );
-    }
-    await this.#connectivity.start();
-    await this.#outbox.restore();
-    this.#run(() => this.#driver.start());
-    this.#every(OUTBOX_RESUBMIT_MS, () => void this.#outbox.resubmit());
+    p.status.changed();
+    const tabs = this.#deps.tabs;
+    if (tabs) this.#unsubscribe.push(tabs.subscribe((t, b) => void p.ingress.fromTab(t, b)));
+    await p.connectivity.start();
+    await p.outbox.restore();
+    this.#run(() => p.driver.start());
+    this.#every(OUTBOX_RESUBMIT_MS, () => void p.outbox.resubmit());
     this.#every(STORAGE_POLL_MS, () => void this.#refreshStorage());
     void this.#refreshStorage();
   }
@@ -340,20 +98,21 @@ export class FullNode implements Api.LedgerNode {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    const p = this.#p;
     for (const cancel of this.#cancelTimers) cancel();
     this.#cancelTimers.clear();
-    this.#announcer.stop();
-    this.#catchUp.stop();
-    this.#driver.stop();
+    p.announcer.stop();
+    p.catchUp.stop();
+    p.driver.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    this.#ingress.clear();
-    await this.#queue.close();
-    await this.#connectivity.stop();
+    p.ingress.clear();
+    await p.queue.close();
+    await p.connectivity.stop();
   }
 
   /** Resolves once every task queued so far has run (tests). */
   settled(): Promise<void> {
-    return this.#queue.idle();
+    return this.#p.queue.idle();
   }
 
   /**
@@ -365,20 +124,20 @@ export class FullNode implements Api.LedgerNode {
     if (this.#validatorRole === active) return;
     this.#validatorRole = active;
     this.#run(async () => {
-      await this.#driver.restart();
-      this.#status.changed();
+      await this.#p.driver.restart();
+      this.#p.status.changed();
     });
   }
 
   /** Follow the device's connectivity (the browser's online/offline events). */
   setOnline(online: boolean): Promise<void> {
-    return this.#connectivity
+    return this.#p.connectivity
       .setOnline(online)
-      .catch((error: unknown) => this.#status.problem('network', (error as Error).message));
+      .catch((error: unknown) => this.#p.status.problem('network', (error as Error).message));
   }
 
   subscribe(listener: (event: Api.NodeEvent) => void): () => void {
-    return this.#events.subscribe(listener);
+    return this.#p.events.subscribe(listener);
   }
 
   // --- Actions ------------------------------------------------------------------------------
@@ -396,11 +155,11 @@ export class FullNode implements Api.LedgerNode {
   }
 
   requestToJoin(label: string): Promise<void> {
-    return this.#announcer.request(label);
+    return this.#p.announcer.request(label);
   }
 
   approveJoin(publicKeyHex: string): Promise<Api.ActivityEntry> {
-    const state = this.#head.state;
+    const state = this.#p.head.state;
     const existing = [...state.proposals.values()].find(
       (proposal) => toHex(proposal.publicKey) === publicKeyHex,
     );
@@ -410,11 +169,11 @@ export class FullNode implements Api.LedgerNode {
   }
 
   inviteLink(baseUrl: string): string {
-    return inviteLink(baseUrl, makeInvite(this.#head.genesis, this.#options.relays ?? []));
+    return inviteLink(baseUrl, makeInvite(this.#p.head.genesis, this.#options.relays ?? []));
   }
 
   #submit(kind: TxKind, body: TxBody): Promise<Api.ActivityEntry> {
-    return this.#outbox.submit(kind, body);
+    return this.#p.outbox.submit(kind, body);
   }
 
   // --- Queries ------------------------------------------------------------------------------
@@ -424,7 +183,7 @@ export class FullNode implements Api.LedgerNode {
   }
 
   block(height: number): Promise<Api.BlockView | null> {
-    return queries.blockView(this.#deps.store, this.#head.state, height);
+    return queries.blockView(this.#deps.store, this.#p.head.state, height);
   }
 
   account(address: string): Promise<Api.AccountView | null> {
@@ -432,7 +191,7 @@ export class FullNode implements Api.LedgerNode {
   }
 
   async accounts(): Promise<{ address: string; balance: number }[]> {
-    return queries.balances(this.#head.state);
+    return queries.balances(this.#p.head.state);
   }
 
   records(prefix: string): Promise<Api.RecordView[]> {
@@ -440,42 +199,42 @@ export class FullNode implements Api.LedgerNode {
   }
 
   activity(): Promise<Api.ActivityEntry[]> {
-    return this.#outbox.activity();
+    return this.#p.outbox.activity();
   }
 
   async validators(): Promise<Api.ValidatorInfo[]> {
     const selfOnline = this.#validatorRole ? this.address : null;
-    return queries.validatorInfos(this.#head.state, this.#votes.latest, selfOnline);
+    return queries.validatorInfos(this.#p.head.state, this.#p.votes.latest, selfOnline);
   }
 
   peers(): Api.PeerInfo[] {
-    return queries.peerInfos(this.#connectivity.network.peers());
+    return queries.peerInfos(this.#p.connectivity.network.peers());
   }
 
   joinRequests(): Api.JoinRequest[] {
-    return this.#joins.views(this.#head.state, this.address);
+    return this.#p.joins.views(this.#p.head.state, this.address);
   }
 
   // --- Internals ----------------------------------------------------------------------------
 
   #run(task: () => Promise<void>): void {
-    this.#queue.enqueue(task).catch((error: unknown) => {
+    this.#p.queue.enqueue(task).catch((error: unknown) => {
       if (!this.#running) return;
       console.error('node task failed', error);
-      this.#status.problem('internal', (error as Error).message);
+      this.#p.status.problem('internal', (error as Error).message);
     });
   }
 
   #onPeerEvent(event: PeerEvent): void {
-    if (event.type === 'status') this.#catchUp.request(event.status.height);
-    if (event.type === 'connected') void this.#outbox.resubmit();
-    this.#events.emit({ type: 'peers', peers: this.peers() });
-    this.#status.changed();
+    if (event.type === 'status') this.#p.catchUp.request(event.status.height);
+    if (event.type === 'connected') void this.#p.outbox.resubmit();
+    this.#p.events.emit({ type: 'peers', peers: this.peers() });
+    this.#p.status.changed();
   }
 
   async #refreshStorage(): Promise<void> {
     const info = await this.#deps.storageInfo?.().catch(() => null);
-    if (info && this.#running) this.#status.setStorage(info);
+    if (info && this.#running) this.#p.status.setStorage(info);
   }
 
   #every(intervalMs: number, callback: () => void): void {
