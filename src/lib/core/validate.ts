@@ -3,7 +3,8 @@
 import { blockSignatureSources, evidenceHash, evidenceSetForHeight, txsRoot } from './block';
 import { bytesEqual } from './bytes';
 import { encodedBlockSize, encodeEvidence } from './encoding';
-import { commitHash, toHex, ZERO_HASH } from './hash';
+import { addressOf, commitHash, toHex, ZERO_HASH } from './hash';
+import { inclusionError, newOverlay } from './execute';
 import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from './params';
 import type { LedgerState } from './state';
 import type { Address, Block, Evidence } from './types';
@@ -33,6 +34,7 @@ export type BlockRule =
   | 'evidence-invalid'
   | 'evidence-duplicate'
   | 'tx-signature'
+  | 'tx-not-includable'
   | 'last-commit-signature'
   | 'last-commit-power'
   | 'evidence-signature';
@@ -139,6 +141,30 @@ export function validateBlock(
       'last-commit-power',
       `${commitPower} of ${state.lastValidators.totalPower} is not more than 2/3`,
     );
+  }
+  return checkInclusion(state, block);
+}
+
+/**
+ * Every tx must be includable in order: a known sender, its next nonce (counting the block's
+ * earlier txs from the same sender), a well-formed body. Only nonces move here; a tx whose body
+ * will fail is still includable (it uses its nonce, see executeTx).
+ */
+function checkInclusion(state: LedgerState, block: Block): BlockValidation {
+  const overlay = newOverlay(state);
+  for (let index = 0; index < block.txs.length; index++) {
+    const tx = block.txs[index]!;
+    const error = inclusionError(overlay, tx, true);
+    if (error) {
+      return invalid(
+        'tx-not-includable',
+        `tx ${index}: ${error.code}${error.detail ? ` (${error.detail})` : ''}`,
+      );
+    }
+    const sender = addressOf(tx.from);
+    const account = overlay.accounts.get(sender) ??
+      state.accounts.get(sender) ?? { balance: 0, nonce: 0 };
+    overlay.accounts.set(sender, { balance: account.balance, nonce: account.nonce + 1 });
   }
   return { ok: true };
 }

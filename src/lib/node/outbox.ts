@@ -7,7 +7,7 @@
 // Nonces follow the pending outbox, one batch at a time (and one per profile across tabs, with
 // `exclusive`), so no two submits share one.
 
-import { checkTx } from '../core/apply';
+import { checkTxAfter } from '../core/apply';
 import { encodeTx } from '../core/encoding';
 import { txSignBytes, type Signer } from '../core/signing';
 import type { Tx, TxBody, TxKind, UnsignedTx } from '../core/types';
@@ -119,6 +119,10 @@ export class Outbox {
     let nonce = Math.max(committedNonce, ...pending.map((entry) => entry.tx.nonce + 1));
     const outcomes: Outcome<ActivityEntry>[] = [];
     const accepted: { index: number; unsigned: UnsignedTx }[] = [];
+    // Each new tx is judged as if this device's pending txs (and the batch's earlier ones) were
+    // applied first: a tx the ledger would refuse is refused now, with its reason, and takes no
+    // nonce (an overspend never sits in the outbox holding up everything after it).
+    const before: Tx[] = pending.map((entry) => entry.tx).sort((a, b) => a.nonce - b.nonce);
     requests.forEach(({ kind, body }, index) => {
       const unsigned: UnsignedTx = {
         chainId: state.chainId,
@@ -127,12 +131,11 @@ export class Outbox {
         kind,
         body,
       };
-      // Judged against the committed state as if it were the next tx, so every rule is checked
-      // even when earlier txs are still pending; a balance they will provide is not an error yet.
-      const next: Tx = { ...unsigned, nonce: committedNonce, signature: UNSIGNED_PLACEHOLDER };
-      const check = checkTx(state, next, true);
-      if (check.code === 'ok' || check.code === 'insufficient-balance') {
+      const next: Tx = { ...unsigned, signature: UNSIGNED_PLACEHOLDER };
+      const check = checkTxAfter(state, before, next);
+      if (check.code === 'ok') {
         accepted.push({ index, unsigned });
+        before.push(next);
         nonce++;
       } else {
         outcomes[index] = { ok: false, error: new TxRejectedError(check.code, check.detail) };

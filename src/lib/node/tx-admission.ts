@@ -1,9 +1,11 @@
 // Mempool admission: the one rule for letting a signature-checked transaction wait for a block,
-// for gossip, other tabs and this device's own submits alike. The core judges it as the next
-// tx of its sender on the committed state; a tx whose nonce runs ahead of the account (earlier
-// ones still in flight) may wait too, and becomes includable when they commit.
+// for gossip, other tabs and this device's own submits alike: the core's inclusion rules on the
+// committed state (core/execute.ts inclusionError). A tx whose nonce runs ahead of the account
+// (earlier ones still in flight) may wait too, and becomes includable when they commit. A tx
+// whose body would fail is admitted: included, it uses its nonce and settles as rejected, so
+// neither it nor its sender's later txs wait for ever.
 
-import { checkTx } from '../core/apply';
+import { checkInclusion } from '../core/apply';
 import { addressOf, toHex, txHash } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type { Tx, TxCode } from '../core/types';
@@ -20,7 +22,7 @@ export function admitTx(
   tx: Tx,
   sizeBytes: number,
 ): Admission {
-  const result = checkTx(state, tx, true);
+  const result = checkInclusion(state, tx, true);
   if (result.code !== 'ok' && result.code !== 'nonce-gap') {
     return { admitted: false, code: result.code };
   }
