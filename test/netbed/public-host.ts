@@ -32,6 +32,8 @@ export interface PublicHostOptions {
 
 export interface PublicHost {
   appUrl: string;
+  /** The folder it serves. */
+  buildDir: string;
   /** The relay's published multiaddrs (wss), as /relay.json lists them. */
   relays: string[];
   /** coturn's shared secret, for tests that mint their own (e.g. expired) credentials. */
@@ -172,6 +174,7 @@ export async function startPublicHost(options: PublicHostOptions): Promise<Publi
   }
   return {
     appUrl: `https://${options.ip}`,
+    buildDir: options.buildDir,
     get relays() {
       return relays;
     },

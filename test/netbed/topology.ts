@@ -48,22 +48,16 @@ export interface Topology {
 
 function routerRules(nat: NatKind): string[][] {
   const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', 'wan', '-j', 'MASQUERADE'];
+  const established = ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'];
   return [
     ...(nat === 'no-udp' ? [['-A', 'FORWARD', '-p', 'udp', '-j', 'DROP']] : []),
     nat === 'symmetric' ? [...masquerade, '--random-fully'] : masquerade,
-    [
-      '-A',
-      'FORWARD',
-      '-i',
-      'wan',
-      '-m',
-      'conntrack',
-      '--ctstate',
-      'ESTABLISHED,RELATED',
-      '-j',
-      'ACCEPT',
-    ],
-    ['-A', 'FORWARD', '-i', 'wan', '-j', 'DROP'],
+    // Packets to the router itself count too: an unsolicited one accepted there would leave a
+    // conntrack entry that takes the port of the home's next mapping.
+    ...['FORWARD', 'INPUT'].flatMap((chain) => [
+      ['-A', chain, '-i', 'wan', ...established],
+      ['-A', chain, '-i', 'wan', '-j', 'DROP'],
+    ]),
   ];
 }
 
