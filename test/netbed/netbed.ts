@@ -12,7 +12,7 @@ import { buildHarnessPages } from '../browser/support/harness-server';
 import { openNodeDevice } from '../browser/support/ledger-devices';
 import { launchChromiumIn } from './browsers';
 import { launchFirefoxIn, type FirefoxDevice } from './firefox';
-import { testbedUnavailable } from './netns';
+import { netbedUnavailable } from './requirements.mjs';
 import { startPublicHost, type PublicHost } from './public-host';
 import { createTestCa, type TestCa } from './test-ca';
 import { createTopology, PUBLIC_IP, type Home, type NatKind, type Topology } from './topology';
@@ -51,7 +51,7 @@ async function buildSite(dir: string): Promise<string> {
 }
 
 export async function openNetbed(nats: NatKind[]): Promise<Netbed> {
-  const unavailable = testbedUnavailable();
+  const unavailable = netbedUnavailable();
   if (unavailable) throw new Error(`the testbed ${unavailable}`);
   const dir = mkdtempSync(join(tmpdir(), 'ledger-netbed-'));
   const closers: (() => Promise<void> | void)[] = [

@@ -91,35 +91,3 @@ export function deleteLeftovers(): string[] {
   for (const name of left) deleteNamespace(name);
   return left;
 }
-
-/** Why this machine cannot build the testbed, or null when it can. */
-export function testbedUnavailable(): string | null {
-  if (process.getuid?.() !== 0) {
-    return 'needs root to create network namespaces (ip netns add), and this process is not root';
-  }
-  for (const [tool, args] of [
-    ['ip', ['-V']],
-    ['iptables', ['--version']],
-    ['turnserver', ['--version']],
-    ['openssl', ['version']],
-    ['certutil', ['-H']],
-  ] as const) {
-    const result = spawnSync(tool, args, { encoding: 'utf8' });
-    if (result.error) {
-      return `needs \`${tool}\` (Debian: ${debianPackage(tool)}), which is not installed`;
-    }
-  }
-  return null;
-}
-
-function debianPackage(tool: string): string {
-  return (
-    {
-      ip: 'iproute2',
-      iptables: 'iptables',
-      turnserver: 'coturn',
-      openssl: 'openssl',
-      certutil: 'libnss3-tools',
-    }[tool] ?? tool
-  );
-}
