@@ -2,14 +2,14 @@
 // `npm test` (scripts/test.mjs, which cannot load TypeScript) and for the testbed itself.
 import { spawnSync } from 'node:child_process';
 
-/** [command, arguments that make it print and exit, Debian package] */
+/** @type {{ tool: string, args: string[], debian: string }[]} (args: print and exit) */
 const TOOLS = [
-  ['ip', ['-V'], 'iproute2'],
-  ['iptables', ['--version'], 'iptables'],
-  ['turnserver', ['--version'], 'coturn'],
-  ['openssl', ['version'], 'openssl'],
-  ['certutil', ['-H'], 'libnss3-tools'],
-  ['firefox-esr', ['--version'], 'firefox-esr'],
+  { tool: 'ip', args: ['-V'], debian: 'iproute2' },
+  { tool: 'iptables', args: ['--version'], debian: 'iptables' },
+  { tool: 'turnserver', args: ['--version'], debian: 'coturn' },
+  { tool: 'openssl', args: ['version'], debian: 'openssl' },
+  { tool: 'certutil', args: ['-H'], debian: 'libnss3-tools' },
+  { tool: 'firefox-esr', args: ['--version'], debian: 'firefox-esr' },
 ];
 
 /**
@@ -20,8 +20,8 @@ export function netbedUnavailable() {
   if (process.getuid?.() !== 0) {
     return 'it creates network namespaces (ip netns add), which needs root, and this is not root';
   }
-  for (const [tool, args, debian] of TOOLS) {
-    if (spawnSync(tool, /** @type {string[]} */ (args)).error) {
+  for (const { tool, args, debian } of TOOLS) {
+    if (spawnSync(tool, args).error) {
       return `\`${tool}\` is missing (apt-get install ${debian})`;
     }
   }

@@ -74,12 +74,20 @@ export async function formLedger(
   contexts: BrowserContext[],
   count: number,
 ): Promise<{ chainId: string; members: Page[] }> {
-  const creator = await openNodeDevice(browser, harnessUrl, contexts);
+  return formLedgerWith(count, () => openNodeDevice(browser, harnessUrl, contexts));
+}
+
+/** The same with devices from `openDevice(index)` (e.g. in other browsers or networks). */
+export async function formLedgerWith<P extends DevicePage>(
+  count: number,
+  openDevice: (index: number) => Promise<P>,
+): Promise<{ chainId: string; members: P[] }> {
+  const creator = await openDevice(0);
   const chainId = await creator.evaluate(() => window.ledger.create('devices', 1_000_000));
   const link = await creator.evaluate((id) => window.ledger.invite(id), chainId);
-  const members: Page[] = [creator];
+  const members: P[] = [creator];
   for (let index = 1; index < count; index++) {
-    const page = await openNodeDevice(browser, harnessUrl, contexts);
+    const page = await openDevice(index);
     await joinAsValidator(page, {
       chainId,
       link,
