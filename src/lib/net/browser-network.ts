@@ -33,5 +33,5 @@ export async function createBrowserNetwork(
 
 /** Relay multiaddrs the server publishes next to the app; [] if it publishes none. */
 export async function fetchRelays(url = '/relay.json', signal?: AbortSignal): Promise<string[]> {
-  return (await fetchNetworkConfig(url, signal)).relays;
+  return (await fetchNetworkConfig(url, signal ? { signal } : {})).relays;
 }

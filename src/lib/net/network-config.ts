@@ -52,19 +52,30 @@ export function parseNetworkConfig(body: unknown): PublishedNetworkConfig & { co
   };
 }
 
-async function fetchJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
+export interface FetchConfigOptions {
+  signal?: AbortSignal;
+  /** The page's fetch unless a test passes another. */
+  fetch?: typeof fetch;
+}
+
+async function fetchJson(url: string, options: FetchConfigOptions): Promise<unknown> {
+  const get = options.fetch ?? fetch;
+  const response = await get(url, {
+    cache: 'no-store',
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   return response.ok ? response.json() : null;
 }
 
 /** The relays and ICE servers published next to the app; none of either if there is no file. */
 export async function fetchNetworkConfig(
   url = '/relay.json',
-  signal?: AbortSignal,
+  options: FetchConfigOptions = {},
 ): Promise<PublishedNetworkConfig> {
-  const { configUrl, ...config } = parseNetworkConfig(await fetchJson(url, signal));
+  const { configUrl, ...config } = parseNetworkConfig(await fetchJson(url, options));
   if (configUrl === undefined) return config;
-  const { configUrl: _again, ...live } = parseNetworkConfig(await fetchJson(configUrl, signal));
+  // One hop: the live file's own configUrl, if any, is ignored.
+  const { configUrl: _ignored, ...live } = parseNetworkConfig(await fetchJson(configUrl, options));
   return live;
 }
 
