@@ -2,7 +2,7 @@
 // selected (direct or through TURN, and how it reaches TURN), and whether its own precommit
 // signature is in a block's commit (it voted, not only watched).
 import type { IcePair } from '../browser/pages/ice-pairs';
-import { committed, status, until, type DevicePage } from '../browser/support/ledger-devices';
+import { committed, until, type DevicePage } from '../browser/support/ledger-devices';
 
 export const usesRelay = (pair: IcePair) =>
   pair.local.type === 'relay' || pair.remote.type === 'relay';
