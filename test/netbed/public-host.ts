@@ -34,12 +34,8 @@ export interface PublicHost {
   appUrl: string;
   /** The folder it serves. */
   buildDir: string;
-  /** The relay's published multiaddrs (wss), as /relay.json lists them. */
-  relays: string[];
   /** coturn's shared secret, for tests that mint their own (e.g. expired) credentials. */
   turnSecret: string;
-  /** Where deploy/configure.sh wrote ledger.env and turnserver.conf. */
-  configDir: string;
   /** SIGKILL the app server and relay process (the relay "dies"). */
   killServer(): Promise<void>;
   /** Start it again: same key, so the same relay peer id at the same address. */
@@ -90,7 +86,7 @@ function startUnit(
   extraEnvironment: Record<string, string>,
   ready: (output: string) => boolean,
   label: string,
-): Promise<{ child: ChildProcess; output: () => string }> {
+): Promise<ChildProcess> {
   const child = spawn('ip', ['netns', 'exec', ns, ...unit.command], {
     cwd: unit.workingDirectory,
     env: { ...process.env, ...unit.environment, ...extraEnvironment },
@@ -106,7 +102,7 @@ function startUnit(
     const poll = setInterval(() => {
       if (ready(output)) {
         clearInterval(poll);
-        resolve({ child, output: () => output });
+        resolve(child);
       } else if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
         clearInterval(poll);
         child.kill('SIGKILL');
@@ -154,37 +150,30 @@ export async function startPublicHost(options: PublicHostOptions): Promise<Publi
     'coturn',
   );
   let server: ChildProcess | null = null;
-  let relays: string[] = [];
   const startServer = async () => {
-    const started = await startUnit(
+    server = await startUnit(
       options.ns,
       serverUnit,
       { BUILD_DIR: options.buildDir },
       (output) => /^app {4}\S+/m.test(output),
       'ledger server',
     );
-    server = started.child;
-    relays = /^relay {2}(.+)$/m.exec(started.output())?.[1]?.split(' ') ?? [];
   };
   try {
     await startServer();
   } catch (error) {
-    await stop(turn.child);
+    await stop(turn);
     throw error;
   }
   return {
     appUrl: `https://${options.ip}`,
     buildDir: options.buildDir,
-    get relays() {
-      return relays;
-    },
     turnSecret: readFileSync(join(configDir, 'turn-secret'), 'utf8').trim(),
-    configDir,
     killServer: () => stop(server),
     startServer,
     close: async () => {
       await stop(server);
-      await stop(turn.child);
+      await stop(turn);
     },
   };
 }
