@@ -59,7 +59,8 @@ export async function openNetbed(nats: NatKind[]): Promise<Netbed> {
   ];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) {
-      await Promise.resolve(closer()).catch((error: unknown) =>
+      // One failing step must not keep the others (namespaces above all) from going.
+      await (async () => closer())().catch((error: unknown) =>
         console.error('netbed close:', error),
       );
     }
