@@ -10,6 +10,7 @@ const polyfill = fileURLToPath(new URL('./src/server/polyfill.ts', import.meta.u
 //   sim         the deterministic consensus simulator sweep
 //   integration libp2p nodes on real loopback sockets
 //   browser     real Chromium driven by playwright-core (IndexedDB, WebRTC, the app)
+//   netbed      devices in a simulated internet of network namespaces (root only, test/netbed/)
 function project(
   name: string,
   include: string[],
@@ -42,6 +43,7 @@ export default defineConfig({
       project('sim', ['test/sim/**/*.test.ts'], 900_000, { maxWorkers: 2 }),
       project('integration', ['test/integration/**/*.test.ts'], 120_000, { oneFileAtATime: true }),
       project('browser', ['test/browser/**/*.test.ts'], 240_000, { oneFileAtATime: true }),
+      project('netbed', ['test/netbed/**/*.test.ts'], 300_000, { oneFileAtATime: true }),
     ],
   },
 });
