@@ -8,6 +8,7 @@ import { buildBlock } from '../../src/lib/core/block';
 import {
   decodeProposalMessage,
   decodeVote,
+  encodeEvidence,
   encodeProposalMessage,
   encodeVote,
 } from '../../src/lib/core/encoding';
@@ -16,6 +17,7 @@ import { MESSAGE_BYTES_MAX } from '../../src/lib/core/params';
 import { proposalSignBytes, voteSignBytes } from '../../src/lib/core/signing';
 import type {
   Block,
+  Evidence,
   Proposal,
   UnsignedProposal,
   UnsignedVote,
@@ -250,6 +252,54 @@ const future: Adversary = {
 /** Twins run the honest node; the fault is that two nodes hold the same key. */
 const twins: Adversary = {};
 
+/**
+ * Evidence poisoning: from every vote it signs, "evidence" that is no equivocation — the vote
+ * paired with itself, and its prevote paired with its precommit of the same height. Correctly
+ * signed, so only the core's evidence rule can tell; a node that pooled it would put it in every
+ * block it proposes, and every other validator would refuse those blocks.
+ */
+function evidencePoison(): Adversary {
+  const prevotes = new Map<number, Vote>();
+  return {
+    async publish(node, type, payload, honest) {
+      await honest();
+      const network = node.network;
+      if (type !== 'vote' || !network) return;
+      const vote = decodeVote(payload);
+      const poison: Evidence[] = [{ kind: 'duplicate-vote', voteA: vote, voteB: vote }];
+      if (vote.type === 'prevote') prevotes.set(vote.height, vote);
+      const prevote = prevotes.get(vote.height);
+      if (vote.type === 'precommit' && prevote) {
+        poison.push({ kind: 'duplicate-vote', voteA: prevote, voteB: vote });
+      }
+      for (const item of poison) {
+        await network.publishRaw(
+          TOPIC_OF.evidence,
+          envelope(node, 'evidence', encodeEvidence(item)),
+        );
+      }
+    },
+  };
+}
+
+/** Proposes blocks stamped at the end of time (or frozen at the previous block's time). */
+function badTime(prng: SimNode['prng']): Adversary {
+  return {
+    tamper: {
+      proposal(block, state) {
+        const time = prng.chance(0.5) ? Number.MAX_SAFE_INTEGER : state.lastBlockTime + 1;
+        return { ...block, header: { ...block.header, time } };
+      },
+    },
+  };
+}
+
+/** Its clock is off by up to ten years, either way: its precommits carry those timestamps. */
+function lyingClock(prng: SimNode['prng']): Adversary {
+  const yearMs = 365 * 24 * 3_600_000;
+  return { clockOffsetMs: (prng.chance(0.5) ? 1 : -1) * prng.int(1, 10) * yearMs };
+}
+
 export function adversaryFor(
   behaviour: ByzantineBehaviour | null,
   prng: SimNode['prng'],
@@ -273,5 +323,11 @@ export function adversaryFor(
       return future;
     case 'twins':
       return twins;
+    case 'evidence-poison':
+      return evidencePoison();
+    case 'bad-time':
+      return badTime(prng);
+    case 'lying-clock':
+      return lyingClock(prng);
   }
 }

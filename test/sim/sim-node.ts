@@ -53,6 +53,8 @@ export interface Adversary {
   ) => Promise<void>;
   /** Sends nothing at all (publishing and serving sync both fail). */
   muted?: boolean;
+  /** Its wall clock runs this far off the honest ones (a lying clock). */
+  clockOffsetMs?: number;
   /** Runs after every event; true if it changed something (the simulator settles again). */
   afterEvent?: (node: SimNode) => Promise<boolean>;
 }
@@ -128,7 +130,12 @@ export class SimNode {
         },
         signer: this.config.key.signer,
         verifier: this.env.verifier,
-        clock: this.env.clock,
+        clock: adversary.clockOffsetMs
+          ? {
+              nowMs: () => this.env.clock.nowMs() + (adversary.clockOffsetMs ?? 0),
+              monotonicMs: () => this.env.clock.monotonicMs(),
+            }
+          : this.env.clock,
         timers: this.env.timersFor(this.index, incarnation),
         yieldNow: async () => undefined,
         tamper: adversary.tamper,
