@@ -13,7 +13,14 @@ import {
   decodeVote,
 } from '../core/encoding';
 import { evidenceSetForHeight, setForHeight } from '../core/block';
-import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
+import {
+  joinSignBytes,
+  possessionSignBytes,
+  proposalSignBytes,
+  txSignBytes,
+  voteSignBytes,
+  type Verifier,
+} from '../core/signing';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { MessageValidator, Verdict } from '../net/network';
@@ -196,7 +203,22 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           return okA && okB ? accept(evidence) : reject('bad-signature');
         }
         case 'join': {
-          return accept(decodeJoinRequest(payload));
+          // Signed by the key it asks for, for this chain: nobody can ask in another's name,
+          // and the proof of possession it carries is checked before a validator relies on it.
+          const request = decodeJoinRequest(payload);
+          const [signed, possessed] = await verifyAll(verifier, [
+            {
+              publicKey: request.publicKey,
+              message: joinSignBytes(state.chainId, request.publicKey, request.label),
+              signature: request.signature,
+            },
+            {
+              publicKey: request.publicKey,
+              message: possessionSignBytes(state.chainId, request.publicKey),
+              signature: request.possession,
+            },
+          ]);
+          return signed && possessed ? accept(request) : reject('bad-signature');
         }
         default: {
           const unreachable: never = type;
