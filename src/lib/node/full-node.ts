@@ -9,7 +9,6 @@
 // Everything that reads and changes the engine, the head state or the mempool runs in the one
 // serial queue; network callbacks and timers only push into the inbox or enqueue.
 
-import { toHex } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type { TxBody, TxKind } from '../core/types';
 import type { PeerEvent } from '../net/network';
