@@ -4,6 +4,7 @@
 // signatures, membership, the height window, and for evidence the very rule block validation
 // applies. 'reject' costs the sender gossipsub score (the message is provably bad); 'ignore'
 // drops without blame (stale, ahead, not yet valid).
+import { checkInclusion } from '../core/apply';
 import { blockHash, bytesEqual } from '../core/hash';
 import {
   DecodeError,
@@ -106,7 +107,17 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
               signature: tx.signature,
             })),
           );
-          return verdicts.every(Boolean) ? accept(batch) : reject('bad-signature');
+          if (!verdicts.every(Boolean)) return reject('bad-signature');
+          // The inclusion rules: an outsider's txs (no account, not a validator) or malformed
+          // ones go no further than this node, and cost their sender score. Txs already
+          // committed (a resubmit racing its block) only make the batch useless.
+          let stale = 0;
+          for (const tx of txs) {
+            const { code } = checkInclusion(state, tx, true);
+            if (code === 'nonce-too-low') stale += 1;
+            else if (code !== 'ok' && code !== 'nonce-gap') return reject(`tx-${code}`);
+          }
+          return stale === txs.length ? ignore('already-committed') : accept(batch);
         }
         case 'vote': {
           const vote = decodeVote(payload);
