@@ -3,7 +3,8 @@
 // peer over loopback TCP (createNodeNetwork, the `/ledger/<chainId>/sync/1.0.0` protocol), and
 // verifies every block the way FullNode commits a synced block: the commit's precommit
 // signatures and 2/3 power (commit-check.ts), every tx signature (WebCrypto), validateBlock,
-// applyBlock, then the store's atomic applyBlock (in-memory store: Node has no IndexedDB).
+// applyBlock, then the store's atomic applyBlocks, one block each (in-memory store: Node has no
+// IndexedDB).
 import '../src/server/polyfill';
 import { applyBlock, applyChanges } from '../src/lib/core/apply';
 import { blockSignatureChecks } from '../src/lib/core/block';
@@ -113,7 +114,7 @@ function syncVerifier(
     const validation = validateBlock(state, block, verdicts);
     if (!validation.ok) return { ok: false, reason: `${validation.rule}: ${validation.detail}` };
     const { changes, results } = await timed('applyMs', () => applyBlock(state, block, verdicts));
-    await timed('storeMs', () => store.applyBlock({ block, commit, changes, results }));
+    await timed('storeMs', () => store.applyBlocks([{ block, commit, changes, results }]));
     applyChanges(state, changes);
     return { ok: true };
   };
@@ -133,7 +134,7 @@ export interface SyncPhases {
   verifyMs: number;
   /** applyBlock: execution and the incremental state root (LtHash). */
   applyMs: number;
-  /** The store's atomic applyBlock (in memory here). */
+  /** The store's atomic applyBlocks of one block (in memory here). */
   storeMs: number;
 }
 

@@ -65,13 +65,14 @@ async function initialized(harness: StoreHarness, fx: StoreChain) {
   return { open, store };
 }
 
+/** One block is a batch of one: 'applied' when this call wrote it, else 'already-applied'. */
+async function applyOne(store: LedgerStore, entry: BlockToApply) {
+  return (await store.applyBlocks([entry])) === 1 ? 'applied' : 'already-applied';
+}
+
 async function applyUpTo(store: LedgerStore, entries: BlockToApply[], height: number) {
   for (const entry of entries.slice(0, height)) {
-    checkEqual(
-      await store.applyBlock(entry),
-      'applied',
-      `apply block ${entry.block.header.height}`,
-    );
+    checkEqual(await applyOne(store, entry), 'applied', `apply block ${entry.block.header.height}`);
   }
 }
 
@@ -135,11 +136,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual(await store.loadState(), null, 'state');
       checkEqual(await store.latestBlocks({ limit: 10 }), [], 'latest blocks');
       checkEqual(await store.block(1), null, 'block 1');
-      await checkRejects(
-        store.applyBlock(fx.entries[0]!),
-        NotInitializedError,
-        'apply before init',
-      );
+      await checkRejects(applyOne(store, fx.entries[0]!), NotInitializedError, 'apply before init');
       await checkRejects(store.account('0'.repeat(40)), NotInitializedError, 'account');
     });
   });
@@ -171,7 +168,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       const { store } = await initialized(harness, fx);
       await withClose([store], async () => {
         for (const [i, entry] of fx.entries.entries()) {
-          checkEqual(await store.applyBlock(entry), 'applied', `apply ${i + 1}`);
+          checkEqual(await applyOne(store, entry), 'applied', `apply ${i + 1}`);
           const meta = await store.meta();
           checkEqual(meta?.headHeight, i + 1, `head height after ${i + 1}`);
           checkEqual(meta?.headHash, blockHash(entry.block), `head hash after ${i + 1}`);
@@ -245,12 +242,12 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       await withClose([store], async () => {
         await applyUpTo(store, fx.entries, 3);
         const before = await store.loadState();
-        checkEqual(await store.applyBlock(fx.entries[0]!), 'already-applied', 'block 1 again');
-        checkEqual(await store.applyBlock(fx.entries[2]!), 'already-applied', 'head again');
-        await checkRejects(store.applyBlock(fx.entries[4]!), HeightGapError, 'height 5 on head 3');
+        checkEqual(await applyOne(store, fx.entries[0]!), 'already-applied', 'block 1 again');
+        checkEqual(await applyOne(store, fx.entries[2]!), 'already-applied', 'head again');
+        await checkRejects(applyOne(store, fx.entries[4]!), HeightGapError, 'height 5 on head 3');
         const conflict = forge(fx.entries[1]!, (block) => (block.header.time += 1));
         const error = await checkRejects(
-          store.applyBlock(conflict),
+          applyOne(store, conflict),
           ConflictingBlockError,
           'another block 2',
         );
@@ -259,20 +256,20 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           fx.entries[3]!,
           (block) => (block.header.previousHash = new Uint8Array(32).fill(1)),
         );
-        await checkRejects(store.applyBlock(fork), BrokenLinkError, 'block 4 on another parent');
+        await checkRejects(applyOne(store, fork), BrokenLinkError, 'block 4 on another parent');
         await checkRejects(
-          store.applyBlock({ ...fx.entries[3]!, commit: fx.entries[2]!.commit }),
+          applyOne(store, { ...fx.entries[3]!, commit: fx.entries[2]!.commit }),
           ApplyMismatchError,
           'commit of another block',
         );
         await checkRejects(
-          store.applyBlock({ ...fx.entries[3]!, changes: fx.entries[2]!.changes }),
+          applyOne(store, { ...fx.entries[3]!, changes: fx.entries[2]!.changes }),
           ApplyMismatchError,
           'changes of another block',
         );
         checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused writes');
         checkEqual(await store.loadState(), before, 'state unchanged by refused writes');
-        checkEqual(await store.applyBlock(fx.entries[3]!), 'applied', 'block 4 after the refusals');
+        checkEqual(await applyOne(store, fx.entries[3]!), 'applied', 'block 4 after the refusals');
         checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[3], 'root after block 4');
       });
     },
@@ -289,7 +286,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       ]);
       const run = async (store: LedgerStore) => {
         const outcomes: string[] = [];
-        for (const entry of fx.entries) outcomes.push(await store.applyBlock(entry));
+        for (const entry of fx.entries) outcomes.push(await applyOne(store, entry));
         return outcomes;
       };
       const [fromA, fromB] = await Promise.all([run(a), run(b)]);
@@ -412,7 +409,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       const singles = async () => {
         let written = 0;
         for (const entry of fx.entries) {
-          if ((await b.applyBlock(entry)) === 'applied') written += 1;
+          if ((await applyOne(b, entry)) === 'applied') written += 1;
         }
         return written;
       };
@@ -428,13 +425,13 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     await applyUpTo(store, fx.entries, 10);
     await store.close();
     await checkRejects(store.meta(), StoreClosedError, 'meta after close');
-    await checkRejects(store.applyBlock(fx.entries[10]!), StoreClosedError, 'apply after close');
+    await checkRejects(applyOne(store, fx.entries[10]!), StoreClosedError, 'apply after close');
     const again = await open();
     await withClose([again], async () => {
       checkEqual((await again.meta())?.headHeight, 10, 'head after reopen');
       checkEqual((await again.loadState())?.stateRoot, fx.stateRoots[9], 'root after reopen');
       checkEqual((await again.block(10))?.block, fx.entries[9]!.block, 'block 10 after reopen');
-      checkEqual(await again.applyBlock(fx.entries[10]!), 'applied', 'continue after reopen');
+      checkEqual(await applyOne(again, fx.entries[10]!), 'applied', 'continue after reopen');
     });
   });
 

@@ -649,7 +649,7 @@ export class FullNode implements LedgerNode {
     const { changes, results } = applyBlock(state, block, verdicts);
     const encoded = encodeBlock(block);
     try {
-      await this.#deps.store.applyBlock({ block, commit, changes, results, encoded });
+      await this.#deps.store.applyBlocks([{ block, commit, changes, results, encoded }]);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'store';
       this.#problem(code, (error as Error).message);

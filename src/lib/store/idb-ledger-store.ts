@@ -62,7 +62,6 @@ import { fateInBlock } from './outbox-rules';
 import type {
   AccountHistoryEntry,
   ApplyBatchOptions,
-  ApplyOutcome,
   BlockSummary,
   BlockToApply,
   HeightPage,
@@ -80,6 +79,8 @@ type Durability = 'default' | 'strict' | 'relaxed';
 const STATE_STORES: LedgerStoreName[] = ['meta', 'state-log', 'accounts', 'records', 'history'];
 /** What applyBlocks' transaction did: blocks it found stored, log length after, folded or not. */
 interface BatchWritten {
+  /** Head and folded heights after the transaction. */
+  head: { height: number; folded: number } | null;
   skipped: number;
   logBlocks: number;
   folded: boolean;
@@ -88,8 +89,8 @@ interface BatchWritten {
 const FOLD_STORES: LedgerStoreName[] = ['accounts', 'records', 'history'];
 /** Log rows kept in memory per handle (see #written); the oldest are dropped first. */
 const WRITTEN_LOG_ROWS_MAX = 2 * STATE_LOG_BLOCKS_MAX;
-/** Aborts an apply transaction whose block is there already (its writes must not stay). */
-const ALREADY_APPLIED = Symbol('already-applied');
+/** Aborts a batch written ahead of its head check when the head was not where this handle left it. */
+const HEAD_MOVED = Symbol('head-moved');
 type AnyTx = LedgerTx<LedgerStoreName[], 'readwrite'>;
 
 function pageLimit(limit: number): number {
@@ -109,6 +110,8 @@ export class IdbLedgerStore implements LedgerStore {
    * whichever tab wrote it (one block per height), but only our own copy is known to match.
    */
   readonly #written = new Map<number, LogRow>();
+  /** Head and folded heights as this handle last saw them (other tabs may have moved them). */
+  #lastHead: { height: number; folded: number } | null = null;
 
   constructor(
     readonly chainId: ChainId,
@@ -248,75 +251,6 @@ export class IdbLedgerStore implements LedgerStore {
     });
   }
 
-  async applyBlock(entry: BlockToApply): Promise<ApplyOutcome> {
-    const { block } = entry;
-    const hash = blockHash(block);
-    checkEntryConsistent(this.chainId, entry, hash);
-    const height = block.header.height;
-    const row = blockRowOf(entry, hash);
-    const logRow: LogRow = { changes: entry.changes, addresses: blockAddresses(block.txs) };
-    let logBlocks = 0;
-    let outcome: ApplyOutcome;
-    try {
-      outcome = await this.#tx<ApplyOutcome>(
-        ['meta', 'blocks', 'state-log', 'outbox'],
-        'readwrite',
-        async (tx) => {
-          const meta = tx.objectStore('meta');
-          const outbox = tx.objectStore('outbox');
-          // The reads, then the writes, in one go: requests run in order, so the reads see the
-          // database before this block and one round trip serves all. If the head check fails,
-          // the transaction is aborted and the writes vanish with it.
-          const reads = Promise.all([
-            meta.get('head') as Promise<HeadRow | undefined>,
-            meta.get('folded') as Promise<FoldedRow | undefined>,
-            tx.objectStore('blocks').get(height),
-            outbox.index('status').count(statusRange('pending')),
-          ]);
-          const writes: Promise<unknown>[] = [
-            tx.objectStore('blocks').put(row),
-            tx.objectStore('state-log').put(logRow, height),
-            meta.put({ height, hash } satisfies HeadRow, 'head'),
-          ];
-          // A failed write fails the transaction; tx.done reports it.
-          for (const write of writes) write.catch(() => {});
-          const [head, folded, stored, pendingCount] = await reads;
-          if (!head || !folded) throw new NotInitializedError(this.chainId);
-          const storedHash = height <= head.height ? (stored?.hash ?? null) : null;
-          const previous = block.header.previousHash;
-          if (decideApply(head.height, head.hash, height, hash, previous, storedHash) !== 'apply') {
-            throw ALREADY_APPLIED;
-          }
-          if (pendingCount > 0) {
-            const pending = await outbox.index('status').getAll(statusRange('pending'));
-            const byHash = new Map(pending.map((item) => [item.txHash, item]));
-            block.txs.forEach((tx, index) => {
-              const item = byHash.get(toHex(txHash(tx)));
-              if (item)
-                void outbox.put({ ...item, fate: fateInBlock(height, index, entry.results) });
-            });
-          }
-          logBlocks = height - folded.height;
-          return 'applied';
-        },
-      );
-    } catch (error) {
-      if (error !== ALREADY_APPLIED) throw error;
-      outcome = 'already-applied';
-    }
-    if (outcome === 'applied') this.#remember(height, logRow);
-    if (outcome === 'applied' && logBlocks >= STATE_LOG_BLOCKS_MAX) {
-      try {
-        await this.#tx([...STATE_STORES], 'readwrite', (tx) => foldLog(tx, this.#written));
-      } catch (error) {
-        // The block is durable already; a fold that does not fit waits for the next block (the
-        // log only makes reads do a little more work meanwhile).
-        if (!(error instanceof StorageFullError)) throw error;
-      }
-    }
-    return outcome;
-  }
-
   async applyBlocks(
     entries: readonly BlockToApply[],
     options: ApplyBatchOptions = {},
@@ -361,6 +295,11 @@ export class IdbLedgerStore implements LedgerStore {
    * STATE_LOG_BLOCKS_MAX is folded in the same transaction instead of being written to the log
    * first (a sync batch of SYNC_PERSIST_BLOCKS_MAX blocks does that every time): half the puts,
    * no second transaction, no read-back of the log.
+   *
+   * When this handle's last write left the head just below the batch (the common case: one
+   * writer committing block after block), the writes go out together with the head check's
+   * reads, so one round trip serves all; if another tab moved the head meanwhile, the
+   * transaction is aborted (its writes vanish with it) and run again the careful way.
    */
   async #writeBatch(
     entries: readonly BlockToApply[],
@@ -370,7 +309,29 @@ export class IdbLedgerStore implements LedgerStore {
     foldNow: boolean,
   ): Promise<BatchWritten> {
     const firstHeight = (entries[0] as BlockToApply).block.header.height;
-    const result: BatchWritten = { skipped: 0, logBlocks: 0, folded: false };
+    const expected = this.#lastHead;
+    if (expected?.height === firstHeight - 1) {
+      try {
+        return await this.#batchTx(entries, hashes, rows, durability, foldNow, expected.folded);
+      } catch (error) {
+        if (error !== HEAD_MOVED) throw error;
+      }
+    }
+    return this.#batchTx(entries, hashes, rows, durability, foldNow, null);
+  }
+
+  /** `guessFolded`: write before the head check, guessing the state log is folded up to it. */
+  async #batchTx(
+    entries: readonly BlockToApply[],
+    hashes: readonly Hash[],
+    rows: readonly [BlockRow, LogRow][],
+    durability: Durability,
+    foldNow: boolean,
+    guessFolded: number | null,
+  ): Promise<BatchWritten> {
+    const firstHeight = (entries[0] as BlockToApply).block.header.height;
+    const last = rows.at(-1)?.[0] as BlockRow;
+    const result: BatchWritten = { head: null, skipped: 0, logBlocks: 0, folded: false };
     await this.#tx(
       ['meta', 'blocks', 'state-log', 'outbox', ...(foldNow ? FOLD_STORES : [])],
       'readwrite',
@@ -378,15 +339,31 @@ export class IdbLedgerStore implements LedgerStore {
         const meta = tx.objectStore('meta');
         const blocks = tx.objectStore('blocks');
         const outbox = tx.objectStore('outbox');
-        const [head, folded, pendingCount] = await Promise.all([
+        const reads = Promise.all([
           meta.get('head') as Promise<HeadRow | undefined>,
           meta.get('folded') as Promise<FoldedRow | undefined>,
           outbox.index('status').count(statusRange('pending')),
         ]);
+        const writes: Promise<unknown>[] = [];
+        // Requests run in order: the reads above see the database before these writes.
+        const writeRows = (skipped: number, foldedHeight: number): boolean => {
+          const fold = foldNow && last.height - foldedHeight >= STATE_LOG_BLOCKS_MAX;
+          for (const [row, logRow] of rows.slice(skipped)) {
+            writes.push(blocks.put(row));
+            if (!fold) writes.push(tx.objectStore('state-log').put(logRow, row.height));
+          }
+          writes.push(meta.put({ height: last.height, hash: last.hash } satisfies HeadRow, 'head'));
+          // A failed write fails the transaction; tx.done reports it.
+          for (const write of writes) write.catch(() => {});
+          return fold;
+        };
+        const guessedFold = guessFolded === null ? null : writeRows(0, guessFolded);
+        const [head, folded, pendingCount] = await reads;
         if (!head || !folded) throw new NotInitializedError(this.chainId);
         // Entries at or below the head must be the stored blocks; the first one above it must
         // extend the head (the batch itself is linked already).
         const skipped = Math.max(0, Math.min(entries.length, head.height - firstHeight + 1));
+        if (guessedFold !== null && skipped > 0) throw HEAD_MOVED;
         result.skipped = skipped;
         const stored = await Promise.all(
           entries.slice(0, skipped).map((entry) => blocks.get(entry.block.header.height)),
@@ -398,15 +375,9 @@ export class IdbLedgerStore implements LedgerStore {
           const storedHash = i < skipped ? (stored[i]?.hash ?? null) : null;
           decideApply(head.height, head.hash, height, hashes[i] as Hash, previous, storedHash);
         });
+        result.head = { height: head.height, folded: folded.height };
         if (skipped === entries.length) return;
-        const last = rows.at(-1)?.[0] as BlockRow;
-        const fold = foldNow && last.height - folded.height >= STATE_LOG_BLOCKS_MAX;
-        const writes: Promise<unknown>[] = [];
-        for (const [row, logRow] of rows.slice(skipped)) {
-          writes.push(blocks.put(row));
-          if (!fold) writes.push(tx.objectStore('state-log').put(logRow, row.height));
-        }
-        writes.push(meta.put({ height: last.height, hash: last.hash } satisfies HeadRow, 'head'));
+        const fold = guessedFold ?? writeRows(skipped, folded.height);
         if (pendingCount > 0) {
           const pending = await outbox.index('status').getAll(statusRange('pending'));
           const byHash = new Map(pending.map((item) => [item.txHash, item]));
@@ -415,15 +386,15 @@ export class IdbLedgerStore implements LedgerStore {
               const waiting = byHash.get(toHex(txHash(item)));
               const height = entry.block.header.height;
               if (waiting) {
-                writes.push(
-                  outbox.put({ ...waiting, fate: fateInBlock(height, index, entry.results) }),
-                );
+                const write = outbox.put({
+                  ...waiting,
+                  fate: fateInBlock(height, index, entry.results),
+                });
+                write.catch(() => {});
               }
             });
           }
         }
-        // A failed write fails the transaction; tx.done reports it.
-        for (const write of writes) write.catch(() => {});
         if (fold) {
           const batchLog = rows.slice(skipped).map(([, logRow]) => logRow);
           await foldLog(tx as AnyTx, this.#written, batchLog);
@@ -431,9 +402,14 @@ export class IdbLedgerStore implements LedgerStore {
         } else {
           result.logBlocks = last.height - folded.height;
         }
+        result.head = { height: last.height, folded: fold ? last.height : folded.height };
       },
       durability,
-    );
+    ).catch((error: unknown) => {
+      this.#lastHead = null;
+      throw error;
+    });
+    this.#lastHead = result.head;
     return result;
   }
 

@@ -30,7 +30,6 @@ import {
 import {
   blockAddresses,
   checkBatchLinked,
-  checkEntryConsistent,
   checkSignerAdvance,
   decideApply,
   historyOfBlock,
@@ -39,7 +38,7 @@ import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, OUTBOX_SETTLED_MAX, PAGE_ROWS_MAX 
 import { fateInBlock } from './outbox-rules';
 import type {
   AccountHistoryEntry,
-  ApplyOutcome,
+  ApplyBatchOptions,
   BlockSummary,
   BlockToApply,
   HeightPage,
@@ -142,27 +141,10 @@ export class MemoryLedgerStore implements LedgerStore {
     return this.db.state ? clone(this.db.state) : null;
   }
 
-  async applyBlock(entry: BlockToApply): Promise<ApplyOutcome> {
-    const state = this.#state();
-    const hash = blockHash(entry.block);
-    checkEntryConsistent(this.chainId, entry, hash);
-    const height = entry.block.header.height;
-    const headHash = state.height === 0 ? ZERO_HASH : state.lastBlockHash;
-    const stored = this.db.blocks.get(height);
-    const decision = decideApply(
-      state.height,
-      headHash,
-      height,
-      hash,
-      entry.block.header.previousHash,
-      stored?.hash ?? null,
-    );
-    if (decision === 'already-applied') return decision;
-    this.#write(entry, hash);
-    return 'applied';
-  }
-
-  async applyBlocks(entries: readonly BlockToApply[]): Promise<number> {
+  async applyBlocks(
+    entries: readonly BlockToApply[],
+    _options?: ApplyBatchOptions,
+  ): Promise<number> {
     const state = this.#state();
     const hashes = checkBatchLinked(this.chainId, entries);
     // Every decision first, against the head as the batch would move it: a refusal anywhere
