@@ -10,7 +10,7 @@ import {
   type Address,
   type Block,
 } from '../../src/lib/core/index';
-import type { Tx } from '../../src/lib/core/types';
+import type { Tx, TxCode } from '../../src/lib/core/types';
 import type { SignedState } from '../../src/lib/consensus/types';
 import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
 import {
@@ -23,6 +23,7 @@ import {
   NotFoundError,
   NotInitializedError,
   OUTBOX_PENDING_MAX,
+  OUTBOX_SETTLED_MAX,
   OutboxFullError,
   SignerRegressionError,
   STATE_LOG_BLOCKS_MAX,
@@ -88,6 +89,24 @@ function forge(entry: BlockToApply, mutate: (block: Block) => void): BlockToAppl
   copy.commit.blockHash = hash;
   copy.changes.lastBlockHash = hash;
   return copy;
+}
+
+/**
+ * The fixture's first blocks with these txs instead of theirs, relinked; each block's results
+ * all carry `code` (null: no results). Only for what the store does not check: it never
+ * re-executes a block, so commits and changes re-pointed at the new hashes are accepted.
+ */
+function carrying(fx: StoreChain, blocks: Array<{ txs: Tx[]; code: TxCode | null }>) {
+  const out: BlockToApply[] = [];
+  blocks.forEach(({ txs, code }, i) => {
+    const previous = out[i - 1];
+    const entry = forge(fx.entries[i]!, (block) => {
+      block.txs = txs;
+      if (previous) block.header.previousHash = blockHash(previous.block);
+    });
+    out.push(code === null ? entry : { ...entry, results: txs.map(() => ({ code })) });
+  });
+  return out;
 }
 
 function involves(tx: Tx, address: Address): boolean {
@@ -724,6 +743,69 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       await checkRejects(store.addToOutbox([txs.at(-1) as Tx], 5_000), OutboxFullError, 'full');
     });
   });
+
+  add(
+    'outbox: settling past the bound drops the oldest settled entries, never a pending one',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        // The store does not verify or re-execute: distinct nonces make distinct txs, and the
+        // fixture's first blocks carry them (relinked), each group added at its own time.
+        let nonce = fx.okTx.nonce + 10_000;
+        const group = (count: number): Tx[] =>
+          Array.from({ length: count }, () => ({ ...fx.okTx, nonce: nonce++ }));
+        const [a0, a1, a2, waiting, b] = [group(100), group(1), group(499), group(100), group(500)];
+        const add = async (txs: Tx[], addedMs: number) =>
+          (await store.addToOutbox(txs, addedMs)).map((entry) => entry.txHash);
+        const [a0Keys, a1Keys, a2Keys, waitingKeys] = [
+          await add(a0, 1_000),
+          await add(a1, 1_001),
+          await add(a2, 1_002),
+          await add(waiting, 1_003),
+        ];
+        const blocks = carrying(fx, [
+          { txs: [...a0, ...a1], code: 'ok' },
+          { txs: a2, code: 'nonce-too-low' },
+          { txs: b.slice(0, 250), code: 'ok' },
+          { txs: b.slice(250), code: null },
+        ]);
+        checkEqual(await applyOne(store, blocks[0]!), 'applied', 'block 1 settles a0 and a1');
+        checkEqual(await applyOne(store, blocks[1]!), 'applied', 'block 2 rejects a2');
+        checkEqual((await store.outbox()).length, 700, 'below the bound nothing goes');
+        const bKeys = await add(b, 2_000);
+        checkEqual(await store.applyBlocks(blocks.slice(2)), 2, 'blocks 3-4 settle b');
+        const settledMax = OUTBOX_SETTLED_MAX;
+        const settled = async () =>
+          (await store.outbox('committed')).length + (await store.outbox('rejected')).length;
+        checkEqual(await settled(), settledMax, 'settled entries back at the bound');
+        const present = async (keys: string[]) =>
+          (await store.outboxEntries(keys)).filter((entry) => entry !== null).length;
+        checkEqual(await present(a0Keys), 0, 'the oldest settled (a0) went');
+        checkEqual(await present(a1Keys), 1, 'the next oldest (a1) stayed');
+        checkEqual(await present(a2Keys), a2.length, 'rejected a2 stayed');
+        checkEqual(await present(bKeys), b.length, 'the newly settled b stayed');
+        checkEqual(
+          (await store.outbox('pending')).map((entry) => entry.txHash).sort(),
+          [...waitingKeys].sort(),
+          'pending entries older than every settled one stay',
+        );
+        const [first] = waitingKeys as [string];
+        await store.setOutboxFate(first, { status: 'rejected', code: 'bad-signature' });
+        checkEqual(await settled(), settledMax, 'a fate set by hand prunes too');
+        checkEqual(await present(a1Keys), 0, 'the oldest settled (a1) went');
+        checkEqual(
+          (await store.outboxEntries([first]))[0]?.fate,
+          { status: 'rejected', code: 'bad-signature' },
+          'the entry settled by hand stayed',
+        );
+        checkEqual((await store.outbox('pending')).length, waiting.length - 1, 'the rest pending');
+        const bFate = (await store.outboxEntries([bKeys.at(-1)!]))[0]?.fate;
+        checkEqual(bFate, { status: 'committed', height: 4 }, 'a block without results commits');
+        const aFate = (await store.outboxEntries([a2Keys[0]!]))[0]?.fate;
+        checkEqual(aFate, { status: 'rejected', code: 'nonce-too-low' }, 'code from results');
+      });
+    },
+  );
 
   add('known peers: bounded, most recent first, last-seen never goes back', async (fx) => {
     const { store } = await initialized(harness, fx);

@@ -51,14 +51,8 @@ import {
   historyOfBlock,
   sameSignedState,
 } from './ledger-rules';
-import {
-  KNOWN_PEERS_MAX,
-  OUTBOX_PENDING_MAX,
-  OUTBOX_SETTLED_MAX,
-  PAGE_ROWS_MAX,
-  STATE_LOG_BLOCKS_MAX,
-} from './limits';
-import { fateInBlock } from './outbox-rules';
+import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, PAGE_ROWS_MAX, STATE_LOG_BLOCKS_MAX } from './limits';
+import { settledByBlocks, settledExcess, settledToDrop } from './outbox-rules';
 import type {
   AccountHistoryEntry,
   ApplyBatchOptions,
@@ -381,19 +375,9 @@ export class IdbLedgerStore implements LedgerStore {
         if (pendingCount > 0) {
           const pending = await outbox.index('status').getAll(statusRange('pending'));
           const byHash = new Map(pending.map((item) => [item.txHash, item]));
-          for (const entry of entries.slice(skipped)) {
-            entry.block.txs.forEach((item, index) => {
-              const waiting = byHash.get(toHex(txHash(item)));
-              const height = entry.block.header.height;
-              if (waiting) {
-                const write = outbox.put({
-                  ...waiting,
-                  fate: fateInBlock(height, index, entry.results),
-                });
-                write.catch(() => {});
-              }
-            });
-          }
+          const settled = settledByBlocks(entries.slice(skipped), byHash);
+          for (const item of settled) outbox.put(item).catch(() => {});
+          if (settled.length > 0) await pruneSettled(tx as AnyTx);
         }
         if (fold) {
           const batchLog = rows.slice(skipped).map(([, logRow]) => logRow);
@@ -658,21 +642,7 @@ export class IdbLedgerStore implements LedgerStore {
       const entry = await tx.objectStore('outbox').get(key);
       if (!entry) throw new NotFoundError(`outbox entry ${key}`);
       await tx.objectStore('outbox').put({ ...entry, fate });
-      // Keep only the newest OUTBOX_SETTLED_MAX settled entries.
-      const settled = [
-        ...(await tx.objectStore('outbox').index('status').getAllKeys(statusRange('committed'))),
-        ...(await tx.objectStore('outbox').index('status').getAllKeys(statusRange('rejected'))),
-      ];
-      if (settled.length <= OUTBOX_SETTLED_MAX) return;
-      const entries = (
-        await Promise.all(settled.map((k) => tx.objectStore('outbox').get(k)))
-      ).filter((e) => e !== undefined);
-      entries.sort((a, b) => a.addedMs - b.addedMs || (a.txHash < b.txHash ? -1 : 1));
-      await Promise.all(
-        entries
-          .slice(0, entries.length - OUTBOX_SETTLED_MAX)
-          .map((e) => tx.objectStore('outbox').delete(e.txHash)),
-      );
+      await pruneSettled(tx);
     });
   }
 
@@ -831,6 +801,27 @@ async function foldLog(
     writes.push(history.put(list, historyKey(address, next.height)));
   }
   await Promise.all(writes);
+}
+
+/**
+ * The settle-and-prune rule (outbox-rules.ts) inside a writing transaction: the 'status' index
+ * orders each status by (addedMs, txHash), so the oldest `excess` of each settled status hold
+ * the oldest `excess` settled entries; only those are read.
+ */
+async function pruneSettled(tx: AnyTx): Promise<void> {
+  const status = tx.objectStore('outbox').index('status');
+  const [committed, rejected] = await Promise.all([
+    status.count(statusRange('committed')),
+    status.count(statusRange('rejected')),
+  ]);
+  const excess = settledExcess(committed + rejected);
+  if (excess === 0) return;
+  const candidates = await Promise.all([
+    status.getAll(statusRange('committed'), excess),
+    status.getAll(statusRange('rejected'), excess),
+  ]);
+  const drop = settledToDrop(candidates.flat(), excess);
+  await Promise.all(drop.map((key) => tx.objectStore('outbox').delete(key)));
 }
 
 const LOCK_KEY_PREFIX = 'lock:';

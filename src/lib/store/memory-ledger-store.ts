@@ -34,8 +34,8 @@ import {
   decideApply,
   historyOfBlock,
 } from './ledger-rules';
-import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, OUTBOX_SETTLED_MAX, PAGE_ROWS_MAX } from './limits';
-import { fateInBlock } from './outbox-rules';
+import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, PAGE_ROWS_MAX } from './limits';
+import { byOutboxAge, settledByBlocks, settledExcess, settledToDrop } from './outbox-rules';
 import type {
   AccountHistoryEntry,
   ApplyBatchOptions,
@@ -164,6 +164,15 @@ export class MemoryLedgerStore implements LedgerStore {
       }
     });
     for (const i of writes) this.#write(entries[i] as BlockToApply, hashes[i] as Hash);
+    const pending = new Map(
+      [...this.db.outbox].filter(([, item]) => item.fate.status === 'pending'),
+    );
+    const settled = settledByBlocks(
+      writes.map((i) => entries[i] as BlockToApply),
+      pending,
+    );
+    for (const item of settled) this.db.outbox.set(item.txHash, clone(item));
+    if (settled.length > 0) this.#pruneSettled();
     return writes.length;
   }
 
@@ -184,18 +193,6 @@ export class MemoryLedgerStore implements LedgerStore {
       this.db.historyHeights.set(address, heights);
     }
     applyChanges(state, clone(entry.changes));
-    this.#settleOutbox(block.txs, height, entry);
-  }
-
-  #settleOutbox(txs: Tx[], height: number, entry: BlockToApply): void {
-    if (![...this.db.outbox.values()].some((item) => item.fate.status === 'pending')) return;
-    txs.forEach((tx, index) => {
-      const item = this.db.outbox.get(toHex(txHash(tx)));
-      if (item && item.fate.status === 'pending') {
-        item.fate = fateInBlock(height, index, entry.results);
-      }
-    });
-    this.#pruneSettled();
   }
 
   async replaceSeenCommit(commit: Commit): Promise<void> {
@@ -331,7 +328,7 @@ export class MemoryLedgerStore implements LedgerStore {
     this.#open();
     return [...this.db.outbox.values()]
       .filter((entry) => status === undefined || entry.fate.status === status)
-      .sort(byAdded)
+      .sort(byOutboxAge)
       .map(clone);
   }
 
@@ -345,10 +342,8 @@ export class MemoryLedgerStore implements LedgerStore {
 
   #pruneSettled(): void {
     const settled = [...this.db.outbox.values()].filter((entry) => entry.fate.status !== 'pending');
-    if (settled.length <= OUTBOX_SETTLED_MAX) return;
-    settled.sort(byAdded);
-    for (const entry of settled.slice(0, settled.length - OUTBOX_SETTLED_MAX)) {
-      this.db.outbox.delete(entry.txHash);
+    for (const key of settledToDrop(settled, settledExcess(settled.length))) {
+      this.db.outbox.delete(key);
     }
   }
 
@@ -378,10 +373,6 @@ export class MemoryLedgerStore implements LedgerStore {
   async close(): Promise<void> {
     this.#closed = true;
   }
-}
-
-function byAdded(a: OutboxEntry, b: OutboxEntry): number {
-  return a.addedMs - b.addedMs || (a.txHash < b.txHash ? -1 : a.txHash > b.txHash ? 1 : 0);
 }
 
 /** Oldest first; ties by address so eviction is deterministic. */
