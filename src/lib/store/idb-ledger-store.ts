@@ -10,7 +10,7 @@
 import { openDB } from 'idb';
 import type { SignedState, SignerStateStore } from '../consensus/types';
 import { decodeBlock, encodeBlock } from '../core/encoding';
-import { blockHash, bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
+import { bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type { Account, Address, Block, ChainId, Commit, Genesis, Hash, Tx } from '../core/types';
 import {
@@ -43,7 +43,6 @@ import {
 import {
   blockAddresses,
   checkBatchLinked,
-  checkEntryConsistent,
   checkSignerAdvance,
   decideApply,
   HISTORY_HEIGHT_DIGITS,

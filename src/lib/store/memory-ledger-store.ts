@@ -6,7 +6,7 @@
 import type { SignedState, SignerStateStore } from '../consensus/types';
 import { applyChanges } from '../core/apply';
 import { encodeBlock } from '../core/encoding';
-import { blockHash, bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
+import { bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type {
   Account,
