@@ -34,7 +34,8 @@ import {
   decideApply,
   historyOfBlock,
 } from './ledger-rules';
-import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, PAGE_ROWS_MAX } from './limits';
+import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX } from './limits';
+import { pageLimit } from './page-limit';
 import { byOutboxAge, settledByBlocks, settledExcess, settledToDrop } from './outbox-rules';
 import type {
   AccountHistoryEntry,
@@ -73,10 +74,6 @@ export class MemoryLedgerDatabase {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
-
-function pageLimit(limit: number): number {
-  return Math.max(0, Math.min(limit, PAGE_ROWS_MAX));
-}
 
 export class MemoryLedgerStore implements LedgerStore {
   readonly chainId: ChainId;
