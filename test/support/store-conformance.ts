@@ -45,6 +45,12 @@ export interface StoreHarness {
   /** An empty database for `chainId`; each call of the returned opener is one more "tab". */
   freshLedger(chainId: string): Promise<() => Promise<LedgerStore>>;
   freshDevice(): Promise<() => Promise<DeviceStore>>;
+  /**
+   * A new device key the store can keep (default: a non-extractable WebCrypto key, which
+   * IndexedDB stores by structured clone; a Node store writes the key to a file, so it needs
+   * one it can export once, and hands back non-extractable copies).
+   */
+  newDeviceKey?(createdMs: number): Promise<DeviceKey>;
 }
 
 export interface StoreCase {
@@ -890,10 +896,8 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual((await device.ledgers()).length, 1, 'removed');
       checkEqual((await device.ledgers())[0]?.genesis, genesis, 'genesis kept');
       checkEqual(await device.deviceKey(), null, 'no key yet');
-      const make = async (createdMs: number): Promise<DeviceKey> => ({
-        ...(await generateSigningKey()),
-        createdMs,
-      });
+      const make = async (createdMs: number): Promise<DeviceKey> =>
+        harness.newDeviceKey?.(createdMs) ?? { ...(await generateSigningKey()), createdMs };
       const other = await open();
       const [first, second] = await Promise.all([
         make(1).then((key) => device.putDeviceKeyIfAbsent(key)),

@@ -1,0 +1,33 @@
+// How values become SQLite columns. Structured values (accounts, commits, signer states, outbox
+// entries...) are stored with Node's structured-clone serializer, the counterpart of what
+// IndexedDB stores (Maps, Uint8Arrays and bigints survive); Node documents its format as
+// backward compatible, so safe to keep on disk. Blocks keep their canonical bytes.
+
+import { deserialize, serialize } from 'node:v8';
+
+export function encodeValue(value: unknown): Buffer {
+  return serialize(value);
+}
+
+export function decodeValue<T>(column: Uint8Array): T {
+  return deserialize(column) as T;
+}
+
+/** A BLOB column as a plain Uint8Array (better-sqlite3 hands out Buffers). */
+export function bytesOf(column: Uint8Array): Uint8Array {
+  return new Uint8Array(column);
+}
+
+/**
+ * A record key as UTF-16 big-endian bytes. SQLite orders TEXT by its UTF-8 bytes, which differs
+ * from JavaScript's (and IndexedDB's) order by UTF-16 code units for characters above U+FFFF
+ * versus U+E000..U+FFFF; byte order of UTF-16BE is exactly code-unit order, so records list in
+ * the same order in every store. Lone surrogates survive, as they do in a JavaScript string.
+ */
+export function keyBytes(key: string): Buffer {
+  return Buffer.from(key, 'utf16le').swap16();
+}
+
+export function keyOf(column: Uint8Array): string {
+  return Buffer.from(column).swap16().toString('utf16le');
+}
