@@ -90,7 +90,12 @@ export function mapSqliteError(error: unknown): unknown {
   if (error instanceof StoreError) return error;
   const code = codeOf(error);
   if (code === 'SQLITE_FULL') return new StorageFullError({ cause: error });
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+  // A short read is a page the file should hold and does not: a cut file.
+  if (
+    code.startsWith('SQLITE_CORRUPT') ||
+    code === 'SQLITE_NOTADB' ||
+    code === 'SQLITE_IOERR_SHORT_READ'
+  ) {
     return new SchemaError('the database file is damaged', { cause: error });
   }
   return error;

@@ -4,7 +4,7 @@
 // peers) and one write path for blocks (block-writer.ts); this class only routes calls to them.
 // Every method is one SQLite transaction; several stores over one file behave like tabs.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SignerStateStore } from '../../consensus/types';
 import { bytesEqual, ZERO_HASH } from '../../core/hash';
@@ -195,6 +195,23 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   /**
+   * SQLite's structural check of every page (PRAGMA quick_check), run when the last writer did
+   * not close cleanly: a crash never damages the file, but a disk that lost or cut writes can,
+   * and SQLite may then read missing pages as empty rows instead of failing.
+   */
+  checkPages(): void {
+    const result = this.#connection.read(() =>
+      this.#connection.db.pragma('quick_check', { simple: true }),
+    );
+    if (result !== 'ok') {
+      const first = String(result)
+        .split('\n')
+        .find((line) => !line.startsWith('***'));
+      throw new SchemaError(`the database file is damaged: ${first}`);
+    }
+  }
+
+  /**
    * Cheap checks that head, blocks and state agree (three indexed reads), so a damaged file is
    * refused at open rather than served. Transactions keep them true; only damage breaks them.
    */
@@ -229,9 +246,19 @@ export function sqliteLedgerPath(directory: string, chainId: ChainId): string {
   return join(directory, `ledger-${chainId}.sqlite`);
 }
 
+/** Bytes in the write-ahead log: none after a clean close (the last connection empties it). */
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Opens (creating or upgrading) the ledger's database file. Throws SchemaError for a file of a
- * newer schema or a damaged one.
+ * newer schema or a damaged one. After an unclean shutdown (a write-ahead log left behind, or
+ * another process has the file open) it checks every page first, which reads the whole file.
  */
 export async function openSqliteLedgerStore(
   options: OpenSqliteLedgerStoreOptions,
@@ -239,10 +266,12 @@ export async function openSqliteLedgerStore(
   const { directory, chainId } = options;
   const path = sqliteLedgerPath(directory, chainId);
   mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const unclean = walBytes(path) > 0;
   const connection = new SqliteConnection(path);
   try {
     migrateLedgerDb(connection.db);
     const store = new SqliteLedgerStore(chainId, connection);
+    if (unclean) store.checkPages();
     store.checkConsistent();
     return store;
   } catch (error) {
