@@ -9,6 +9,7 @@
 // already, so two processes racing agree on one key, and a crash leaves either no key file or a
 // whole one.
 
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -95,7 +96,8 @@ export async function writeDeviceKeyIfAbsent(path: string, key: DeviceKey): Prom
     privateKeyPkcs8: Buffer.from(pkcs8).toString('base64'),
     publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
   };
-  const temporary = join(dirname(path), `.device-key-${process.pid}-${Date.now()}.tmp`);
+  // Unique per attempt: two writers in one process may race within the same millisecond.
+  const temporary = join(dirname(path), `.device-key-${randomUUID()}.tmp`);
   const handle = await open(
     temporary,
     constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
