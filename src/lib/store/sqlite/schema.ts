@@ -6,7 +6,7 @@
 //             state parts at the head (validator sets, proposals, accumulator, state root)
 //   blocks    height -> canonical block bytes, seen commit, tx codes, summary; unique hash
 //   history   (address, height) of every block whose txs involve the account
-//   accounts  address -> Account
+//   accounts  address -> Account (JSON: numbers only, and the hottest write)
 //   records   full key as UTF-16BE bytes (codec.ts) -> value bytes
 //   signer    'last' -> SignedState (its lock without the block); 'lock:<hex>' -> locked block
 //   outbox    txHash -> entry, by (status, addedMs, txHash), (settled, ...) and (addedMs, ...)
@@ -35,7 +35,7 @@ CREATE TABLE history (
   height INTEGER NOT NULL,
   PRIMARY KEY (address, height)
 ) WITHOUT ROWID;
-CREATE TABLE accounts (address TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE accounts (address TEXT PRIMARY KEY, account TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE records (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE signer (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE outbox (

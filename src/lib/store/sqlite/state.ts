@@ -9,7 +9,15 @@ import type { Account, Address, ChainId, Genesis, Hash } from '../../core/types'
 import { NotInitializedError } from '../errors';
 import { pageLimit } from '../page-limit';
 import type { KeyPage } from '../types';
-import { bytesOf, decodeValue, encodeValue, keyBytes, keyOf } from './codec';
+import {
+  bytesOf,
+  decodeAccount,
+  decodeValue,
+  encodeAccount,
+  encodeValue,
+  keyBytes,
+  keyOf,
+} from './codec';
 import type { SqliteConnection } from './connection';
 
 export interface ChainRow {
@@ -45,9 +53,9 @@ export function stateRowOf(state: LedgerState | StateChanges): StateRow {
 export class SqliteState {
   readonly #getMeta: Statement<[MetaKey], { value: Uint8Array }>;
   readonly #putMeta: Statement<[MetaKey, Buffer]>;
-  readonly #getAccount: Statement<[Address], { value: Uint8Array }>;
-  readonly #allAccounts: Statement<[], { address: Address; value: Uint8Array }>;
-  readonly #putAccount: Statement<[Address, Buffer]>;
+  readonly #getAccount: Statement<[Address], { account: string }>;
+  readonly #allAccounts: Statement<[], { address: Address; account: string }>;
+  readonly #putAccount: Statement<[Address, string]>;
   readonly #deleteAccount: Statement<[Address]>;
   readonly #getRecord: Statement<[Buffer], { value: Uint8Array }>;
   readonly #allRecords: Statement<[], { key: Uint8Array; value: Uint8Array }>;
@@ -63,9 +71,11 @@ export class SqliteState {
     const { db } = connection;
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#putMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
-    this.#getAccount = db.prepare('SELECT value FROM accounts WHERE address = ?');
-    this.#allAccounts = db.prepare('SELECT address, value FROM accounts');
-    this.#putAccount = db.prepare('INSERT OR REPLACE INTO accounts (address, value) VALUES (?, ?)');
+    this.#getAccount = db.prepare('SELECT account FROM accounts WHERE address = ?');
+    this.#allAccounts = db.prepare('SELECT address, account FROM accounts');
+    this.#putAccount = db.prepare(
+      'INSERT OR REPLACE INTO accounts (address, account) VALUES (?, ?)',
+    );
     this.#deleteAccount = db.prepare('DELETE FROM accounts WHERE address = ?');
     this.#getRecord = db.prepare('SELECT value FROM records WHERE key = ?');
     this.#allRecords = db.prepare('SELECT key, value FROM records');
@@ -100,7 +110,7 @@ export class SqliteState {
     this.#putMeta.run('head', encodeValue({ height: 0, hash: zeroHash } satisfies HeadRow));
     this.#putMeta.run('state', encodeValue(stateRowOf(state)));
     for (const [address, account] of state.accounts) {
-      this.#putAccount.run(address, encodeValue(account));
+      this.#putAccount.run(address, encodeAccount(account));
     }
     for (const [key, value] of state.records) this.#putRecord.run(keyBytes(key), value);
   }
@@ -109,7 +119,7 @@ export class SqliteState {
   applyChanges(changes: StateChanges): void {
     for (const [address, account] of changes.accounts) {
       if (account === null) this.#deleteAccount.run(address);
-      else this.#putAccount.run(address, encodeValue(account));
+      else this.#putAccount.run(address, encodeAccount(account));
     }
     for (const [key, value] of changes.records) {
       if (value === null) this.#deleteRecord.run(keyBytes(key));
@@ -131,8 +141,8 @@ export class SqliteState {
       const row = this.stateRow();
       if (!row) return null;
       const accounts = new Map<Address, Account>();
-      for (const { address, value } of this.#allAccounts.iterate()) {
-        accounts.set(address, decodeValue<Account>(value));
+      for (const row of this.#allAccounts.iterate()) {
+        accounts.set(row.address, decodeAccount(row.account));
       }
       const records = new Map<string, Uint8Array>();
       for (const { key, value } of this.#allRecords.iterate()) {
@@ -160,7 +170,7 @@ export class SqliteState {
     return this.connection.read(() => {
       this.#initialized();
       const row = this.#getAccount.get(address);
-      return row ? decodeValue<Account>(row.value) : null;
+      return row ? decodeAccount(row.account) : null;
     });
   }
 
