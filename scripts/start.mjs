@@ -1,10 +1,12 @@
 // `npm start`: build the app (vite build), then serve build/ and run the signaling relay
 // (src/server/start.ts, TypeScript run through tsx). Prints the app URL.
-// HOST / PORT / RELAY_PORT / RELAY_LISTEN / RELAY_ANNOUNCE: see src/server/start.ts.
-// SKIP_BUILD=1 serves the existing build/.
+// Environment (HOST, PORT, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS and wss, TURN_URLS...): see
+// src/server/config.ts. `--no-build` (what `npm run preview` runs) or SKIP_BUILD=1 serves the
+// existing build/.
 import { spawn, spawnSync } from 'node:child_process';
 
-if (process.env.SKIP_BUILD !== '1') {
+const skipBuild = process.argv.includes('--no-build') || process.env.SKIP_BUILD === '1';
+if (!skipBuild) {
   const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

@@ -276,10 +276,6 @@ export class TestChain {
     this.blocks.push(block);
     this.commits.push(commit);
     this.results.push(results);
-    for (const [i, result] of results.entries()) {
-      // A failed tx did not use its nonce: let the next signed tx reuse it.
-      if (result.code !== 'ok') this.nonces.delete(addressOf(block.txs[i]!.from));
-    }
     return { block, commit, results };
   }
 

@@ -4,12 +4,15 @@ import type { PrivateKey } from '@libp2p/interface';
 import { createBrowserLibp2p } from './libp2p-browser';
 import { Libp2pNetwork } from './libp2p-network';
 import type { BlockSource, IceServer, MessageValidator } from './network';
+import { fetchNetworkConfig } from './network-config';
+
+export { fetchNetworkConfig, liveIceServers, type PublishedNetworkConfig } from './network-config';
 
 export interface BrowserNetworkOptions {
   chainId: string;
   relays: string[];
-  /** STUN/TURN for real networks; [] on loopback-only tests. */
-  iceServers: IceServer[];
+  /** STUN/TURN for real networks ([] on loopback-only tests), or a source of fresh ones. */
+  iceServers: IceServer[] | (() => Promise<IceServer[]>);
   privateKey?: PrivateKey;
 }
 
@@ -28,29 +31,7 @@ export async function createBrowserNetwork(
   );
 }
 
-/** What the server publishes next to the app in `/relay.json`. */
-export interface PublishedNetworkConfig {
-  relays: string[];
-  /** STUN/TURN servers for WebRTC across real networks. */
-  iceServers: IceServer[];
-}
-
-/** The relays and ICE servers the server publishes; none of either if it publishes no file. */
-export async function fetchNetworkConfig(
-  url = '/relay.json',
-  signal?: AbortSignal,
-): Promise<PublishedNetworkConfig> {
-  const response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
-  if (!response.ok) return { relays: [], iceServers: [] };
-  const body = (await response.json()) as { relays?: unknown; iceServers?: unknown };
-  const relays = Array.isArray(body.relays)
-    ? body.relays.filter((r): r is string => typeof r === 'string')
-    : [];
-  const iceServers = Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : [];
-  return { relays, iceServers };
-}
-
 /** Relay multiaddrs the server publishes next to the app; [] if it publishes none. */
 export async function fetchRelays(url = '/relay.json', signal?: AbortSignal): Promise<string[]> {
-  return (await fetchNetworkConfig(url, signal)).relays;
+  return (await fetchNetworkConfig(url, signal ? { signal } : {})).relays;
 }

@@ -14,6 +14,7 @@ import {
 import {
   createBrowserNetwork,
   fetchNetworkConfig,
+  liveIceServers,
   type PublishedNetworkConfig,
 } from '../net/browser-network';
 import { openIdbDeviceStore } from '../store/idb-device-store';
@@ -149,7 +150,7 @@ class BrowserDevice implements Device {
         store,
         createNetwork: ({ validator, blocks }) =>
           createBrowserNetwork(
-            { chainId, relays, iceServers: config.iceServers },
+            { chainId, relays, iceServers: liveIceServers(config) },
             { blocks, validator },
           ),
         signer: webCryptoSigner(this.#key),
