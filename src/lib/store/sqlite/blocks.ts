@@ -3,7 +3,9 @@
 
 import type { Statement } from 'better-sqlite3';
 import { decodeBlock, encodeBlock } from '../../core/encoding';
-import type { Commit, Hash, TxCode } from '../../core/types';
+import { blockHash, bytesEqual } from '../../core/hash';
+import type { Block, Commit, Hash, TxCode } from '../../core/types';
+import { SchemaError } from '../errors';
 import { pageLimit } from '../page-limit';
 import type { BlockSummary, BlockToApply, HeightPage, StoredBlock } from '../types';
 import { bytesOf, decodeValue, encodeValue } from './codec';
@@ -51,11 +53,21 @@ export function blockRowOf(entry: BlockToApply, hash: Hash): BlockRow {
   };
 }
 
+/** The stored block, checked against its stored hash: damage is refused, never served. */
 function storedBlockOf(row: BlockColumns): StoredBlock {
+  let block: Block;
+  try {
+    block = decodeBlock(row.bytes);
+  } catch (error) {
+    throw new SchemaError(`the database file is damaged: block ${row.height}`, { cause: error });
+  }
+  if (!bytesEqual(blockHash(block), row.hash)) {
+    throw new SchemaError(`the database file is damaged: block ${row.height} has another hash`);
+  }
   return {
     height: row.height,
     hash: bytesOf(row.hash),
-    block: decodeBlock(row.bytes),
+    block,
     commit: decodeValue<Commit>(row.seen_commit),
     codes: row.codes === null ? null : decodeValue<TxCode[]>(row.codes),
   };

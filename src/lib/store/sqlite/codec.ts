@@ -5,13 +5,21 @@
 
 import { deserialize, serialize } from 'node:v8';
 import type { Account } from '../../core/types';
+import { SchemaError } from '../errors';
 
 export function encodeValue(value: unknown): Buffer {
   return serialize(value);
 }
 
+/** A stored value; bytes that do not decode are a damaged file (SchemaError). */
 export function decodeValue<T>(column: Uint8Array): T {
-  return deserialize(column) as T;
+  try {
+    return deserialize(column) as T;
+  } catch (error) {
+    throw new SchemaError('the database file is damaged: a stored value does not decode', {
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -24,7 +32,13 @@ export function encodeAccount(account: Account): string {
 }
 
 export function decodeAccount(column: string): Account {
-  return JSON.parse(column) as Account;
+  try {
+    return JSON.parse(column) as Account;
+  } catch (error) {
+    throw new SchemaError('the database file is damaged: an account does not decode', {
+      cause: error,
+    });
+  }
 }
 
 /** A BLOB column as a plain Uint8Array (better-sqlite3 hands out Buffers). */

@@ -3,7 +3,7 @@
 
 import type { Statement } from 'better-sqlite3';
 import { decodeBlock } from '../../core/encoding';
-import type { Address, TxCode } from '../../core/types';
+import type { Address, Tx, TxCode } from '../../core/types';
 import { SchemaError } from '../errors';
 import { historyOfBlock } from '../ledger-rules';
 import { pageLimit } from '../page-limit';
@@ -45,7 +45,13 @@ export class SqliteHistory {
         const row = this.blocks.byHeightRaw(height);
         if (!row) throw new SchemaError(`history names block ${height}, which is missing`);
         const codes = row.codes === null ? null : decodeValue<TxCode[]>(row.codes);
-        out.push(...historyOfBlock(address, height, decodeBlock(row.bytes).txs, codes));
+        let txs: Tx[];
+        try {
+          txs = decodeBlock(row.bytes).txs;
+        } catch (error) {
+          throw new SchemaError(`the database file is damaged: block ${height}`, { cause: error });
+        }
+        out.push(...historyOfBlock(address, height, txs, codes));
       }
       return out;
     });

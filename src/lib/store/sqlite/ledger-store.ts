@@ -4,7 +4,7 @@
 // peers) and one write path for blocks (block-writer.ts); this class only routes calls to them.
 // Every method is one SQLite transaction; several stores over one file behave like tabs.
 
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SignerStateStore } from '../../consensus/types';
 import { bytesEqual, ZERO_HASH } from '../../core/hash';
@@ -16,6 +16,7 @@ import {
   NotInitializedError,
   SchemaError,
 } from '../errors';
+import { recomputeStateRoot } from '../state-root';
 import type {
   AccountHistoryEntry,
   ApplyBatchOptions,
@@ -34,6 +35,7 @@ import { SqliteBlockWriter } from './block-writer';
 import { SqliteBlocks } from './blocks';
 import { mapSqliteError, SqliteConnection } from './connection';
 import { SqliteHistory } from './history';
+import { checkLength, checkPages, walBytes } from './integrity';
 import { SqliteOutbox } from './outbox';
 import { SqlitePeers } from './peers';
 import { migrateLedgerDb } from './schema';
@@ -49,11 +51,15 @@ export class SqliteLedgerStore implements LedgerStore {
   readonly #outbox: SqliteOutbox;
   readonly #peers: SqlitePeers;
   readonly #writer: SqliteBlockWriter;
+  /** Opened after an unclean shutdown: the first loaded state is recomputed from its rows. */
+  #checkNextState: boolean;
 
   constructor(
     readonly chainId: ChainId,
     connection: SqliteConnection,
+    options: { unclean?: boolean } = {},
   ) {
+    this.#checkNextState = options.unclean ?? false;
     this.#connection = connection;
     this.#blocks = new SqliteBlocks(connection);
     this.#state = new SqliteState(connection, chainId);
@@ -101,7 +107,16 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async loadState(): Promise<LedgerState | null> {
-    return this.#state.loadState();
+    const state = this.#state.loadState();
+    if (state && this.#checkNextState) {
+      if (!bytesEqual(recomputeStateRoot(state), state.stateRoot)) {
+        throw new SchemaError(
+          'the database file is damaged: the state does not add up to its root',
+        );
+      }
+      this.#checkNextState = false;
+    }
+    return state;
   }
 
   async applyBlocks(
@@ -195,23 +210,6 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   /**
-   * SQLite's structural check of every page (PRAGMA quick_check), run when the last writer did
-   * not close cleanly: a crash never damages the file, but a disk that lost or cut writes can,
-   * and SQLite may then read missing pages as empty rows instead of failing.
-   */
-  checkPages(): void {
-    const result = this.#connection.read(() =>
-      this.#connection.db.pragma('quick_check', { simple: true }),
-    );
-    if (result !== 'ok') {
-      const first = String(result)
-        .split('\n')
-        .find((line) => !line.startsWith('***'));
-      throw new SchemaError(`the database file is damaged: ${first}`);
-    }
-  }
-
-  /**
    * Cheap checks that head, blocks and state agree (three indexed reads), so a damaged file is
    * refused at open rather than served. Transactions keep them true; only damage breaks them.
    */
@@ -246,19 +244,12 @@ export function sqliteLedgerPath(directory: string, chainId: ChainId): string {
   return join(directory, `ledger-${chainId}.sqlite`);
 }
 
-/** Bytes in the write-ahead log: none after a clean close (the last connection empties it). */
-function walBytes(path: string): number {
-  try {
-    return statSync(`${path}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Opens (creating or upgrading) the ledger's database file. Throws SchemaError for a file of a
  * newer schema or a damaged one. After an unclean shutdown (a write-ahead log left behind, or
- * another process has the file open) it checks every page first, which reads the whole file.
+ * another process has the file open) it checks every page first, which reads the whole file,
+ * and recomputes the first state it loads from its rows; otherwise it checks that the file holds
+ * every page its header counts. Blocks are checked against their hash whenever they are read.
  */
 export async function openSqliteLedgerStore(
   options: OpenSqliteLedgerStoreOptions,
@@ -269,9 +260,10 @@ export async function openSqliteLedgerStore(
   const unclean = walBytes(path) > 0;
   const connection = new SqliteConnection(path);
   try {
+    if (unclean) checkPages(connection.db);
+    else checkLength(connection.db, path);
     migrateLedgerDb(connection.db);
-    const store = new SqliteLedgerStore(chainId, connection);
-    if (unclean) store.checkPages();
+    const store = new SqliteLedgerStore(chainId, connection, { unclean });
     store.checkConsistent();
     return store;
   } catch (error) {
