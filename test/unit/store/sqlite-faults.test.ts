@@ -4,8 +4,10 @@
 // SIGKILLs it at random moments, sometimes damages the files, then reopens the store and checks
 // that head, blocks, state and signer state agree: every block up to the head is the chain's,
 // nothing above it, the loaded state's root is the head block's and is recomputed from its
-// contents, and after a plain kill nothing the writer saw resolve is lost. The seed is printed;
-// LEDGER_FAULT_SEED=<seed> replays a run.
+// contents, and after a plain kill nothing the writer saw resolve is lost. A truncated file must
+// either check out the same way or be refused with SchemaError. The seed is printed;
+// LEDGER_FAULT_SEED=<seed> replays its delays and damage (where a kill lands in the writer's
+// work also depends on the machine's speed).
 import { spawn } from 'node:child_process';
 import {
   existsSync,
