@@ -10,7 +10,8 @@
 
 import { genesisState } from '../../src/lib/core/genesis';
 import { blockHash } from '../../src/lib/core/hash';
-import type { Genesis } from '../../src/lib/core/types';
+import type { Genesis, Tx } from '../../src/lib/core/types';
+import { bytesEqual } from '../../src/lib/core/bytes';
 import { decodeProposalMessage, decodeVote } from '../../src/lib/core/encoding';
 import { MemoryNetwork, type MemoryHub } from '../../src/lib/net/memory-network';
 import type { MessageType } from '../../src/lib/net/message-types';
@@ -53,6 +54,8 @@ export interface Adversary {
   ) => Promise<void>;
   /** Sends nothing at all (publishing and serving sync both fail). */
   muted?: boolean;
+  /** Its wall clock runs this far off the honest ones (a lying clock). */
+  clockOffsetMs?: number;
   /** Runs after every event; true if it changed something (the simulator settles again). */
   afterEvent?: (node: SimNode) => Promise<boolean>;
 }
@@ -82,6 +85,8 @@ export class SimNode {
   incarnation = 0;
   restartsMidHeight = 0;
   committedBySync = 0;
+  /** Its own txs as they were committed (an adversary replays them). */
+  readonly ownCommittedTxs: Tx[] = [];
 
   constructor(
     config: NodeConfig,
@@ -128,13 +133,21 @@ export class SimNode {
         },
         signer: this.config.key.signer,
         verifier: this.env.verifier,
-        clock: this.env.clock,
+        clock: adversary.clockOffsetMs
+          ? {
+              nowMs: () => this.env.clock.nowMs() + (adversary.clockOffsetMs ?? 0),
+              monotonicMs: () => this.env.clock.monotonicMs(),
+            }
+          : this.env.clock,
         timers: this.env.timersFor(this.index, incarnation),
         yieldNow: async () => undefined,
         tamper: adversary.tamper,
         onCommitted: (entry, source) => {
           // Told after the store write: the store's head is at least this height now.
           this.height = Math.max(this.height, entry.block.header.height);
+          for (const tx of entry.block.txs) {
+            if (bytesEqual(tx.from, this.config.key.publicKey)) this.ownCommittedTxs.push(tx);
+          }
           if (source === 'sync') this.committedBySync++;
           if (!this.honest) return;
           this.env.check(() =>

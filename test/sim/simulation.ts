@@ -192,7 +192,11 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const cachedVerifier = new CachedVerifier();
   const verifier = inFlight.verifier(cachedVerifier);
   const reference = new Reference(genesisState(genesis), cachedVerifier);
-  const checker = new InvariantChecker(reference, () => queue.now);
+  const checker = new InvariantChecker(
+    reference,
+    () => queue.now,
+    () => GENESIS_TIME_MS + queue.now,
+  );
   let checks: Promise<void> = Promise.resolve();
 
   // Nodes: validators 0..N-1, then one extra node per twin (same key as its validator).

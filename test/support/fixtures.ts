@@ -7,6 +7,7 @@
 //
 // Keep this API stable: the simulator, store and network tests build on it.
 
+import { blockTimeFor } from '../../src/lib/core/block-time';
 import {
   addressOf,
   applyBlock,
@@ -17,6 +18,7 @@ import {
   genesisState,
   makeValidatorSet,
   proposalSignBytes,
+  possessionSignBytes,
   txSignBytes,
   validateBlock,
   voteSignBytes,
@@ -89,6 +91,11 @@ export async function signTx(key: SigningKey, tx: Omit<UnsignedTx, 'from'>): Pro
   return { ...unsigned, signature: await sign(key, txSignBytes(unsigned)) };
 }
 
+/** A key holder's proof of possession for a validator-propose on `chainId`. */
+export async function possession(key: SigningKey, chainId: string): Promise<Uint8Array> {
+  return sign(key, possessionSignBytes(chainId, key.publicKey));
+}
+
 export async function signVote(key: SigningKey, vote: UnsignedVote): Promise<Vote> {
   return { ...vote, signature: await sign(key, voteSignBytes(vote)) };
 }
@@ -125,7 +132,8 @@ export async function makeCommit(
 ): Promise<Commit> {
   const round = options.round ?? 0;
   const hash = blockHash(block);
-  const timestamp = options.timestamp ?? block.header.time + 1;
+  // The next block's BFT time is the median of these: blocks come BLOCK_INTERVAL_MS apart.
+  const timestamp = options.timestamp ?? block.header.time + BLOCK_INTERVAL_MS;
   const signatures = await Promise.all(
     set.validators.map(async (validator, index): Promise<CommitSig> => {
       const key = keys.get(validator.address);
@@ -254,7 +262,8 @@ export class TestChain {
     const state = this.state;
     return buildBlock(state, {
       txs: options.txs ?? [],
-      time: options.time ?? state.lastBlockTime + BLOCK_INTERVAL_MS,
+      time:
+        options.time ?? blockTimeFor(state, this.commits.at(-1) ?? null) ?? state.lastBlockTime + 1,
       proposer: options.proposer ?? state.validators.validators[0]!.address,
       lastCommit: this.commits.at(-1) ?? null,
       evidence: options.evidence ?? [],

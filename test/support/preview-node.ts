@@ -186,7 +186,7 @@ class PreviewLedger implements LedgerNode {
 
   async requestToJoin(_label: string): Promise<void> {}
 
-  async approveJoin(publicKey: string): Promise<ActivityEntry> {
+  async approveJoin(publicKey: string, _proposalId: string | null): Promise<ActivityEntry> {
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
     if (!request) throw new Error('no such join request');
     request.approvedByMe = true;
@@ -255,7 +255,11 @@ class PreviewLedger implements LedgerNode {
       publicKey,
       address: fakeAddress(publicKey),
       label,
+      lastSeenMs: this.#clockMs,
       proposalId: null,
+      proposer: null,
+      power: 10,
+      shareAfter: 10 / 25,
       approvedPower: 0,
       totalPower: 15,
       approvedByMe: false,

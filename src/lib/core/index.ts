@@ -57,6 +57,8 @@ export {
   SIGN_DOMAIN_PROPOSAL,
   SIGN_DOMAIN_TX,
   SIGN_DOMAIN_VOTE,
+  joinSignBytes,
+  possessionSignBytes,
   txSignBytes,
   voteSignBytes,
   type SignatureCheck,
@@ -74,7 +76,8 @@ export {
   ValidatorSetError,
 } from './validators';
 export { GenesisError, genesisState, validateGenesis } from './genesis';
-export { applyBlock, applyChanges, checkTx } from './apply';
+export { applyBlock, applyChanges, checkInclusion, checkTx, checkTxAfter } from './apply';
+export { blockTimeFor, precommitTimestamp } from './block-time';
 export { recordKey } from './execute';
 export {
   blockSignatureChecks,

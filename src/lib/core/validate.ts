@@ -5,6 +5,7 @@ import { bytesEqual } from './bytes';
 import { encodedBlockSize, encodeEvidence } from './encoding';
 import { addressOf, commitHash, toHex, ZERO_HASH } from './hash';
 import { inclusionError, newOverlay } from './execute';
+import { blockTimeFor } from './block-time';
 import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from './params';
 import type { LedgerState } from './state';
 import type { Address, Block, Evidence } from './types';
@@ -108,6 +109,10 @@ export function validateBlock(
 
   const commitRule = checkLastCommitShape(state, block);
   if (commitRule) return commitRule;
+  const expectedTime = blockTimeFor(state, block.lastCommit);
+  if (header.time !== expectedTime) {
+    return invalid('time', `${header.time} is not the BFT time ${expectedTime ?? '(none)'}`);
+  }
   const evidenceRule = checkEvidenceShape(state, block.evidence);
   if (evidenceRule) return evidenceRule;
 
@@ -133,6 +138,9 @@ export function validateBlock(
       }
       case 'evidence':
         if (!valid) return invalid('evidence-signature', `evidence ${source.index}`);
+        break;
+      case 'possession':
+        // A bad proof fails its tx (bad-possession), not the block.
         break;
     }
   }

@@ -14,6 +14,7 @@ import type { EngineStatus } from '../consensus/engine';
 import { restartPoint } from '../consensus/signer-guard';
 import type { Effect, Input, TimeoutParams } from '../consensus/types';
 import { toHex } from '../core/bytes';
+import { precommitTimestamp } from '../core/block-time';
 import { blockHash } from '../core/hash';
 import type { Signer } from '../core/signing';
 import type { LedgerState } from '../core/state';
@@ -227,7 +228,12 @@ export class ConsensusDriver {
             effect.vote.type === 'precommit' && effect.vote.blockHash !== null
               ? this.#knownBlock(effect.vote.blockHash)
               : undefined;
-          const vote = await guard.signVote(effect.vote, signer, clock.nowMs(), locked);
+          // A precommit is never stamped before its block: the next block's BFT time is the
+          // median of these stamps, and must come after this block's.
+          const stampMs = locked
+            ? precommitTimestamp(clock.nowMs(), locked.header.time)
+            : clock.nowMs();
+          const vote = await guard.signVote(effect.vote, signer, stampMs, locked);
           work.push({ type: 'vote-signed', vote });
         } catch (error) {
           if (!(error instanceof SignRefusedError)) throw error;

@@ -8,6 +8,7 @@
 // not — the offending evidence is dropped, the problem reported, and an empty block proposed.
 
 import { blockSignatureChecks, blockSignatureSources, buildBlock } from '../core/block';
+import { blockTimeFor } from '../core/block-time';
 import { BLOCK_BYTES_MAX, BLOCK_TXS_MAX } from '../core/params';
 import type { LedgerState } from '../core/state';
 import type { Block, Commit, Evidence } from '../core/types';
@@ -53,11 +54,13 @@ export function createConsensusHost(
 
   function build(txs: Block['txs'], evidence: Evidence[]): Block {
     const current = state();
+    const lastCommit = c.head.seenCommit;
     return buildBlock(current, {
       txs,
-      time: Math.max(current.lastBlockTime + 1, c.clock.nowMs()),
+      // BFT time (core/block-time.ts): the last commit decides it, not this node's clock.
+      time: blockTimeFor(current, lastCommit) ?? current.lastBlockTime + 1,
       proposer: c.address,
-      lastCommit: c.head.seenCommit,
+      lastCommit,
       evidence,
     });
   }
