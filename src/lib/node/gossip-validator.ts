@@ -144,12 +144,6 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           if (!bytesEqual(blockHash(block), proposal.blockHash))
             return reject('block-hash-mismatch');
           if (block.header.height !== proposal.height) return reject('block-height-mismatch');
-          // A fresh proposal (no proof-of-lock round) carries a block its signer built: the
-          // header names its proposer. (A re-proposal carries someone else's block; so may a
-          // restarted validator's lone lock, rarely: ignored, not punished.)
-          if (proposal.polRound === -1 && block.header.proposer !== proposal.proposer) {
-            return ignore('proposer-mismatch');
-          }
           const window = heightWindow(proposal.height);
           if (window) return window;
           const set = signingSet(state, proposal.height);

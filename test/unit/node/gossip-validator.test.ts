@@ -2,13 +2,12 @@
 // committed is ignored before its txs are decoded; the next block needs a valid commit; a block
 // further ahead starts a catch-up instead.
 import { describe, expect, test } from 'vitest';
-import { encodeBlock, encodeCommit, encodeProposalMessage } from '../../../src/lib/core/encoding';
-import { blockHash } from '../../../src/lib/core/hash';
+import { encodeBlock, encodeCommit } from '../../../src/lib/core/encoding';
 import type { LedgerState } from '../../../src/lib/core/state';
 import { webCryptoVerifier } from '../../../src/lib/crypto/index';
 import { createGossipValidator } from '../../../src/lib/node/gossip-validator';
 import { encodeDecided } from '../../../src/lib/node/wire';
-import { addressOfKey, signProposal, TestChain } from '../../support/fixtures';
+import { TestChain } from '../../support/fixtures';
 
 async function chainOf(blocks: number) {
   const chain = await TestChain.create({ validators: 4, accounts: 1 });
@@ -77,30 +76,5 @@ describe('gossip validator: decided blocks', () => {
     const forged = encodeDecided(encodeBlock(chain.blocks[0]!), encodeCommit(chain.commits[1]!));
     const verdict = await validate('commit', forged, 'peer');
     expect(verdict.result).toBe('reject');
-  });
-});
-
-describe('gossip validator: proposals', () => {
-  test("a fresh proposal must carry a block its signer built (the header's proposer)", async () => {
-    const { chain } = await chainOf(1);
-    const [proposerKey, otherKey] = chain.validatorKeys;
-    const state = chain.state;
-    const { validate } = validatorOn(state);
-    const propose = async (builtBy: typeof proposerKey, polRound: number) => {
-      const block = chain.buildNext({ proposer: addressOfKey(builtBy!) });
-      const proposal = await signProposal(proposerKey!, {
-        chainId: state.chainId,
-        height: state.height + 1,
-        round: 1,
-        polRound,
-        blockHash: blockHash(block),
-        proposer: addressOfKey(proposerKey!),
-      });
-      return validate('proposal', encodeProposalMessage({ proposal, block }), 'peer');
-    };
-    expect(await propose(proposerKey, -1)).toMatchObject({ result: 'accept' });
-    expect(await propose(otherKey, -1)).toEqual({ result: 'ignore', reason: 'proposer-mismatch' });
-    // A re-proposal of a block with a proof-of-lock round carries whoever built it.
-    expect(await propose(otherKey, 0)).toMatchObject({ result: 'accept' });
   });
 });
