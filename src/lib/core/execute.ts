@@ -66,7 +66,36 @@ function account(overlay: Overlay, address: Address): Account {
 function record(overlay: Overlay, fullKey: string): Uint8Array | null {
   const local = overlay.records.get(fullKey);
   if (local !== undefined) return local;
-  return overlay.state.records.get(fullKey) ?? null;
+  return stateRecord(overlay.state, fullKey);
+}
+
+/** Thrown when a record a tx needs was not loaded into an incomplete state: a driver bug. */
+export class RecordNotLoadedError extends Error {
+  override readonly name = 'RecordNotLoadedError';
+  constructor(fullKey: string) {
+    super(`record ${fullKey} was not loaded before execution`);
+  }
+}
+
+/** A record of the state before the block (see LedgerState.records). */
+export function stateRecord(state: LedgerState, fullKey: string): Uint8Array | null {
+  const value = state.records.get(fullKey);
+  if (value !== undefined) return value;
+  if (!state.recordsComplete) throw new RecordNotLoadedError(fullKey);
+  return null;
+}
+
+/** The full record keys `txs` may read or write (put and delete), each once. */
+export function recordKeysOf(txs: readonly Tx[]): string[] {
+  const keys = new Set<string>();
+  for (const tx of txs) {
+    if (tx.kind !== 'put' && tx.kind !== 'delete') continue;
+    const key = (tx.body as { key?: unknown }).key;
+    if (typeof key === 'string' && tx.from instanceof Uint8Array && tx.from.length === 32) {
+      keys.add(recordKey(addressOf(tx.from), key));
+    }
+  }
+  return [...keys];
 }
 
 export function recordKey(owner: Address, key: string): string {
