@@ -7,6 +7,8 @@ import { ADDRESS_PATTERN, encodedTxSize, TX_KINDS, txShapeError } from './encodi
 import { addressOf, toHex, txHash } from './hash';
 import {
   GOVERNANCE_PROPOSALS_MAX,
+  NEW_ACCOUNTS_PER_BLOCK_MAX,
+  NEW_RECORDS_PER_BLOCK_MAX,
   RECORD_KEY_BYTES_MAX,
   RECORD_VALUE_BYTES_MAX,
   TOTAL_POWER_MAX,
@@ -43,6 +45,9 @@ export interface Overlay {
   /** Working copy of the set that will sign height + 2, keyed by address. */
   readonly next: Map<Address, Validator>;
   nextChanged: boolean;
+  /** Accounts and records this block created so far (bounded per block). */
+  newAccounts: number;
+  newRecords: number;
 }
 
 export function newOverlay(state: LedgerState): Overlay {
@@ -54,6 +59,8 @@ export function newOverlay(state: LedgerState): Overlay {
     proposals: new Map(state.proposals),
     next: new Map(state.nextValidators.validators.map((v) => [v.address, v])),
     nextChanged: false,
+    newAccounts: 0,
+    newRecords: 0,
   };
 }
 
@@ -194,6 +201,11 @@ function transfer(
   if (senderAccount.balance < body.amount) {
     return fail('insufficient-balance', `balance ${senderAccount.balance}`);
   }
+  const isNew = !overlay.accounts.has(body.to) && !overlay.state.accounts.has(body.to);
+  if (isNew && overlay.newAccounts >= NEW_ACCOUNTS_PER_BLOCK_MAX) {
+    return fail('block-limit', `more than ${NEW_ACCOUNTS_PER_BLOCK_MAX} new accounts in one block`);
+  }
+  if (isNew) overlay.newAccounts += 1;
   const recipient = account(overlay, body.to);
   overlay.accounts.set(sender, {
     balance: senderAccount.balance - body.amount,
@@ -222,7 +234,14 @@ function put(overlay: Overlay, body: PutBody, sender: Address): TxResult {
   if (body.value.length > RECORD_VALUE_BYTES_MAX) {
     return fail('value-too-large', `${body.value.length} > ${RECORD_VALUE_BYTES_MAX} bytes`);
   }
-  overlay.records.set(recordKey(sender, body.key), body.value);
+  const fullKey = recordKey(sender, body.key);
+  if (record(overlay, fullKey) === null) {
+    if (overlay.newRecords >= NEW_RECORDS_PER_BLOCK_MAX) {
+      return fail('block-limit', `more than ${NEW_RECORDS_PER_BLOCK_MAX} new records in one block`);
+    }
+    overlay.newRecords += 1;
+  }
+  overlay.records.set(fullKey, body.value);
   return OK;
 }
 
