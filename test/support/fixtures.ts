@@ -38,6 +38,7 @@ import {
   type UnsignedProposal,
   type UnsignedTx,
   type UnsignedVote,
+  type Admission,
   type ValidatorSet,
   type Verifier,
   type Vote,
@@ -66,6 +67,13 @@ export interface GenesisOptions {
   powers?: number[];
   balances?: Array<{ address: Address; amount: number }>;
   salt?: Uint8Array;
+  /** A private ledger: its admission rule; the validators are its first members. */
+  private?: { admission: Admission; extraMembers?: SigningKey[] };
+}
+
+/** A stand-in X25519 key for core tests (the core never opens sealed keys). */
+export function fakeBoxKey(key: SigningKey): Uint8Array {
+  return key.publicKey.slice().reverse();
 }
 
 export function makeGenesis(validators: SigningKey[], options: GenesisOptions = {}): Genesis {
@@ -78,6 +86,18 @@ export function makeGenesis(validators: SigningKey[], options: GenesisOptions = 
     })),
     balances: options.balances ?? [],
     salt: options.salt ?? new Uint8Array(16),
+    ...(options.private
+      ? {
+          membership: {
+            admission: options.private.admission,
+            members: [...validators, ...(options.private.extraMembers ?? [])].map((key) => ({
+              publicKey: key.publicKey,
+              boxKey: fakeBoxKey(key),
+            })),
+            keyHash: new Uint8Array(32).fill(7),
+          },
+        }
+      : {}),
   };
 }
 
@@ -204,6 +224,9 @@ export class TestChain {
     const balance = options.balance ?? DEFAULT_BALANCE;
     const genesis = makeGenesis(validatorKeys, {
       ...options,
+      ...(options.private
+        ? { private: { admission: options.private.admission, extraMembers: accounts } }
+        : {}),
       balances: [...validatorKeys, ...accounts].map((key) => ({
         address: addressOfKey(key),
         amount: balance,

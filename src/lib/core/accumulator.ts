@@ -11,7 +11,15 @@ import { sha256Concat } from './sha256';
 import { blake3DeriveKeyContext, blake3DeriveKeyXof } from './blake3';
 import { toHex, utf8Bytes } from './bytes';
 import { encodeValidatorSet, encodeValue } from './encoding';
-import type { Account, Address, GovernanceProposal, Hash, ValidatorSet } from './types';
+import { accessToCbor } from './membership';
+import type {
+  Account,
+  Address,
+  GovernanceProposal,
+  Hash,
+  PrivateAccess,
+  ValidatorSet,
+} from './types';
 
 export const ACCUMULATOR_LANES = 1024;
 export const ACCUMULATOR_BYTES = ACCUMULATOR_LANES * 2;
@@ -97,15 +105,23 @@ export function stateRootOf(
   accumulator: Uint8Array,
   sets: { lastValidators: ValidatorSet; validators: ValidatorSet; nextValidators: ValidatorSet },
   proposals: readonly GovernanceProposal[],
+  access: PrivateAccess | null,
 ): Hash {
-  const wholesale = encodeValue([
+  const parts: unknown[] = [
     encodeValidatorSet(sets.lastValidators),
     encodeValidatorSet(sets.validators),
     encodeValidatorSet(sets.nextValidators),
     // Sorted by id so the root does not depend on how a replica ordered its map.
     [...proposals]
       .sort((a, b) => (toHex(a.id) < toHex(b.id) ? -1 : 1))
-      .map((p) => [p.id, p.publicKey, p.power, p.proposer, p.approvals, p.height]),
-  ]);
+      .map((p) =>
+        p.kind === 'validator'
+          ? [p.id, p.publicKey, p.power, p.proposer, p.approvals, p.height]
+          : [p.id, p.publicKey, p.power, p.proposer, p.approvals, p.height, p.kind, p.boxKey],
+      ),
+  ];
+  // A public ledger's root is what it always was; a private one also commits to its access.
+  if (access !== null) parts.push(accessToCbor(access));
+  const wholesale = encodeValue(parts);
   return sha256Concat(STATE_ROOT_DOMAIN, accumulator, wholesale);
 }

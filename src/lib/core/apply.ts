@@ -108,8 +108,9 @@ export function applyBlock(
       records,
       ...sets,
       proposals,
+      access: overlay.access,
       accumulator,
-      stateRoot: stateRootOf(accumulator, sets, proposals),
+      stateRoot: stateRootOf(accumulator, sets, proposals, overlay.access),
     },
     results,
   };
@@ -135,6 +136,7 @@ export function applyChanges(state: LedgerState, changes: StateChanges): void {
   state.validators = changes.validators;
   state.nextValidators = changes.nextValidators;
   state.proposals = new Map(changes.proposals.map((p) => [toHex(p.id), p]));
+  state.access = changes.access;
   state.accumulator = changes.accumulator;
   state.stateRoot = changes.stateRoot;
 }

@@ -13,6 +13,7 @@ import type {
   Evidence,
   Hash,
   Tx,
+  MemberAddBody,
   ValidatorProposeBody,
   ValidatorSet,
   Vote,
@@ -201,8 +202,8 @@ function blockSignatureSlots(state: LedgerState, block: Block): BlockSignatureSl
 
 /** The key and proof of a validator-propose that carries one. */
 export function possessionOf(tx: Tx): { publicKey: Uint8Array; signature: Uint8Array } | null {
-  if (tx.kind !== 'validator-propose') return null;
-  const body = tx.body as ValidatorProposeBody;
+  if (tx.kind !== 'validator-propose' && tx.kind !== 'member-add') return null;
+  const body = tx.body as ValidatorProposeBody | MemberAddBody;
   if (!(body.possession instanceof Uint8Array) || !(body.publicKey instanceof Uint8Array)) {
     return null;
   }

@@ -27,8 +27,13 @@ import {
   TX_BYTES_MAX,
   VALIDATORS_MAX,
   GENESIS_BALANCES_MAX,
+  MEMBERS_MAX,
+  BOX_KEY_BYTES,
+  SEALED_KEY_BYTES,
+  WRAPPED_KEY_BYTES,
 } from './params';
 import type {
+  Admission,
   Block,
   BlockHeader,
   Commit,
@@ -36,6 +41,8 @@ import type {
   Evidence,
   Genesis,
   GenesisBalance,
+  GenesisMember,
+  GenesisMembership,
   GenesisValidator,
   Proposal,
   ProposalMessage,
@@ -85,7 +92,11 @@ export const TX_KINDS: readonly TxKind[] = [
   'delete',
   'validator-propose',
   'validator-approve',
+  'member-add',
+  'member-remove',
+  'epoch-rotate',
 ];
+export const ADMISSIONS: readonly Admission[] = ['any-validator', 'two-thirds'];
 export const VOTE_TYPES: readonly VoteType[] = ['prevote', 'precommit'];
 
 // cborg decode options that make it reject every non-canonical or non-data construct.
@@ -244,6 +255,12 @@ function bodyToCbor(kind: TxKind, body: TxBody): unknown[] {
       return [b.publicKey, b.power, b.possession ?? null];
     case 'validator-approve':
       return [b.proposalId];
+    case 'member-add':
+      return [b.publicKey, b.boxKey, b.possession];
+    case 'member-remove':
+      return [b.address];
+    case 'epoch-rotate':
+      return [b.epoch, b.keyHash, b.sealed, b.wrappedPrevious];
     default:
       // Unknown kinds only exist in memory (a decoder never yields one); encode them
       // distinguishably so checkTx can still hash and reject them.
@@ -276,6 +293,29 @@ function bodyFromCbor(kind: TxKind, value: unknown, path: string): TxBody {
     case 'validator-approve': {
       const [id] = tuple(value, 1, path);
       return { proposalId: hash(id, `${path}.proposalId`) };
+    }
+    case 'member-add': {
+      const [key, boxKey, possession] = tuple(value, 3, path);
+      return {
+        publicKey: publicKey(key, `${path}.publicKey`),
+        boxKey: bytesOf(boxKey, `${path}.boxKey`, BOX_KEY_BYTES),
+        possession: signature(possession, `${path}.possession`),
+      };
+    }
+    case 'member-remove': {
+      const [owner] = tuple(value, 1, path);
+      return { address: address(owner, `${path}.address`) };
+    }
+    case 'epoch-rotate': {
+      const [epoch, keyHash, sealed, wrapped] = tuple(value, 4, path);
+      return {
+        epoch: integer(epoch, `${path}.epoch`, 1),
+        keyHash: hash(keyHash, `${path}.keyHash`),
+        sealed: list(sealed, MEMBERS_MAX, `${path}.sealed`).map((box, i) =>
+          bytesOf(box, `${path}.sealed[${i}]`, SEALED_KEY_BYTES),
+        ),
+        wrappedPrevious: bytesOf(wrapped, `${path}.wrappedPrevious`, WRAPPED_KEY_BYTES),
+      };
     }
   }
 }
@@ -604,14 +644,40 @@ export function decodeBlock(bytes: Uint8Array): Block {
 // Genesis = [name, time, [[publicKey, power]...], [[address, amount]...], salt]
 // ValidatorSet = [[[address, publicKey, power]...], totalPower]
 
+// A private ledger's genesis has a sixth element: [admission, [[publicKey, boxKey]...], keyHash].
 function genesisToCbor(genesis: Genesis): unknown[] {
-  return [
+  const fields: unknown[] = [
     genesis.name,
     genesis.time,
     genesis.validators.map((v) => [v.publicKey, v.power]),
     genesis.balances.map((b) => [b.address, b.amount]),
     genesis.salt,
   ];
+  const membership = genesis.membership;
+  if (membership) {
+    fields.push([
+      membership.admission,
+      membership.members.map((m) => [m.publicKey, m.boxKey]),
+      membership.keyHash,
+    ]);
+  }
+  return fields;
+}
+
+function membershipFromCbor(value: unknown, path: string): GenesisMembership {
+  const [admission, members, keyHash] = tuple(value, 3, path);
+  return {
+    admission: oneOf(admission, ADMISSIONS, `${path}.admission`),
+    members: list(members, MEMBERS_MAX, `${path}.members`).map((item, i): GenesisMember => {
+      const itemPath = `${path}.members[${i}]`;
+      const [key, boxKey] = tuple(item, 2, itemPath);
+      return {
+        publicKey: publicKey(key, `${itemPath}.publicKey`),
+        boxKey: bytesOf(boxKey, `${itemPath}.boxKey`, BOX_KEY_BYTES),
+      };
+    }),
+    keyHash: hash(keyHash, `${path}.keyHash`),
+  };
 }
 
 /** Genesis salts are random bytes; 64 is plenty. */
@@ -620,7 +686,8 @@ export const GENESIS_SALT_BYTES_MAX = 64;
 export const GENESIS_BYTES_MAX = 128 * 1024;
 
 function genesisFromCbor(value: unknown, path: string): Genesis {
-  const [name, time, validators, balances, salt] = tuple(value, 5, path);
+  const fields = Array.isArray(value) && value.length === 6 ? value : tuple(value, 5, path);
+  const [name, time, validators, balances, salt, membership] = fields as unknown[];
   const saltBytes = bytesOf(salt, `${path}.salt`);
   if (saltBytes.length > GENESIS_SALT_BYTES_MAX) {
     throw new DecodeError('bad-length', `${path}.salt`);
@@ -649,6 +716,9 @@ function genesisFromCbor(value: unknown, path: string): Genesis {
       },
     ),
     salt: saltBytes,
+    ...(fields.length === 6
+      ? { membership: membershipFromCbor(membership, `${path}.membership`) }
+      : {}),
   };
 }
 

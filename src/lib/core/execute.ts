@@ -30,8 +30,13 @@ import type {
   Validator,
   ValidatorApproveBody,
   ValidatorProposeBody,
+  EpochRotateBody,
+  MemberAddBody,
+  MemberRemoveBody,
+  PrivateAccess,
 } from './types';
 import { exceedsTwoThirds, findValidator } from './validators';
+import { enactMemberProposal, epochRotate, isMember, memberAdd, memberRemove } from './membership';
 
 /** Block-local view: reads fall through to the state, writes stay here. */
 export interface Overlay {
@@ -48,6 +53,9 @@ export interface Overlay {
   /** Accounts and records this block created so far (bounded per block). */
   newAccounts: number;
   newRecords: number;
+  /** Working copy of a private ledger's access state (null: public). */
+  access: PrivateAccess | null;
+  accessChanged: boolean;
 }
 
 export function newOverlay(state: LedgerState): Overlay {
@@ -61,6 +69,8 @@ export function newOverlay(state: LedgerState): Overlay {
     nextChanged: false,
     newAccounts: 0,
     newRecords: 0,
+    access: state.access,
+    accessChanged: false,
   };
 }
 
@@ -128,7 +138,9 @@ export function inclusionError(overlay: Overlay, tx: Tx, signatureValid: boolean
   if (tx.chainId !== overlay.state.chainId) return fail('wrong-chain');
   if (!signatureValid) return fail('bad-signature');
   const sender = addressOf(tx.from);
-  if (!knownSender(overlay, sender)) return fail('unknown-sender');
+  if (!knownSender(overlay, sender)) {
+    return fail(overlay.state.access === null ? 'unknown-sender' : 'not-a-member');
+  }
   const senderAccount = account(overlay, sender);
   if (tx.nonce < senderAccount.nonce) {
     return fail('nonce-too-low', `expected ${senderAccount.nonce}`);
@@ -137,8 +149,13 @@ export function inclusionError(overlay: Overlay, tx: Tx, signatureValid: boolean
   return null;
 }
 
-/** An account in the state before this block, or a validator of the set signing it. */
+/**
+ * A public ledger: an account in the state before this block, or a validator of the set signing
+ * it. A private ledger: a member (validators always are).
+ */
 function knownSender(overlay: Overlay, sender: Address): boolean {
+  const access = overlay.state.access;
+  if (access !== null) return isMember(access, sender);
   return (
     overlay.state.accounts.has(sender) ||
     findValidator(overlay.state.validators, sender) !== undefined
@@ -186,6 +203,16 @@ function executeBody(
       return propose(overlay, tx, tx.body as ValidatorProposeBody, sender, possessionValid);
     case 'validator-approve':
       return approve(overlay, tx.body as ValidatorApproveBody, sender);
+    case 'member-add':
+      return memberAdd(overlay, tx, tx.body as MemberAddBody, sender, possessionValid, (p) =>
+        openProposal(overlay, p),
+      );
+    case 'member-remove':
+      return memberRemove(overlay, tx, tx.body as MemberRemoveBody, sender, (p) =>
+        openProposal(overlay, p),
+      );
+    case 'epoch-rotate':
+      return epochRotate(overlay, tx.body as EpochRotateBody, sender);
   }
 }
 
@@ -292,18 +319,28 @@ function propose(
   // power dead) without holding its key.
   const adding = body.power > 0 && !overlay.next.has(addressOf(body.publicKey));
   if (adding && (body.possession === null || !possessionValid)) return fail('bad-possession');
+  // In a private ledger every validator is a member (it reads the ledger to vote on it).
+  if (adding && overlay.access && !isMember(overlay.access, addressOf(body.publicKey))) {
+    return fail('not-a-member');
+  }
   const error = changeError(overlay, body.publicKey, body.power);
   if (error) return error;
-  const id = txHash(tx);
-  const proposal: GovernanceProposal = {
-    id,
+  return openProposal(overlay, {
+    id: txHash(tx),
+    kind: 'validator',
     publicKey: body.publicKey,
     power: body.power,
+    boxKey: null,
     proposer: sender,
     approvals: [sender],
     height: overlay.height,
-  };
-  overlay.proposals.set(toHex(id), proposal);
+  });
+}
+
+/** A new governance proposal (its proposer's approval counted); enacted at once if enough. */
+function openProposal(overlay: Overlay, proposal: GovernanceProposal): TxResult {
+  if (overlay.proposals.size >= GOVERNANCE_PROPOSALS_MAX) return fail('too-many-proposals');
+  overlay.proposals.set(toHex(proposal.id), proposal);
   enactIfApproved(overlay, proposal);
   return OK;
 }
@@ -331,6 +368,10 @@ function enactIfApproved(overlay: Overlay, proposal: GovernanceProposal): void {
   for (const approver of proposal.approvals) power += findValidator(current, approver)?.power ?? 0;
   if (!exceedsTwoThirds(power, current)) return;
   overlay.proposals.delete(toHex(proposal.id));
+  if (proposal.kind !== 'validator') {
+    enactMemberProposal(overlay, proposal);
+    return;
+  }
   if (changeError(overlay, proposal.publicKey, proposal.power)) return;
   const address = addressOf(proposal.publicKey);
   if (proposal.power === 0) overlay.next.delete(address);

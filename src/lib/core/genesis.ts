@@ -3,10 +3,17 @@
 import { accountElement, accumulate, emptyAccumulator, stateRootOf } from './accumulator';
 import { utf8Length } from './bytes';
 import { ADDRESS_PATTERN, GENESIS_SALT_BYTES_MAX } from './encoding';
-import { chainIdOf, ZERO_HASH } from './hash';
-import { AMOUNT_MAX, GENESIS_BALANCES_MAX, LEDGER_NAME_BYTES_MAX, VALIDATORS_MAX } from './params';
+import { addressOf, chainIdOf, ZERO_HASH } from './hash';
+import {
+  AMOUNT_MAX,
+  BOX_KEY_BYTES,
+  GENESIS_BALANCES_MAX,
+  LEDGER_NAME_BYTES_MAX,
+  MEMBERS_MAX,
+  VALIDATORS_MAX,
+} from './params';
 import type { LedgerState } from './state';
-import type { Account, Address, Genesis } from './types';
+import type { Account, Address, Genesis, Member, PrivateAccess } from './types';
 import { EMPTY_VALIDATOR_SET, makeValidatorSet, ValidatorSetError } from './validators';
 
 export class GenesisError extends Error {
@@ -29,6 +36,7 @@ export function validateGenesis(genesis: Genesis): void {
     if (error instanceof ValidatorSetError) throw new GenesisError(error.message);
     throw error;
   }
+  validateMembership(genesis);
   if (genesis.balances.length > GENESIS_BALANCES_MAX) throw new GenesisError('too many balances');
   const owners = new Set<Address>();
   let supply = 0;
@@ -43,6 +51,46 @@ export function validateGenesis(genesis: Genesis): void {
   }
 }
 
+/** A private ledger's access state at genesis (members sorted by address, epoch 0). */
+function genesisAccess(genesis: Genesis): PrivateAccess | null {
+  const membership = genesis.membership;
+  if (!membership) return null;
+  const members: Member[] = membership.members
+    .map((m) => ({ address: addressOf(m.publicKey), publicKey: m.publicKey, boxKey: m.boxKey }))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return {
+    admission: membership.admission,
+    members,
+    epoch: 0,
+    keyHash: membership.keyHash,
+    leaving: [],
+  };
+}
+
+function validateMembership(genesis: Genesis): void {
+  const membership = genesis.membership;
+  if (!membership) return;
+  if (membership.admission !== 'any-validator' && membership.admission !== 'two-thirds') {
+    throw new GenesisError('bad admission rule');
+  }
+  if (membership.members.length > MEMBERS_MAX) throw new GenesisError('too many members');
+  const members = new Set<Address>();
+  for (const member of membership.members) {
+    if (member.publicKey.length !== 32 || member.boxKey.length !== BOX_KEY_BYTES) {
+      throw new GenesisError('bad member key');
+    }
+    const address = addressOf(member.publicKey);
+    if (members.has(address)) throw new GenesisError(`duplicate member ${address}`);
+    members.add(address);
+  }
+  for (const validator of genesis.validators) {
+    if (!members.has(addressOf(validator.publicKey))) {
+      throw new GenesisError('every validator of a private ledger must be a member');
+    }
+  }
+  if (membership.keyHash.length !== 32) throw new GenesisError('bad key commitment');
+}
+
 /** The state before block 1. Throws GenesisError for an invalid genesis. */
 export function genesisState(genesis: Genesis): LedgerState {
   validateGenesis(genesis);
@@ -55,6 +103,7 @@ export function genesisState(genesis: Genesis): LedgerState {
     accumulate(accumulator, accountElement(address, account), 1);
   }
   const sets = { lastValidators: EMPTY_VALIDATOR_SET, validators, nextValidators: validators };
+  const access = genesisAccess(genesis);
   return {
     chainId: chainIdOf(genesis),
     height: 0,
@@ -66,7 +115,8 @@ export function genesisState(genesis: Genesis): LedgerState {
     ...sets,
     lastValidatorsSince: 1,
     proposals: new Map(),
+    access,
     accumulator,
-    stateRoot: stateRootOf(accumulator, sets, []),
+    stateRoot: stateRootOf(accumulator, sets, [], access),
   };
 }

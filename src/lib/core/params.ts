@@ -29,6 +29,18 @@ export const VALIDATORS_MAX = 128;
 export const TOTAL_POWER_MAX = 2 ** 50;
 /** Open validator-set proposals at once; more are rejected with too-many-proposals. */
 export const GOVERNANCE_PROPOSALS_MAX = 64;
+/**
+ * Members of a private ledger. A key rotation seals the new key to each of them (92 bytes each)
+ * in one transaction, which must fit TX_BYTES_MAX.
+ */
+export const MEMBERS_MAX = 32;
+/** Bytes of an epoch key (AES-256-GCM), of a sealed box (ephemeral X25519 key, nonce, key and tag)
+ *  and of a wrapped previous key (nonce, key and tag). */
+export const EPOCH_KEY_BYTES = 32;
+export const SEALED_KEY_BYTES = 32 + 12 + EPOCH_KEY_BYTES + 16;
+export const WRAPPED_KEY_BYTES = 12 + EPOCH_KEY_BYTES + 16;
+/** X25519 public keys. */
+export const BOX_KEY_BYTES = 32;
 /** A governance proposal not approved within this many blocks is dropped. */
 export const GOVERNANCE_PROPOSAL_TTL_BLOCKS = 10_000;
 export const LEDGER_NAME_BYTES_MAX = 64;

@@ -5,7 +5,14 @@
 // into the caller's state. The store persists the same StateChanges in the transaction that
 // persists the block, so applying a block costs O(block), not O(ledger).
 
-import type { Account, Address, GovernanceProposal, Hash, ValidatorSet } from './types';
+import type {
+  Account,
+  Address,
+  GovernanceProposal,
+  Hash,
+  PrivateAccess,
+  ValidatorSet,
+} from './types';
 
 export interface LedgerState {
   chainId: string;
@@ -42,6 +49,8 @@ export interface LedgerState {
   nextValidators: ValidatorSet;
   /** Open governance proposals by lowercase hex id. */
   proposals: Map<string, GovernanceProposal>;
+  /** A private ledger's members and key epoch; null for a public ledger. */
+  access: PrivateAccess | null;
   /** Incremental multiset-hash accumulator over accounts, records and validators. */
   accumulator: Uint8Array;
   /** SHA-256 of the accumulator and the small wholesale parts: the root committed in headers. */
@@ -62,6 +71,8 @@ export interface StateChanges {
   nextValidators: ValidatorSet;
   /** The full list of open proposals after the block (bounded by GOVERNANCE_PROPOSALS_MAX). */
   proposals: GovernanceProposal[];
+  /** The access state after the block (small: at most MEMBERS_MAX members). */
+  access: PrivateAccess | null;
   accumulator: Uint8Array;
   stateRoot: Hash;
 }

@@ -17,7 +17,15 @@ export type Address = string;
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
-export type TxKind = 'transfer' | 'put' | 'delete' | 'validator-propose' | 'validator-approve';
+export type TxKind =
+  | 'transfer'
+  | 'put'
+  | 'delete'
+  | 'validator-propose'
+  | 'validator-approve'
+  | 'member-add'
+  | 'member-remove'
+  | 'epoch-rotate';
 
 export interface TransferBody {
   to: Address;
@@ -53,8 +61,51 @@ export interface ValidatorApproveBody {
   proposalId: Hash;
 }
 
+/**
+ * Private ledgers: make a device a member (it may write, and gets the ledger's key after every
+ * rotation). Only a validator may propose; the genesis's admission rule says whether that alone
+ * suffices ('any-validator') or more than 2/3 of the power must approve ('two-thirds').
+ */
+export interface MemberAddBody {
+  publicKey: PublicKey;
+  /** The device's X25519 public key: rotated epoch keys are sealed to it. */
+  boxKey: Uint8Array;
+  /** The key holder's proof of possession (as for validator-propose). */
+  possession: Signature;
+}
+
+/**
+ * Private ledgers: remove a member. A validator proposes it (more than 2/3 of the power must
+ * approve), or the member removes itself. The removal is final at the key rotation that follows
+ * (epoch-rotate): from the next height on, the removed device can neither read nor write.
+ */
+export interface MemberRemoveBody {
+  address: Address;
+}
+
+/**
+ * Private ledgers: a new epoch key, sealed to every member that stays (the removal it finalises
+ * excluded). Only a validator may send it; its node makes the key. `sealed[i]` is for the i-th
+ * remaining member by address; `wrappedPrevious` is the previous epoch's key encrypted under the
+ * new one, so a member holding a key can read all the history before it.
+ */
+export interface EpochRotateBody {
+  epoch: number;
+  /** Commitment to the new key: epochKeyHash(epoch, key). */
+  keyHash: Hash;
+  sealed: Uint8Array[];
+  wrappedPrevious: Uint8Array;
+}
+
 export type TxBody =
-  TransferBody | PutBody | DeleteBody | ValidatorProposeBody | ValidatorApproveBody;
+  | TransferBody
+  | PutBody
+  | DeleteBody
+  | ValidatorProposeBody
+  | ValidatorApproveBody
+  | MemberAddBody
+  | MemberRemoveBody
+  | EpochRotateBody;
 
 /** The signed part of a transaction (everything but the signature). */
 export interface UnsignedTx {
@@ -190,6 +241,23 @@ export interface GenesisBalance {
   amount: number;
 }
 
+/** Who may admit a member of a private ledger. */
+export type Admission = 'any-validator' | 'two-thirds';
+
+export interface GenesisMember {
+  publicKey: PublicKey;
+  boxKey: Uint8Array;
+}
+
+/** A private ledger's access rules at genesis (absent: a public ledger). */
+export interface GenesisMembership {
+  admission: Admission;
+  /** The first members; every genesis validator must be one. */
+  members: GenesisMember[];
+  /** Commitment to epoch 0's key: epochKeyHash(0, key). */
+  keyHash: Hash;
+}
+
 export interface Genesis {
   name: string;
   /** ms since epoch; the first block's time must be later. */
@@ -198,6 +266,26 @@ export interface Genesis {
   balances: GenesisBalance[];
   /** Creator-chosen random bytes, so two ledgers with the same name get different ids. */
   salt: Uint8Array;
+  /** Present for a private ledger (members only, encrypted): see docs/protocol.md §9. */
+  membership?: GenesisMembership;
+}
+
+export interface Member {
+  address: Address;
+  publicKey: PublicKey;
+  boxKey: Uint8Array;
+}
+
+/** A private ledger's access state (null for a public ledger). */
+export interface PrivateAccess {
+  admission: Admission;
+  /** Sorted by address; at most MEMBERS_MAX. */
+  members: Member[];
+  /** The current key epoch (0 from genesis) and the commitment to its key. */
+  epoch: number;
+  keyHash: Hash;
+  /** Members whose removal is decided, until the rotation that makes it final. */
+  leaving: Address[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,8 +299,12 @@ export interface Account {
 
 export interface GovernanceProposal {
   id: Hash;
+  /** What it changes: the validator set (power; 0 removes), or a private ledger's members. */
+  kind: 'validator' | 'member-add' | 'member-remove';
   publicKey: PublicKey;
   power: number;
+  /** member-add: the device's X25519 key; otherwise null. */
+  boxKey: Uint8Array | null;
   proposer: Address;
   /** Addresses of current validators that approved; applied once their power > 2/3. */
   approvals: Address[];
@@ -247,7 +339,13 @@ export type TxCode =
   | 'zero-amount'
   | 'bad-possession'
   | 'power-too-large'
-  | 'block-limit';
+  | 'block-limit'
+  | 'not-a-member'
+  | 'already-a-member'
+  | 'too-many-members'
+  | 'is-a-validator'
+  | 'stale-epoch'
+  | 'bad-rotation';
 
 export interface TxResult {
   code: TxCode;

@@ -18,6 +18,12 @@ export function summaryOfTx(tx: Tx): string {
       return `propose validator ${addressOf(body.publicKey as Uint8Array).slice(0, 10)}… power ${String(body.power)}`;
     case 'validator-approve':
       return `approve proposal ${toHex(body.proposalId as Uint8Array).slice(0, 10)}…`;
+    case 'member-add':
+      return `add member ${addressOf(body.publicKey as Uint8Array).slice(0, 10)}…`;
+    case 'member-remove':
+      return `remove member ${String(body.address).slice(0, 10)}…`;
+    case 'epoch-rotate':
+      return `new ledger key (epoch ${String(body.epoch)})`;
   }
 }
 

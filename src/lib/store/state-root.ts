@@ -26,5 +26,5 @@ export function recomputeStateRoot(state: LedgerState): Hash {
     validators: state.validators,
     nextValidators: state.nextValidators,
   };
-  return stateRootOf(accumulator, sets, [...state.proposals.values()]);
+  return stateRootOf(accumulator, sets, [...state.proposals.values()], state.access);
 }

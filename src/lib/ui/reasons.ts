@@ -27,6 +27,12 @@ const TX_REASONS: Record<TxCode, string> = {
     'The device to add did not prove it holds its key (a join request from that device is needed).',
   'power-too-large': 'No device may get more voting power than the strongest one has.',
   'block-limit': 'Too many new accounts or records in one block; send it again in a moment.',
+  'not-a-member': 'This device is not a member of this private ledger (or no longer is).',
+  'already-a-member': 'That device is a member already.',
+  'too-many-members': 'This private ledger has as many members as it can hold.',
+  'is-a-validator': 'A validator cannot leave: it first gives up its votes.',
+  'stale-epoch': 'The ledger key was changed meanwhile; this change is no longer needed.',
+  'bad-rotation': 'The new ledger key did not cover exactly the members that stay.',
 };
 
 export function txReason(code: string | null): string {

@@ -140,6 +140,8 @@ describe('checkTx gives every code', () => {
             const id = new Uint8Array(32).fill(i + 1);
             s.proposals.set(toHex(id), {
               id,
+              kind: 'validator',
+              boxKey: null,
               publicKey: fakeKey(i),
               power: 1,
               proposer: addressOf(validator),
@@ -247,9 +249,25 @@ describe('checkTx gives every code', () => {
       'bad-possession': true,
       'power-too-large': true,
       'block-limit': true,
+      // Private ledgers only: test/unit/core/membership.test.ts.
+      'not-a-member': true,
+      'already-a-member': true,
+      'too-many-members': true,
+      'is-a-validator': true,
+      'stale-epoch': true,
+      'bad-rotation': true,
     };
     // block-limit needs a whole block (the test below); one tx alone never reaches it.
-    expect([...cases.map(([code]) => code), 'block-limit'].sort()).toEqual(Object.keys(all).sort());
+    const elsewhere = [
+      'block-limit',
+      'not-a-member',
+      'already-a-member',
+      'too-many-members',
+      'is-a-validator',
+      'stale-epoch',
+      'bad-rotation',
+    ];
+    expect([...cases.map(([code]) => code), ...elsewhere].sort()).toEqual(Object.keys(all).sort());
   });
 
   test('more bad bodies: empty key, removing a non-validator, emptying the set', () => {

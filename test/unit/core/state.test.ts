@@ -112,7 +112,7 @@ describe('state transition', () => {
     expect(
       bytesEqual(
         state.stateRoot,
-        stateRootOf(recomputedAccumulator(state), state, [...state.proposals.values()]),
+        stateRootOf(recomputedAccumulator(state), state, [...state.proposals.values()], null),
       ),
     ).toBe(true);
     // The next header commits to this root.

@@ -56,6 +56,7 @@ export function stateRowOf(state: LedgerState): StateRow {
     validators: state.validators,
     nextValidators: state.nextValidators,
     proposals: [...state.proposals.values()],
+    access: state.access,
     accumulator: state.accumulator,
     stateRoot: state.stateRoot,
   };

@@ -45,6 +45,7 @@ export async function readState(
     validators: row.validators,
     nextValidators: row.nextValidators,
     proposals: new Map(row.proposals.map((proposal) => [toHex(proposal.id), proposal])),
+    access: row.access ?? null,
     accumulator: row.accumulator,
     stateRoot: row.stateRoot,
   };

@@ -45,6 +45,7 @@ export function stateRowOf(state: LedgerState | StateChanges): StateRow {
     validators: state.validators,
     nextValidators: state.nextValidators,
     proposals: state.proposals instanceof Map ? [...state.proposals.values()] : state.proposals,
+    access: state.access,
     accumulator: state.accumulator,
     stateRoot: state.stateRoot,
   };
@@ -169,6 +170,7 @@ export class SqliteState {
         validators: row.validators,
         nextValidators: row.nextValidators,
         proposals: new Map(row.proposals.map((proposal) => [toHex(proposal.id), proposal])),
+        access: row.access ?? null,
         accumulator: row.accumulator,
         stateRoot: row.stateRoot,
       };
