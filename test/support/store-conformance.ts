@@ -485,6 +485,37 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     });
   });
 
+  add('keyring: saved whole, read back after a reopen, replaced by the next save', async (fx) => {
+    const { open, store } = await initialized(harness, fx);
+    checkEqual(await store.keyring.load(), null, 'no keyring before one is saved');
+    const first = {
+      networkSecret: new Uint8Array(32).fill(1),
+      epochs: [{ epoch: 0, key: new Uint8Array(32).fill(2), fromHeight: 1, wrappedPrevious: null }],
+    };
+    await store.keyring.save(first);
+    checkEqual(await store.keyring.load(), first, 'keyring read back');
+    const second = {
+      ...first,
+      epochs: [
+        ...first.epochs,
+        {
+          epoch: 1,
+          key: new Uint8Array(32).fill(3),
+          fromHeight: 9,
+          wrappedPrevious: new Uint8Array(60).fill(4),
+        },
+      ],
+    };
+    await store.keyring.save(second);
+    await store.close();
+    const again = await open();
+    await withClose([again], async () => {
+      checkEqual(await again.keyring.load(), second, 'keyring after reopen');
+      // It lives beside the signer state without disturbing it.
+      checkEqual(await again.signerState.load(), null, 'signer state untouched');
+    });
+  });
+
   add('accounts, account history pages and records by key and prefix', async (fx) => {
     const { store } = await initialized(harness, fx);
     await withClose([store], async () => {

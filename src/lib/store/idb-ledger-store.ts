@@ -32,6 +32,7 @@ import { INITIALIZE_STORES, readMeta, writeGenesis } from './idb/meta';
 import { addEntries, readEntries, readOutbox, writeFate } from './idb/outbox';
 import { notePeer, readPeers } from './idb/peers';
 import { idbSignerState } from './idb/signer';
+import { idbKeyring } from './idb/keyring';
 import { readAccount, readRecord, readRecords, readState } from './idb/state';
 import { LogRowCache, STATE_STORES } from './idb/state-log';
 import { IdbTransactions, type AnyTx } from './idb/transaction';
@@ -44,6 +45,7 @@ import type {
   KeyPage,
   KnownPeer,
   LedgerMeta,
+  KeyringStore,
   LedgerStore,
   OutboxEntry,
   OutboxFate,
@@ -53,6 +55,7 @@ import type {
 
 export class IdbLedgerStore implements LedgerStore {
   readonly signerState: SignerStateStore;
+  readonly keyring: KeyringStore;
   readonly #transactions: IdbTransactions;
   readonly #cache = new LogRowCache();
   readonly #writer: IdbBlockWriter;
@@ -64,6 +67,7 @@ export class IdbLedgerStore implements LedgerStore {
     this.#transactions = new IdbTransactions(db);
     this.#writer = new IdbBlockWriter(this.#transactions, chainId, this.#cache);
     this.signerState = idbSignerState(this.#transactions);
+    this.keyring = idbKeyring(this.#transactions);
   }
 
   /** Called when another tab upgrades the schema or the browser kills the connection. */

@@ -20,7 +20,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { SignedState } from '../consensus/types';
 import type { Account, Block, ChainId, Commit, Genesis, Hash, TxCode } from '../core/types';
 import type { StateChanges } from '../core/state';
-import type { DeviceKey, KnownPeer, LedgerEntry, OutboxEntry } from './types';
+import type { DeviceKey, KnownPeer, LedgerEntry, OutboxEntry, StoredKeyring } from './types';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export const DEVICE_SCHEMA_VERSION = 1;
@@ -78,7 +78,10 @@ export interface LedgerSchema extends DBSchema {
   history: { key: string; value: number[] };
   accounts: { key: string; value: Account };
   records: { key: string; value: Uint8Array };
-  signer: { key: 'last' | `lock:${string}`; value: SignedState | Block };
+  signer: {
+    key: 'last' | `lock:${string}` | 'keyring';
+    value: SignedState | Block | StoredKeyring;
+  };
   outbox: {
     key: string;
     value: OutboxEntry;

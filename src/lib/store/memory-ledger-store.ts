@@ -44,12 +44,14 @@ import type {
   BlockToApply,
   HeightPage,
   KeyPage,
+  KeyringStore,
   KnownPeer,
   LedgerMeta,
   LedgerStore,
   OutboxEntry,
   OutboxFate,
   StoredBlock,
+  StoredKeyring,
 } from './types';
 
 interface MemoryBlockRow {
@@ -68,6 +70,7 @@ export class MemoryLedgerDatabase {
   /** Heights (ascending, distinct) of blocks with txs involving each address. */
   readonly historyHeights = new Map<Address, number[]>();
   signed: SignedState | null = null;
+  keyring: StoredKeyring | null = null;
   readonly outbox = new Map<string, OutboxEntry>();
   readonly peers = new Map<string, number>();
   constructor(readonly chainId: ChainId) {}
@@ -78,6 +81,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 export class MemoryLedgerStore implements LedgerStore {
   readonly chainId: ChainId;
   readonly signerState: SignerStateStore;
+  readonly keyring: KeyringStore;
   #closed = false;
 
   constructor(private readonly db: MemoryLedgerDatabase) {
@@ -96,6 +100,16 @@ export class MemoryLedgerStore implements LedgerStore {
         this.#open();
         checkSignerAdvance(this.db.signed, state);
         this.db.signed = clone(state);
+      },
+    };
+    this.keyring = {
+      load: async () => {
+        this.#open();
+        return clone(this.db.keyring);
+      },
+      save: async (keyring) => {
+        this.#open();
+        this.db.keyring = clone(keyring);
       },
     };
   }

@@ -151,6 +151,8 @@ export interface LedgerStore {
 
   /** save() is durable (strict) and read back before it resolves; refuses regressions. */
   readonly signerState: SignerStateStore;
+  /** A private ledger's secret and epoch keys on this device (null until saved). */
+  readonly keyring: KeyringStore;
 
   /**
    * Add locally signed txs as pending, in one atomic write (a device's quick submits share it).
@@ -171,6 +173,30 @@ export interface LedgerStore {
   knownPeers(): Promise<KnownPeer[]>;
 
   close(): Promise<void>;
+}
+
+/** One key epoch of a private ledger as this device knows it. */
+export interface KeyringEpoch {
+  epoch: number;
+  /** The epoch's key, if this device has it (a removed device never gets later ones). */
+  key: Uint8Array | null;
+  /** The first height under this key (null until this device knows where the epoch began). */
+  fromHeight: number | null;
+  /** The previous epoch's key wrapped under this one (from the rotation), if known. */
+  wrappedPrevious: Uint8Array | null;
+}
+
+/** What a device holds to take part in a private ledger (see docs/protocol.md §9). */
+export interface StoredKeyring {
+  /** The invite secret: names the ledger's topics and sync protocol. */
+  networkSecret: Uint8Array;
+  epochs: KeyringEpoch[];
+}
+
+/** Durable (strict) storage of a private ledger's keyring; save replaces it whole. */
+export interface KeyringStore {
+  load(): Promise<StoredKeyring | null>;
+  save(keyring: StoredKeyring): Promise<void>;
 }
 
 export interface LedgerEntry {

@@ -26,6 +26,7 @@ import type {
   KeyPage,
   KnownPeer,
   LedgerMeta,
+  KeyringStore,
   LedgerStore,
   OutboxEntry,
   OutboxFate,
@@ -40,10 +41,12 @@ import { SqliteOutbox } from './outbox';
 import { SqlitePeers } from './peers';
 import { migrateLedgerDb } from './schema';
 import { SqliteSigner } from './signer';
+import { SqliteKeyring } from './keyring';
 import { SqliteState } from './state';
 
 export class SqliteLedgerStore implements LedgerStore {
   readonly signerState: SignerStateStore;
+  readonly keyring: KeyringStore;
   readonly #connection: SqliteConnection;
   readonly #blocks: SqliteBlocks;
   readonly #state: SqliteState;
@@ -67,6 +70,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#outbox = new SqliteOutbox(connection);
     this.#peers = new SqlitePeers(connection);
     this.signerState = new SqliteSigner(connection);
+    this.keyring = new SqliteKeyring(connection);
     this.#writer = new SqliteBlockWriter(chainId, {
       connection,
       blocks: this.#blocks,
