@@ -2,6 +2,9 @@
 // build, then libp2p integration and real-Chromium tests. Ends with one line
 // "N passed, M failed" counting every test case of every step.
 //
+// Missing system tools (Chromium, Xvfb, ...) are installed first when root on Debian, else the
+// run stops with the command that installs them (see SYSTEM_TOOLS).
+//
 // Anything that opens sockets or WebRTC must see only the loopback interface (WebRTC gathers
 // candidates on every interface). When this process sees other interfaces and can make a
 // network namespace (root + unshare), it re-runs itself inside a loopback-only one.
@@ -9,6 +12,36 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SYSTEM_TOOLS, planSystemTools } from './system-tools.mjs';
+
+/** Installs missing system tools (root on Debian) or stops with the command to run. */
+function ensureSystemTools() {
+  const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+  const missing = SYSTEM_TOOLS.filter((tool) => !has(tool.command));
+  const plan = planSystemTools({
+    missing,
+    root: process.getuid?.() === 0,
+    debian: existsSync('/etc/debian_version') && has('apt-get'),
+  });
+  if (plan.action === 'none') return;
+  if (plan.action === 'stop') {
+    console.error(plan.message);
+    process.exit(1);
+  }
+  console.log(plan.message);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const result =
+    update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '-qq', ...plan.packages], { stdio: 'inherit', env })
+      : update;
+  if (result.status !== 0 || !missing.every((tool) => has(tool.command))) {
+    console.error(`test: apt-get could not install ${plan.packages.join(' ')}`);
+    process.exit(1);
+  }
+}
+
+if (process.env.LEDGER_TEST_NETNS !== 'done') ensureSystemTools();
 
 const onlyLoopback = Object.keys(networkInterfaces()).every((name) => name === 'lo');
 if (!onlyLoopback && process.env.LEDGER_TEST_NETNS !== 'done') {

@@ -34,8 +34,9 @@ const server = await startStaticServer({
   relays: () => relay.multiaddrs(),
 });
 
-console.log(`relay  ${relay.multiaddrs().join(' ')}`);
+// The URL is what a person needs: first.
 console.log(`app    ${server.url}`);
+console.log(`relay  ${relay.multiaddrs().join(' ')}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
