@@ -17,6 +17,8 @@ import type {
   NodeStatus,
   PeerInfo,
   RecordView,
+  SearchResult,
+  TxAction,
   TxView,
   ValidatorInfo,
 } from '../../src/lib/node/api';
@@ -38,6 +40,16 @@ export interface PreviewControl {
   patchStatus(chainId: string, change: Partial<NodeStatus>): void;
   /** Adds a join request from another device. */
   addJoinRequest(chainId: string, label: string): void;
+  /** Takes the ledger's network away (or gives it back), as the browser going offline would. */
+  setOnline(chainId: string, online: boolean): void;
+}
+
+/** The node's typed rejection, as the UI meets it (matched by name and code). */
+class TxRejectedError extends Error {
+  override name = 'TxRejectedError';
+  constructor(readonly code: string) {
+    super(code);
+  }
 }
 
 const DEFAULTS: PreviewOptions = { commitDelayMs: 600, startTimeMs: Date.now(), initialBlocks: 12 };
@@ -80,7 +92,8 @@ class PreviewLedger implements LedgerNode {
   readonly #pending: PreviewTx[] = [];
   readonly #joinRequests: JoinRequest[] = [];
   readonly #validators: ValidatorInfo[];
-  readonly #peers: PeerInfo[];
+  #peers: PeerInfo[];
+  readonly #allPeers: PeerInfo[];
   readonly #genesis: Invite;
   readonly #options: PreviewOptions;
   #clockMs: number;
@@ -113,21 +126,31 @@ class PreviewLedger implements LedgerNode {
         lastVote: null,
       },
     ];
-    this.#peers = [
+    // Two devices of this ledger (one direct, one still through the relay) and the relay.
+    this.#allPeers = [
       {
         id: `12D3KooW${fakeHash('peer-a').slice(0, 30)}`,
+        kind: 'device',
         transport: 'webrtc',
         latencyMs: 4,
         height: null,
       },
       {
         id: `12D3KooW${fakeHash('peer-b').slice(0, 30)}`,
+        kind: 'device',
         transport: 'relay',
         latencyMs: 38,
         height: null,
       },
-      { id: `tab-${fakeHash('tab').slice(0, 12)}`, transport: 'tab', latencyMs: 0.4, height: null },
+      {
+        id: `12D3KooW${fakeHash('relay').slice(0, 30)}`,
+        kind: 'relay',
+        transport: 'websocket',
+        latencyMs: 2,
+        height: null,
+      },
     ];
+    this.#peers = this.#allPeers;
     this.status = {
       chainId: invite.chainId,
       ledgerName: invite.name,
@@ -138,7 +161,7 @@ class PreviewLedger implements LedgerNode {
       role,
       sync: null,
       online: true,
-      peerCount: this.#peers.length,
+      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
       consensus: { height: 1, round: 0, step: 'propose' },
       address,
       fingerprint: fakeHash(`fingerprint:${address}`).slice(0, 32),
@@ -159,7 +182,7 @@ class PreviewLedger implements LedgerNode {
 
   async transfer(to: string, amount: number): Promise<ActivityEntry> {
     const from = this.status.address;
-    return this.#submit('transfer', `Send ${amount} to ${to.slice(0, 8)}…`, () => {
+    return this.#submit('transfer', { kind: 'transfer', to, amount }, () => {
       const balance = this.#balances.get(from) ?? 0;
       if (balance < amount) return 'insufficient-balance';
       this.#balances.set(from, balance - amount);
@@ -170,7 +193,7 @@ class PreviewLedger implements LedgerNode {
 
   async putRecord(key: string, value: string): Promise<ActivityEntry> {
     const owner = this.status.address;
-    return this.#submit('put', `Save record “${key}”`, () => {
+    return this.#submit('put', { kind: 'put', key }, () => {
       this.#records.set(`${owner}/${key}`, { key, owner, value });
       return 'ok';
     });
@@ -178,7 +201,9 @@ class PreviewLedger implements LedgerNode {
 
   async deleteRecord(key: string): Promise<ActivityEntry> {
     const owner = this.status.address;
-    return this.#submit('delete', `Delete record “${key}”`, () =>
+    // The real node refuses at once what the committed state refuses (no such record).
+    if (!this.#records.has(`${owner}/${key}`)) throw new TxRejectedError('record-not-found');
+    return this.#submit('delete', { kind: 'delete', key }, () =>
       this.#records.delete(`${owner}/${key}`) ? 'ok' : 'record-not-found',
     );
   }
@@ -188,11 +213,16 @@ class PreviewLedger implements LedgerNode {
   async approveJoin(publicKey: string): Promise<ActivityEntry> {
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
     if (!request) throw new Error('no such join request');
+    const existing = request.proposalId;
     request.approvedByMe = true;
-    request.proposalId ??= fakeHash(`proposal:${publicKey}`).slice(0, 16);
+    request.proposalId ??= fakeHash(`proposal:${publicKey}`);
     request.approvedPower = 10;
     this.#emit({ type: 'join-requests', requests: this.joinRequests() });
-    return this.#submit('validator-approve', `Approve ${request.label}`, () => 'ok');
+    // As the real node: the first approval proposes the device, later ones approve the proposal.
+    const action: TxAction = existing
+      ? { kind: 'validator-approve', proposalId: existing }
+      : { kind: 'validator-propose', address: request.address, power: 10 };
+    return this.#submit(action.kind, action, () => 'ok');
   }
 
   inviteLink(baseUrl: string): string {
@@ -232,6 +262,30 @@ class PreviewLedger implements LedgerNode {
     return [...this.#records.values()].filter((r) => r.key.startsWith(prefix));
   }
 
+  async search(text: string): Promise<SearchResult> {
+    const query = text.trim().toLowerCase();
+    if (/^\d+$/.test(query)) {
+      const height = Number(query);
+      return height <= this.status.height
+        ? { kind: 'block', height }
+        : { kind: 'none', searchedBlocks: 0 };
+    }
+    if (/^[0-9a-f]{40}$/.test(query)) {
+      return this.#balances.has(query)
+        ? { kind: 'account', address: query }
+        : { kind: 'none', searchedBlocks: 0 };
+    }
+    if (!/^[0-9a-f]{64}$/.test(query)) return { kind: 'not-understood' };
+    const block = this.#blocks.find((b) => b.view.hash === query);
+    if (block) return { kind: 'block', height: block.view.height };
+    if (this.#pending.some((tx) => tx.view.hash === query))
+      return { kind: 'pending-tx', hash: query };
+    const holder = this.#blocks.find((b) => b.view.txs.some((tx) => tx.hash === query));
+    return holder
+      ? { kind: 'tx', hash: query, height: holder.view.height }
+      : { kind: 'none', searchedBlocks: this.#blocks.length };
+  }
+
   async activity(): Promise<ActivityEntry[]> {
     return this.#activity.map((e) => ({ ...e }));
   }
@@ -241,7 +295,11 @@ class PreviewLedger implements LedgerNode {
   }
 
   peers(): PeerInfo[] {
-    return this.#peers.map((p) => ({ ...p, height: this.status.height }));
+    // Devices report their height; the one through the relay lags a block behind.
+    return this.#peers.map((p, index) => ({
+      ...p,
+      height: p.kind === 'device' ? Math.max(0, this.status.height - index) : null,
+    }));
   }
 
   joinRequests(): JoinRequest[] {
@@ -266,6 +324,15 @@ class PreviewLedger implements LedgerNode {
     this.#setStatus(change);
   }
 
+  setOnline(online: boolean): void {
+    this.#peers = online ? this.#allPeers : [];
+    this.#emit({ type: 'peers', peers: this.peers() });
+    this.#setStatus({
+      online,
+      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
+    });
+  }
+
   /** Commits every waiting transaction, one block each (a toy: one tx per block). */
   commitPending(): void {
     while (this.#pending.length > 0) {
@@ -274,14 +341,16 @@ class PreviewLedger implements LedgerNode {
     }
   }
 
-  #submit(kind: string, text: string, apply: () => string): ActivityEntry {
+  #submit(kind: string, action: TxAction, apply: () => string): ActivityEntry {
     const from = this.status.address;
+    const text = `${kind} ${JSON.stringify(action)}`;
     const nonce = this.#activity.length;
     const hash = fakeHash(`${this.status.chainId}:${from}:${nonce}:${text}`);
     const entry: ActivityEntry = {
       hash,
       kind,
       summary: text,
+      action,
       nonce,
       createdAt: this.#clockMs,
       status: 'pending',
@@ -289,7 +358,7 @@ class PreviewLedger implements LedgerNode {
       code: null,
     };
     this.#activity.push(entry);
-    const view: TxView = { hash, from, nonce, kind, summary: text, code: 'ok' };
+    const view: TxView = { hash, from, nonce, kind, summary: text, action, code: 'ok' };
     this.#pending.push({ view, apply, entry });
     this.#emit({ type: 'activity', entry: { ...entry } });
     const delayMs = this.#options.commitDelayMs;
@@ -321,7 +390,13 @@ class PreviewLedger implements LedgerNode {
       const from = tx.view.from;
       this.#nonces.set(from, (this.#nonces.get(from) ?? 0) + 1);
       const history = this.#history.get(from) ?? [];
-      history.push({ height, txHash: tx.view.hash, summary: tx.view.summary });
+      history.push({
+        height,
+        txHash: tx.view.hash,
+        from,
+        summary: tx.view.summary,
+        action: tx.view.action,
+      });
       this.#history.set(from, history);
       Object.assign(tx.entry, {
         status: code === 'ok' ? 'committed' : 'rejected',
@@ -357,7 +432,7 @@ class PreviewLedger implements LedgerNode {
     this.#blocks.push({ view });
     this.#emit({ type: 'block', block: summary(view) });
     for (const tx of txs) this.#emit({ type: 'activity', entry: { ...tx.entry } });
-    this.#emit({ type: 'peers', peers: this.#peers.map((p) => ({ ...p, height })) });
+    this.#emit({ type: 'peers', peers: this.peers() });
     this.#setStatus({
       height,
       headHash: view.hash,
@@ -462,6 +537,9 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
     },
     addJoinRequest(chainId, label) {
       ledger(chainId).addJoinRequest(label);
+    },
+    setOnline(chainId, online) {
+      ledger(chainId).setOnline(online);
     },
   };
 }

@@ -69,6 +69,7 @@ import type {
   NodeStatus,
   PeerInfo,
   RecordView,
+  SearchResult,
   ValidatorInfo,
 } from './api';
 import type { Clock, Timers } from './clock';
@@ -90,6 +91,7 @@ import {
 } from './sync-pipeline';
 import * as queries from './queries';
 import { activityOf } from './views';
+import { searchLedger } from './search';
 import {
   chunks,
   decodeDecided,
@@ -1174,6 +1176,10 @@ export class FullNode implements LedgerNode {
     return queries.recordViews(this.#deps.store, prefix);
   }
 
+  search(text: string): Promise<SearchResult> {
+    return searchLedger(this.#deps.store, this.#state.height, text);
+  }
+
   async activity(): Promise<ActivityEntry[]> {
     return (await this.#deps.store.outbox()).map(activityOf).reverse();
   }
@@ -1238,8 +1244,7 @@ export class FullNode implements LedgerNode {
       sync: this.#syncing
         ? { fromHeight: state.height, currentHeight: state.height, targetHeight: this.#syncTarget }
         : null,
-      online: this.#deps.network.peers().length > 0,
-      peerCount: this.#deps.network.peers().length,
+      ...queries.connectivityOf(this.#deps.network.peers()),
       consensus: { height: engine.height, round: engine.round, step: engine.step },
       address: this.#address,
       fingerprint: toHex(this.#deps.signer.publicKey).slice(0, 16),
