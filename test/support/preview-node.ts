@@ -22,6 +22,7 @@ import type {
   TxView,
   ValidatorInfo,
 } from '../../src/lib/node/api';
+import { inviteLink, parseInvite } from '../../src/lib/node/invite';
 
 export interface PreviewOptions {
   /** Delay before a submitted transaction commits; null = only on `commitPending()`. */
@@ -42,6 +43,21 @@ export interface PreviewControl {
   addJoinRequest(chainId: string, label: string): void;
   /** Takes the ledger's network away (or gives it back), as the browser going offline would. */
   setOnline(chainId: string, online: boolean): void;
+  /**
+   * Makes the next action (send, save, delete, approve, ask to join, join) throw this error, as
+   * the real node would throw it (matched by name and code).
+   */
+  failNext(error: { name: string; message: string; code?: string }): void;
+  /** Drops a ledger's records behind the UI's back (as another tab's delete would). */
+  forgetRecords(chainId: string): void;
+}
+
+/** The failure the next action throws (set by failNext); one at a time. */
+let nextFailure: Error | null = null;
+function takeFailure(): void {
+  const failure = nextFailure;
+  nextFailure = null;
+  if (failure) throw failure;
 }
 
 /** The node's typed rejection, as the UI meets it (matched by name and code). */
@@ -208,9 +224,16 @@ class PreviewLedger implements LedgerNode {
     );
   }
 
-  async requestToJoin(_label: string): Promise<void> {}
+  async requestToJoin(_label: string): Promise<void> {
+    takeFailure();
+  }
+
+  forgetRecords(): void {
+    this.#records.clear();
+  }
 
   async approveJoin(publicKey: string): Promise<ActivityEntry> {
+    takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
     if (!request) throw new Error('no such join request');
     const existing = request.proposalId;
@@ -227,7 +250,7 @@ class PreviewLedger implements LedgerNode {
 
   inviteLink(baseUrl: string): string {
     // Same shape as the real node's links: <app base>/join#<invite>.
-    return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(JSON.stringify(this.#genesis))}`;
+    return inviteLink(baseUrl, this.#genesis);
   }
 
   async blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
@@ -342,6 +365,7 @@ class PreviewLedger implements LedgerNode {
   }
 
   #submit(kind: string, action: TxAction, apply: () => string): ActivityEntry {
+    takeFailure();
     const from = this.status.address;
     const text = `${kind} ${JSON.stringify(action)}`;
     const nonce = this.#activity.length;
@@ -462,24 +486,12 @@ function summary(view: BlockView): BlockSummary {
   };
 }
 
-function toBase64Url(text: string): string {
-  const binary = String.fromCharCode(...new TextEncoder().encode(text));
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(encoded: string): string {
-  const binary = atob(encoded.replaceAll('-', '+').replaceAll('_', '/'));
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
-
-function parseInvite(invite: string | Invite): Invite {
-  if (typeof invite !== 'string') return invite;
-  const fragment = invite.includes('#') ? invite.slice(invite.indexOf('#') + 1) : invite;
-  try {
-    return JSON.parse(fromBase64Url(fragment)) as Invite;
-  } catch {
-    throw new Error('This invite link is damaged or incomplete.');
-  }
+/** An error as the real node throws it: the UI matches errors by name and code. */
+function namedError(name: string, message: string, code?: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  if (code !== undefined) Object.assign(error, { code });
+  return error;
 }
 
 export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): PreviewControl {
@@ -490,7 +502,9 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
 
   function ledger(chainId: string): PreviewLedger {
     const found = ledgers.get(chainId);
-    if (!found) throw new Error(`no ledger ${chainId} on this device`);
+    if (!found) {
+      throw namedError('LedgerNotOnDeviceError', `ledger ${chainId} is not on this device`);
+    }
     return found.node;
   }
 
@@ -504,15 +518,17 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       }));
     },
     async createLedger({ name, balances }): Promise<string> {
+      takeFailure();
       created += 1;
       const chainId = fakeHash(`chain:${name}:${created}`);
-      const invite: Invite = { chainId, name, genesis: fakeHash(`genesis:${chainId}`), relays: [] };
+      const invite: Invite = { chainId, name, genesis: null, relays: [] };
       const node = new PreviewLedger(invite, address, 'validator', balances, options);
       ledgers.set(chainId, { node, addedAt: options.startTimeMs });
       return chainId;
     },
     async joinLedger(invite): Promise<string> {
-      const parsed = parseInvite(invite);
+      const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
+      takeFailure();
       if (!ledgers.has(parsed.chainId)) {
         const node = new PreviewLedger(parsed, address, 'observer', [], options);
         ledgers.set(parsed.chainId, { node, addedAt: options.startTimeMs });
@@ -540,6 +556,12 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
     },
     setOnline(chainId, online) {
       ledger(chainId).setOnline(online);
+    },
+    failNext({ name, message, code }) {
+      nextFailure = namedError(name, message, code);
+    },
+    forgetRecords(chainId) {
+      ledger(chainId).forgetRecords();
     },
   };
 }

@@ -1,9 +1,20 @@
-// A tab's Network: the browser libp2p node wrapped in Libp2pNetwork, and where the app finds its
-// relays (`/relay.json`, written by the server next to the app, or an invite link's list).
+// A tab's Network: the browser libp2p node wrapped in Libp2pNetwork, where the app finds its
+// relays (`/relay.json`, written by the server next to the app, or an invite link's list), and
+// the genesis served to (and fetched by) joining devices.
+//
+// Offline first: the relay list of the last successful `/relay.json` is kept in localStorage,
+// so a page opened offline (from the service worker's cache) still knows where to reconnect
+// when the network returns.
 import type { PrivateKey } from '@libp2p/interface';
+import { findGenesis, serveGenesis } from './genesis-protocol';
 import { createBrowserLibp2p } from './libp2p-browser';
-import { Libp2pNetwork } from './libp2p-network';
+import { Libp2pNetwork, type Libp2pNetworkDeps, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, IceServer, MessageValidator } from './network';
+
+/** How often connected devices are asked for their height (the list shows it; a peer that is
+ * ahead also starts a catch-up). A status exchange is one small stream per peer. */
+export const PEER_STATUS_REFRESH_MS = 10_000;
+const NETWORK_CONFIG_CACHE_KEY = 'ledger-network-config-v1';
 
 export interface BrowserNetworkOptions {
   chainId: string;
@@ -11,6 +22,35 @@ export interface BrowserNetworkOptions {
   /** STUN/TURN for real networks; [] on loopback-only tests. */
   iceServers: IceServer[];
   privateKey?: PrivateKey;
+  /** This ledger's genesis (canonical bytes), served to devices that join by a short invite. */
+  genesis?: Uint8Array;
+}
+
+/** Libp2pNetwork that also refreshes its peers' heights while it runs. */
+class BrowserLedgerNetwork extends Libp2pNetwork {
+  #refresh: ReturnType<typeof setInterval> | null = null;
+  readonly #stopServing: (() => Promise<void>) | null;
+
+  constructor(
+    options: Libp2pNetworkOptions,
+    deps: Libp2pNetworkDeps,
+    stopServing: (() => Promise<void>) | null,
+  ) {
+    super(options, deps);
+    this.#stopServing = stopServing;
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.#refresh ??= setInterval(() => void this.refreshStatuses(), PEER_STATUS_REFRESH_MS);
+  }
+
+  override async stop(): Promise<void> {
+    if (this.#refresh !== null) clearInterval(this.#refresh);
+    this.#refresh = null;
+    await this.#stopServing?.().catch(() => undefined);
+    await super.stop();
+  }
 }
 
 export async function createBrowserNetwork(
@@ -22,10 +62,33 @@ export async function createBrowserNetwork(
     iceServers: options.iceServers,
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
   });
-  return new Libp2pNetwork(
+  const stopServing = options.genesis
+    ? await serveGenesis(libp2p, options.chainId, options.genesis)
+    : null;
+  return new BrowserLedgerNetwork(
     { chainId: options.chainId, relays: options.relays },
     { libp2p, ...deps },
+    stopServing,
   );
+}
+
+/**
+ * The genesis of `chainId` from a device of that ledger, met through `relays` (a short invite
+ * link carries only the chain id). `accept` checks the bytes against the chain id. Throws
+ * GenesisNotFoundError when `signal` ends the search first.
+ */
+export async function fetchGenesisFromPeers(options: {
+  chainId: string;
+  relays: string[];
+  iceServers: IceServer[];
+  accept: (bytes: Uint8Array) => boolean;
+  signal: AbortSignal;
+}): Promise<Uint8Array> {
+  const libp2p = await createBrowserLibp2p({
+    chainIds: [options.chainId],
+    iceServers: options.iceServers,
+  });
+  return findGenesis(libp2p, options);
 }
 
 /** What the server publishes next to the app in `/relay.json`. */
@@ -35,22 +98,58 @@ export interface PublishedNetworkConfig {
   iceServers: IceServer[];
 }
 
-/** The relays and ICE servers the server publishes; none of either if it publishes no file. */
+const NO_CONFIG: PublishedNetworkConfig = { relays: [], iceServers: [] };
+
+/**
+ * The relays and ICE servers the server publishes; none if it publishes no file. Unreachable
+ * (offline): the last list it published, remembered on this device.
+ */
 export async function fetchNetworkConfig(
   url = '/relay.json',
   signal?: AbortSignal,
 ): Promise<PublishedNetworkConfig> {
-  const response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
-  if (!response.ok) return { relays: [], iceServers: [] };
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
+  } catch {
+    return rememberedConfig() ?? NO_CONFIG;
+  }
+  if (!response.ok) return NO_CONFIG;
   const body = (await response.json()) as { relays?: unknown; iceServers?: unknown };
   const relays = Array.isArray(body.relays)
     ? body.relays.filter((r): r is string => typeof r === 'string')
     : [];
   const iceServers = Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : [];
-  return { relays, iceServers };
+  const config = { relays, iceServers };
+  remember(config);
+  return config;
 }
 
 /** Relay multiaddrs the server publishes next to the app; [] if it publishes none. */
 export async function fetchRelays(url = '/relay.json', signal?: AbortSignal): Promise<string[]> {
   return (await fetchNetworkConfig(url, signal)).relays;
+}
+
+function remember(config: PublishedNetworkConfig): void {
+  try {
+    globalThis.localStorage?.setItem(NETWORK_CONFIG_CACHE_KEY, JSON.stringify(config));
+  } catch {
+    // Storage refused: the next offline start has no relay list, as before.
+  }
+}
+
+function rememberedConfig(): PublishedNetworkConfig | null {
+  try {
+    const raw = globalThis.localStorage?.getItem(NETWORK_CONFIG_CACHE_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as Partial<PublishedNetworkConfig>;
+    return {
+      relays: Array.isArray(parsed.relays)
+        ? parsed.relays.filter((r) => typeof r === 'string')
+        : [],
+      iceServers: Array.isArray(parsed.iceServers) ? parsed.iceServers : [],
+    };
+  } catch {
+    return null;
+  }
 }

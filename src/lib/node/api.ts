@@ -218,8 +218,11 @@ export interface LedgerSummary {
 export interface Invite {
   chainId: string;
   name: string;
-  /** Canonical genesis bytes (base64url) so the joiner checks chainId = hash(genesis). */
-  genesis: string;
+  /**
+   * Canonical genesis bytes (base64url) so the joiner checks chainId = hash(genesis); null when
+   * the link carries only the chain id (the genesis hash) and the genesis comes from peers.
+   */
+  genesis: string | null;
   relays: string[];
 }
 

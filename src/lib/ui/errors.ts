@@ -29,6 +29,8 @@ const NAMED_SENTENCES: Record<string, string> = {
   NodeStoppedError: 'This ledger was closed in this tab. Reload the page to open it again.',
   GroupCommitFullError: 'Too many changes are waiting to be signed. Wait a moment and try again.',
   LedgerNotOnDeviceError: 'This ledger is not on this device. Open it from an invite link.',
+  GenesisNotFoundError:
+    'No device of this ledger could be reached. The device that invited you must be online with the ledger open; check the connection and try again.',
   GenesisError: 'The ledger could not be created with these starting balances.',
   NotAllowedError: 'The browser did not allow this. Check the site’s permissions and try again.',
   SecurityError:
