@@ -23,6 +23,9 @@ const TX_REASONS: Record<TxCode, string> = {
   'zero-amount': 'The amount must be more than zero.',
 };
 
+/** Every code the ledger can refuse a transaction with. */
+export const TX_CODES = Object.keys(TX_REASONS) as TxCode[];
+
 export function txReason(code: string | null): string {
   if (code === null) return '';
   // A code this version does not know (a newer peer's) still reads as a sentence.
