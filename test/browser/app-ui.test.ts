@@ -1,7 +1,10 @@
 // The app as a person meets it, one test per thing that used to trip a new user (issue 17),
 // in real Chromium: the real SvelteKit app with the in-memory preview node injected through the
 // app's `window.__ledgerDeviceOverride` hook. Assertions are on what a person sees: labels,
-// roles, visible text. Screenshots go to /tmp/ui-*.png for review.
+// roles, visible text. Screenshots of every page at both widths go to SCREENSHOT_DIR for review.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import {
   DESKTOP,
@@ -18,6 +21,8 @@ import {
 } from './support/preview-app';
 
 const app = usePreviewApp();
+/** Where the page screenshots go (UI_SCREENSHOT_DIR to change). */
+const SCREENSHOT_DIR = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'ledger-ui-screens');
 /** Tab presses allowed to reach the Send button from the top of the ledger page. */
 const TAB_PRESSES_MAX = 40;
 
@@ -264,6 +269,7 @@ test('the Send button is reachable with the keyboard alone and shows focus', asy
 });
 
 test('every page fits a 390 px phone and a desktop screen (screenshots for review)', async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const [label, viewport] of [
     ['phone', PHONE],
     ['desktop', DESKTOP],
@@ -271,7 +277,7 @@ test('every page fits a 390 px phone and a desktop screen (screenshots for revie
     const { page, context, errors } = await app.open(viewport);
     await page.goto(`${app.url}/`);
     await page.getByRole('heading', { name: 'Your ledgers' }).waitFor();
-    await page.screenshot({ path: `/tmp/ui-${label}-start-empty.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${label}-start-empty.png`, fullPage: true });
     const chainId = await createLedger(page, app.url, 'A ledger with a rather long name');
     await page.evaluate(
       (id) => window.__ledgerPreview?.addJoinRequest(id, "Anna's phone"),
@@ -311,25 +317,28 @@ test('every page fits a 390 px phone and a desktop screen (screenshots for revie
         link,
         fits: true,
       });
-      await page.screenshot({ path: `/tmp/ui-${label}-${link.toLowerCase()}.png`, fullPage: true });
+      await page.screenshot({
+        path: `${SCREENSHOT_DIR}/${label}-${link.toLowerCase()}.png`,
+        fullPage: true,
+      });
     }
     await goTo(page, 'Explorer');
     await page.getByRole('link', { name: `Block ${INITIAL_BLOCKS + 1}`, exact: true }).click();
     await page.getByRole('heading', { name: `Block ${INITIAL_BLOCKS + 1}` }).waitFor();
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
-    await page.screenshot({ path: `/tmp/ui-${label}-block.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${label}-block.png`, fullPage: true });
     await goTo(page, 'Accounts');
     await page.getByRole('link', { name: /You/ }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
-    await page.screenshot({ path: `/tmp/ui-${label}-account.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${label}-account.png`, fullPage: true });
     await page.getByRole('link', { name: 'Ledgers' }).click();
     await page.getByRole('list', { name: 'Ledgers on this device' }).waitFor();
     expect(await hasNoHorizontalOverflow(page)).toBe(true);
-    await page.screenshot({ path: `/tmp/ui-${label}-start.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${label}-start.png`, fullPage: true });
     await page.goto(`${app.url}/join`);
     await page.getByRole('alert').waitFor();
-    await page.screenshot({ path: `/tmp/ui-${label}-join.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/${label}-join.png`, fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   }

@@ -456,7 +456,6 @@ class PreviewLedger implements LedgerNode {
     this.#blocks.push({ view });
     this.#emit({ type: 'block', block: summary(view) });
     for (const tx of txs) this.#emit({ type: 'activity', entry: { ...tx.entry } });
-    this.#emit({ type: 'peers', peers: this.peers() });
     this.#setStatus({
       height,
       headHash: view.hash,
@@ -464,6 +463,7 @@ class PreviewLedger implements LedgerNode {
       lastFinalityMs: 180 + (height % 5) * 40,
       consensus: { height: height + 1, round: 0, step: 'propose' },
     });
+    this.#emit({ type: 'peers', peers: this.peers() });
   }
 
   #setStatus(change: Partial<NodeStatus>): void {
