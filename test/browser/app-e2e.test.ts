@@ -92,6 +92,7 @@ async function send(page: Page, to: string, amount: number) {
 let a: Device;
 let b: Device;
 let chainId = '';
+let invite = '';
 const FRIEND = 'ab'.repeat(20);
 
 test('create a ledger, send, reload offline, and let a second device join by name', async () => {
@@ -122,7 +123,7 @@ test('create a ledger, send, reload offline, and let a second device join by nam
 
   // The invite: a short link (and a sparse QR code) from the Devices page.
   await a.page.getByRole('link', { name: 'Devices' }).click();
-  const invite = await a.page.getByLabel('Invite link').inputValue();
+  invite = await a.page.getByLabel('Invite link').inputValue();
   expect(invite).toContain('/join#');
   console.log(`invite link: ${invite.length} characters`);
   expect(invite.length).toBeLessThanOrEqual(INVITE_CHARS_MAX);
@@ -146,6 +147,10 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   const validators = a.page.getByRole('region', { name: 'Validators' });
   await expect.poll(() => validators.textContent(), waitStep).toContain('Laptop');
   await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('1 device connected');
+  // The second device's height, told when it connected (long before it caught up), is asked
+  // again: the picture soon shows it up to date.
+  const laptop = a.page.locator('svg g.device title');
+  await expect.poll(() => laptop.first().textContent(), waitStep).toContain('up to date');
   expect(a.errors).toEqual([]);
   expect(b.errors).toEqual([]);
 });
@@ -158,6 +163,9 @@ test('offline, reload, send, reload, online: the transfer confirms with no manua
   await a.page.reload();
   await a.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
   await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('Offline');
+  // The invite of a ledger already here opens it, offline too.
+  await a.page.goto(invite);
+  await a.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
   const row = await send(a.page, FRIEND, 5);
   await expect.poll(() => row.textContent(), waitStep).toContain('Pending');
   // Still pending after another reload offline: the outbox is on disk.
