@@ -200,8 +200,10 @@ class BrowserDevice implements Device {
       return { config, relays: unique(config.relays, extra), extra };
     };
     // Invite links list only relays the app's own /relay.json does not publish: the link opens
-    // the app from this origin, which publishes those.
-    const { extra: inviteRelays } = await relaysNow();
+    // the app from this origin, which publishes those. The first network uses this same read
+    // (one /relay.json fetch per opening); later ones read afresh.
+    let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
+    const { extra: inviteRelays } = await firstRead;
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
     const lock = requestValidatorLock(chainId, () => node?.setValidatorRole(true));
@@ -210,7 +212,8 @@ class BrowserDevice implements Device {
       {
         store,
         createNetwork: async ({ validator, blocks }) => {
-          const { config, relays } = await relaysNow();
+          const { config, relays } = await (firstRead ?? relaysNow());
+          firstRead = null;
           return createBrowserNetwork(
             { chainId, relays, iceServers: config.iceServers, genesis: genesisBytes },
             { blocks, validator },
