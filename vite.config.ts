@@ -10,7 +10,13 @@ const polyfill = fileURLToPath(new URL('./src/server/polyfill.ts', import.meta.u
 //   sim         the deterministic consensus simulator sweep
 //   integration libp2p nodes on real loopback sockets
 //   browser     real Chromium driven by playwright-core (IndexedDB, WebRTC, the app)
-function project(name: string, include: string[], timeoutMs: number, oneFileAtATime = false) {
+//   netbed      devices in a simulated internet of network namespaces (root only, test/netbed/)
+function project(
+  name: string,
+  include: string[],
+  timeoutMs: number,
+  workers: { oneFileAtATime?: boolean; maxWorkers?: number } = {},
+) {
   return {
     resolve: { alias: { $lib: lib } },
     test: {
@@ -21,7 +27,8 @@ function project(name: string, include: string[], timeoutMs: number, oneFileAtAT
       testTimeout: timeoutMs,
       hookTimeout: timeoutMs,
       // Socket and browser tests share the machine's two cores: one file at a time.
-      fileParallelism: !oneFileAtATime,
+      fileParallelism: workers.oneFileAtATime !== true,
+      ...(workers.maxWorkers ? { maxWorkers: workers.maxWorkers } : {}),
     },
   };
 }
@@ -57,9 +64,12 @@ export default defineConfig({
   test: {
     projects: [
       project('unit', ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], 30_000),
-      project('sim', ['test/sim/**/*.test.ts'], 600_000),
-      project('integration', ['test/integration/**/*.test.ts'], 120_000, true),
-      project('browser', ['test/browser/**/*.test.ts'], 240_000, true),
+      // The sweep is CPU-bound JavaScript split over files: one worker per core (vitest's default
+      // leaves one core idle).
+      project('sim', ['test/sim/**/*.test.ts'], 900_000, { maxWorkers: 2 }),
+      project('integration', ['test/integration/**/*.test.ts'], 120_000, { oneFileAtATime: true }),
+      project('browser', ['test/browser/**/*.test.ts'], 240_000, { oneFileAtATime: true }),
+      project('netbed', ['test/netbed/**/*.test.ts'], 300_000, { oneFileAtATime: true }),
     ],
   },
 });

@@ -5,8 +5,7 @@
 // Run: unshare -n sh -c 'ip link set lo up; npx tsx bench/finality.ts'   (or via npm run bench)
 import '../src/server/polyfill';
 import { loadavg } from 'node:os';
-import type { Page } from 'playwright-core';
-import { committed, until } from '../test/browser/support/ledger-devices';
+import { committed, until, type DevicePage } from '../test/browser/support/ledger-devices';
 import { LEDGER_TABS, withLedgerTabs, type LedgerTabs } from './lib/ledger-tabs';
 import { median, percentile } from './lib/stats';
 
@@ -25,49 +24,61 @@ export async function measureFinality(
   txs = FINALITY_TXS,
   tabs?: LedgerTabs,
 ): Promise<FinalityResult> {
-  return withLedgerTabs(tabs, async ({ chainId, members }) => {
-    const recipient = 'ab'.repeat(20);
-    const samplesMs: number[] = [];
-    for (let i = 0; i < txs; i++) {
-      const sender = members[i % members.length] as Page;
-      if (i > 0 && i < members.length) {
-        // Fund each other sender once from the creator (not measured).
-        const address = await sender.evaluate(() => window.ledger.address());
-        const funding = await (members[0] as Page).evaluate(
-          ([id, to]) => window.ledger.transfer(id!, to!, 1_000),
-          [chainId, address],
-        );
-        await committed(members[0] as Page, chainId, funding.hash, 20);
-      }
-      const startedMs = Date.now();
-      const activity = await sender.evaluate(
-        ([id, to]) => window.ledger.transfer(id!, to!, 1),
-        [chainId, recipient],
+  return withLedgerTabs(tabs, (own) => finalityOn(own, txs));
+}
+
+/**
+ * One transfer at a time from each member in turn: submit -> committed in every member. The
+ * members may be any devices (other browsers, other networks: bench/finality-nat.ts) on one
+ * machine's clock; members[0] holds the funds.
+ */
+export async function finalityOn(
+  ledger: { chainId: string; members: readonly DevicePage[] },
+  txs: number,
+): Promise<FinalityResult> {
+  const { chainId, members } = ledger;
+  const creator = members[0] as DevicePage;
+  const recipient = 'ab'.repeat(20);
+  const samplesMs: number[] = [];
+  for (let i = 0; i < txs; i++) {
+    const sender = members[i % members.length] as DevicePage;
+    if (i > 0 && i < members.length) {
+      // Fund each other sender once from the creator (not measured).
+      const address = await sender.evaluate(() => window.ledger.address());
+      const funding = await creator.evaluate(
+        ([id, to]) => window.ledger.transfer(id!, to!, 1_000),
+        [chainId, address],
       );
-      const height = await committed(sender, chainId, activity.hash, 20);
-      const times = await Promise.all(
-        members.map((page) =>
-          until(
-            'every tab commits the block',
-            () =>
-              page.evaluate(
-                ([id, h]) => window.ledger.committedAt(id!, Number(h)),
-                [chainId, String(height)],
-              ),
-            30_000,
-            20,
-          ),
-        ),
-      );
-      samplesMs.push(Math.max(...times) - startedMs);
+      await committed(creator, chainId, funding.hash, 20);
     }
-    return {
-      samplesMs,
-      p50Ms: median(samplesMs),
-      p99Ms: percentile(samplesMs, 99),
-      maxMs: Math.max(...samplesMs),
-    };
-  });
+    const startedMs = Date.now();
+    const activity = await sender.evaluate(
+      ([id, to]) => window.ledger.transfer(id!, to!, 1),
+      [chainId, recipient],
+    );
+    const height = await committed(sender, chainId, activity.hash, 20);
+    const times = await Promise.all(
+      members.map((page) =>
+        until(
+          'every tab commits the block',
+          () =>
+            page.evaluate(
+              ([id, h]) => window.ledger.committedAt(id!, Number(h)),
+              [chainId, String(height)],
+            ),
+          30_000,
+          20,
+        ),
+      ),
+    );
+    samplesMs.push(Math.max(...times) - startedMs);
+  }
+  return {
+    samplesMs,
+    p50Ms: median(samplesMs),
+    p99Ms: percentile(samplesMs, 99),
+    maxMs: Math.max(...samplesMs),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

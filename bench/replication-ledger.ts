@@ -1,25 +1,27 @@
 // The ledger's side of row 6: a fresh Node peer range-syncs a chain holding RECORDS records
 // (put txs, BLOCKS blocks of RECORDS / BLOCKS txs, signed by 4 validators) from one serving
-// peer over loopback TCP (createNodeNetwork, the `/ledger/<chainId>/sync/1.0.0` protocol), and
-// verifies every block the way FullNode commits a synced block: the commit's precommit
-// signatures and 2/3 power (commit-check.ts), every tx signature (WebCrypto), validateBlock,
-// applyBlock, then the store's atomic applyBlock (in-memory store: Node has no IndexedDB).
+// peer over loopback TCP (createNodeNetwork, the `/ledger/<chainId>/sync/1.0.0` protocol). The
+// fresh peer runs the node's own catch-up and block importer (the path FullNode commits every
+// synced block by: commit signatures and 2/3 power, every tx signature, validateBlock,
+// applyBlock, the store's atomic applyBlocks), over the in-memory store (Node has no IndexedDB).
 import '../src/server/polyfill';
-import { applyBlock, applyChanges } from '../src/lib/core/apply';
-import { blockSignatureChecks } from '../src/lib/core/block';
-import { decodeBlock, decodeCommit, encodeBlock, encodeCommit } from '../src/lib/core/encoding';
+import { decodeBlock, encodeBlock, encodeCommit } from '../src/lib/core/encoding';
 import { genesisState } from '../src/lib/core/genesis';
 import { blockHash, ZERO_HASH } from '../src/lib/core/hash';
-import type { LedgerState } from '../src/lib/core/state';
+import type { Verifier } from '../src/lib/core/signing';
 import type { Genesis } from '../src/lib/core/types';
-import { validateBlock } from '../src/lib/core/validate';
 import { webCryptoVerifier } from '../src/lib/crypto/index';
 import type { Libp2pNetwork } from '../src/lib/net/libp2p-network';
-import type { BlockSource, BlockVerdict, EncodedBlock } from '../src/lib/net/network';
+import type { BlockSource, EncodedBlock, Network } from '../src/lib/net/network';
 import { createNodeNetwork } from '../src/lib/net/node-network';
-import { commitSignatureChecks, judgeCommit } from '../src/lib/node/commit-check';
-import { verifyAll } from '../src/lib/node/verify';
+import { BlockImporter } from '../src/lib/node/block-importer';
+import { CatchUp } from '../src/lib/node/catch-up';
+import { systemClock, systemTimers } from '../src/lib/node/clock';
+import { LedgerHead } from '../src/lib/node/ledger-head';
+import { SERIAL_QUEUE_TASKS_MAX } from '../src/lib/node/params';
+import { SerialQueue } from '../src/lib/node/serial-queue';
 import { createMemoryLedgerStore } from '../src/lib/store/memory-ledger-store';
+import type { ApplyBatchOptions, BlockToApply, LedgerStore } from '../src/lib/store/types';
 import { TestChain } from '../test/support/fixtures';
 
 /** Same payload size as the OrbitDB side (bench/orbitdb/replicate.mjs). */
@@ -75,47 +77,87 @@ function arraySource(chainId: string, encoded: EncodedBlock[]): BlockSource {
   };
 }
 
-/** A fresh peer's verify-and-commit step for one synced block (FullNode's #commit path). */
-function syncVerifier(
-  state: LedgerState,
-  store: ReturnType<typeof createMemoryLedgerStore>,
-  phases: SyncPhases,
-) {
-  const verifier = webCryptoVerifier();
-  const timed = async <T>(phase: keyof SyncPhases, work: () => T | Promise<T>): Promise<T> => {
-    const startMs = performance.now();
+/** Time spent while at least one of `work`'s calls is in flight (calls may overlap). */
+class BusyTimer {
+  ms = 0;
+  #active = 0;
+  #sinceMs = 0;
+
+  async time<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#active++ === 0) this.#sinceMs = performance.now();
     try {
       return await work();
     } finally {
-      phases[phase] += performance.now() - startMs;
+      if (--this.#active === 0) this.ms += performance.now() - this.#sinceMs;
     }
+  }
+}
+
+/**
+ * A fresh peer's catch-up: the node's own CatchUp and BlockImporter (the path every synced block
+ * takes in FullNode), over the in-memory store, with timers around verification and the store.
+ */
+function freshPeer(chain: LedgerChain, network: () => Network) {
+  const store = createMemoryLedgerStore(genesisState(chain.genesis).chainId);
+  const head = new LedgerHead(store);
+  const verifying = new BusyTimer();
+  const storing = new BusyTimer();
+  const inner = webCryptoVerifier();
+  const verifier: Verifier = {
+    verify: (publicKey, message, signature) =>
+      verifying.time(() => inner.verify(publicKey, message, signature)),
   };
-  return async (encoded: EncodedBlock): Promise<BlockVerdict> => {
-    const block = decodeBlock(encoded.block);
-    const commit = decodeCommit(encoded.commit);
-    const height = block.header.height;
-    if (height !== state.height + 1) return { ok: false, reason: 'height' };
-    const hash = blockHash(block);
-    const checks = commitSignatureChecks(state.chainId, state.validators, commit);
-    const commitVerdicts = await timed('verifyMs', () => verifyAll(verifier, checks.checks));
-    const commitVerdict = judgeCommit(
-      state.validators,
-      commit,
-      height,
-      hash,
-      checks,
-      commitVerdicts,
-    );
-    if (!commitVerdict.ok) return commitVerdict;
-    const verdicts = await timed('verifyMs', () =>
-      verifyAll(verifier, blockSignatureChecks(state, block)),
-    );
-    const validation = validateBlock(state, block, verdicts);
-    if (!validation.ok) return { ok: false, reason: `${validation.rule}: ${validation.detail}` };
-    const { changes, results } = await timed('applyMs', () => applyBlock(state, block, verdicts));
-    await timed('storeMs', () => store.applyBlock({ block, commit, changes, results }));
-    applyChanges(state, changes);
-    return { ok: true };
+  const base: LedgerStore = store;
+  const timedApply = (entries: readonly BlockToApply[], options?: ApplyBatchOptions) =>
+    storing.time(() => base.applyBlocks(entries, options));
+  const timedStore = new Proxy(base, {
+    get(target, property) {
+      if (property === 'applyBlocks') return timedApply;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const queue = new SerialQueue(SERIAL_QUEUE_TASKS_MAX);
+  const importer = new BlockImporter({
+    head,
+    store: timedStore,
+    verifier,
+    clock: systemClock,
+    afterCommit: () => undefined,
+    problem: (code, message) => {
+      throw new Error(`${code}: ${message}`);
+    },
+    yieldNow: async () => undefined,
+  });
+  let changed = () => {};
+  const catchUp = new CatchUp({
+    state: () => head.state,
+    network,
+    verifier,
+    clock: systemClock,
+    timers: systemTimers,
+    importBlocks: (blocks, blockVerifier) =>
+      queue.enqueue(() => importer.import(blocks, 'sync', blockVerifier)),
+    changed: () => changed(),
+  });
+  return {
+    async initialize() {
+      await store.initialize(chain.genesis, genesisState(chain.genesis));
+      await head.reload();
+    },
+    /** Sync to `height`; resolves when the head is there. */
+    syncTo(height: number): Promise<void> {
+      return new Promise((resolve, reject) => {
+        changed = () => {
+          if (head.state.height >= height) resolve();
+          else if (!catchUp.syncing) reject(new Error(`sync stopped at ${head.state.height}`));
+        };
+        catchUp.request(height);
+      });
+    },
+    head,
+    phases: () => ({ verifyMs: verifying.ms, storeMs: storing.ms }),
+    stop: () => catchUp.stop(),
   };
 }
 
@@ -127,13 +169,11 @@ async function waitFor(what: string, predicate: () => boolean): Promise<void> {
   }
 }
 
-/** Where a sync's time went (the rest: network, decoding, validateBlock, bookkeeping). */
+/** Where a sync's time went (the rest: network, decoding, validateBlock, applyBlock). */
 export interface SyncPhases {
-  /** Commit and tx signature verification (WebCrypto, each block's checks in flight at once). */
+  /** Wall time with signature checks in flight (WebCrypto; checks overlap). */
   verifyMs: number;
-  /** applyBlock: execution and the incremental state root (LtHash). */
-  applyMs: number;
-  /** The store's atomic applyBlock (in memory here). */
+  /** Wall time inside the store's atomic applyBlocks (in memory here). */
   storeMs: number;
 }
 
@@ -169,9 +209,6 @@ export async function ledgerSyncOnce(
   server: LedgerServer,
 ): Promise<LedgerSyncRun> {
   const startMs = performance.now();
-  const state = genesisState(chain.genesis);
-  const store = createMemoryLedgerStore(state.chainId);
-  await store.initialize(chain.genesis, genesisState(chain.genesis));
   const network = await createNodeNetwork(
     {
       chainId: server.chainId,
@@ -179,6 +216,8 @@ export async function ledgerSyncOnce(
     },
     { blocks: arraySource(server.chainId, []) },
   );
+  const peer = freshPeer(chain, () => network);
+  await peer.initialize();
   try {
     await network.start();
     const head = chain.encoded.length;
@@ -186,22 +225,17 @@ export async function ledgerSyncOnce(
       network.peers().some((p) => (p.status?.height ?? 0) >= head),
     );
     const syncStartMs = performance.now();
-    const phases: SyncPhases = { verifyMs: 0, applyMs: 0, storeMs: 0 };
-    const result = await network.syncRange(1, head, {
-      verify: syncVerifier(state, store, phases),
-    });
+    await peer.syncTo(head);
     const endMs = performance.now();
-    if (!result.complete) {
-      throw new Error(`sync incomplete at ${result.height}: ${JSON.stringify(result.failures)}`);
-    }
     return {
       totalMs: endMs - startMs,
       syncMs: endMs - syncStartMs,
-      records: state.records.size,
-      blocks: result.blocks,
-      phases,
+      records: peer.head.state.records.size,
+      blocks: peer.head.state.height,
+      phases: peer.phases(),
     };
   } finally {
+    peer.stop();
     await network.stop();
   }
 }

@@ -7,7 +7,9 @@
 // (bench/finality.ts, real Chromium + WebRTC), 3 throughput across 4 tabs (bench/throughput.ts),
 // 4 fresh-tab sync (bench/sync.ts, real Chromium + WebRTC), 5 scale (bench/scale.ts,
 // simulator), 6 against OrbitDB (bench/replication.ts).
-// BENCH_ONLY=limits,finality,throughput,sync,scale,replication runs a subset; BENCH_ORBITDB_RUNS
+// Row 2 also has finality across NATs and TURN (bench/finality-nat.ts, the test/netbed/ simulated
+// internet; root only), measured in the same run as the loopback rows.
+// BENCH_ONLY=limits,finality,nat,throughput,sync,scale,replication runs a subset; BENCH_ORBITDB_RUNS
 // sets OrbitDB's.
 //
 // Anything here opens sockets or WebRTC, so it must see only the loopback interface: when this
@@ -18,7 +20,7 @@ import '../src/server/polyfill';
 import { spawnSync } from 'node:child_process';
 import { loadavg, networkInterfaces } from 'node:os';
 import type { LedgerTabs } from './lib/ledger-tabs';
-import { describeError } from './lib/stats';
+import { describeError, median, percentile } from './lib/stats';
 import {
   failedRow,
   pendingRow,
@@ -28,7 +30,7 @@ import {
   type BenchRow,
 } from './lib/table';
 
-type Family = 'limits' | 'finality' | 'throughput' | 'sync' | 'scale' | 'replication';
+type Family = 'limits' | 'finality' | 'nat' | 'throughput' | 'sync' | 'scale' | 'replication';
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const selected = (family: Family) => only.length === 0 || only.includes(family);
 
@@ -136,6 +138,35 @@ await family('throughput', 3, 'throughput, tx/s committed across 4 tabs (Chromiu
 });
 
 await closeSharedLedgerTabs();
+
+await family('nat', 2, 'finality across NATs and TURN (Chromium, testbed)', async () => {
+  const { measureFinalityAcrossNats, NAT_HOMES } = await import('./finality-nat');
+  const txs = 100;
+  const result = await measureFinalityAcrossNats(txs);
+  raw.finalityNat = result;
+  const note =
+    `${NAT_HOMES.length} validator devices in ${NAT_HOMES.length} homes (${NAT_HOMES.join(', ')}), ` +
+    `one Chromium each, app over HTTPS; direct via STUN where the NATs allow, else coturn; ` +
+    `${txs} transfers one at a time; no link latency (no netem here)`;
+  const loopback = raw.finality as number[] | undefined;
+  const row = (measure: string, valueMs: number, loopbackMs: number | null): BenchRow => ({
+    group: 2,
+    measure,
+    value: `${valueMs} ms`,
+    limit: loopbackMs === null ? 'loopback not run' : `loopback ${loopbackMs} ms`,
+    ratio: loopbackMs === null ? '' : `${(valueMs / loopbackMs).toFixed(2)}× loopback`,
+    note,
+    status: 'measured',
+  });
+  return [
+    row('finality p50, across NATs + TURN', result.p50Ms, loopback ? median(loopback) : null),
+    row(
+      'finality p99, across NATs + TURN',
+      result.p99Ms,
+      loopback ? percentile(loopback, 99) : null,
+    ),
+  ];
+});
 
 await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
   const { measureSync } = await import('./sync');

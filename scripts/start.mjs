@@ -1,10 +1,12 @@
 // `npm start`: build the app (vite build), then serve build/ and run the signaling relay
 // (src/server/start.ts, TypeScript run through tsx). The app URL is the first line it prints.
-// HOST / PORT / RELAY_PORT / RELAY_LISTEN / RELAY_ANNOUNCE: see src/server/start.ts.
-// SKIP_BUILD=1 serves the existing build/.
+// Environment (HOST, PORT, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS and wss, TURN_URLS...): see
+// src/server/config.ts. `--no-build` (what `npm run preview` runs) or SKIP_BUILD=1 serves the
+// existing build/.
 import { spawn, spawnSync } from 'node:child_process';
 
-if (process.env.SKIP_BUILD !== '1') {
+const skipBuild = process.argv.includes('--no-build') || process.env.SKIP_BUILD === '1';
+if (!skipBuild) {
   // The build's own report (chunk list, adapter lines, hints) is for developers: `npm run
   // build` shows it. Here it is kept and printed only when the build fails.
   const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { encoding: 'utf8' });

@@ -1,6 +1,7 @@
 // `npm test`: everything, in order of speed — typecheck, lint, unit + property, simulation,
-// build, then libp2p integration and real-Chromium tests. Ends with one line
-// "N passed, M failed" counting every test case of every step.
+// build, then libp2p integration and real-Chromium tests, and last the devices in a simulated
+// internet (netbed: root only). Ends with one line "N passed, M failed" counting every test
+// case of every step.
 //
 // Missing system tools (Chromium, Xvfb, ...) are installed first when root on Debian, else the
 // run stops with the command that installs them (see SYSTEM_TOOLS).
@@ -12,15 +13,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { netbedUnavailable } from '../test/netbed/requirements.mjs';
 import { SYSTEM_TOOLS, planSystemTools } from './system-tools.mjs';
 
 /** Installs missing system tools (root on Debian) or stops with the command to run. */
 function ensureSystemTools() {
   const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-  const missing = SYSTEM_TOOLS.filter((tool) => !has(tool.command));
+  const root = process.getuid?.() === 0;
+  // The netbed's tools matter only where the netbed can run (root: network namespaces).
+  const needed = SYSTEM_TOOLS.filter((tool) => root || !tool.netbedOnly);
+  const missing = needed.filter((tool) => !has(tool.command));
   const plan = planSystemTools({
     missing,
-    root: process.getuid?.() === 0,
+    root,
     debian: existsSync('/etc/debian_version') && has('apt-get'),
   });
   if (plan.action === 'none') return;
@@ -65,6 +70,7 @@ const only = process.argv.slice(2);
 const reportDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 
 function run(name, command, args, { countsFrom } = {}) {
@@ -105,6 +111,24 @@ function vitest(project) {
   );
 }
 
+/**
+ * The simulated-internet step (test/netbed/) needs root (network namespaces) and coturn,
+ * iptables, openssl, certutil and firefox-esr. Without them it says why; in CI that is a failure.
+ */
+function netbed() {
+  if (only.length > 0 && !only.includes('netbed')) return;
+  const why = netbedUnavailable();
+  if (why === null) return vitest('netbed');
+  console.log(`\n=== netbed: skipped: ${why}`);
+  if (process.env.CI === 'true') {
+    console.log('=== netbed: FAILED (CI=true: every step must run)');
+    failures.push('netbed');
+    failed += 1;
+  } else {
+    skipped += 1;
+  }
+}
+
 run('typecheck', 'npm', ['run', '--silent', 'check']);
 run('lint', 'npm', ['run', '--silent', 'lint']);
 vitest('unit');
@@ -112,7 +136,8 @@ vitest('sim');
 run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 vitest('integration');
 vitest('browser');
+netbed();
 
 console.log(failures.length ? `\nFailed steps: ${failures.join(', ')}` : '\nAll steps passed.');
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failures.length ? 1 : 0);

@@ -24,8 +24,10 @@ import { DISCOVERY_TOPIC } from '../lib/net/message-types';
 const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
 
 export interface RelayOptions {
-  /** Listen multiaddrs, e.g. ['/ip4/127.0.0.1/tcp/9090/ws']. */
+  /** Listen multiaddrs, e.g. ['/ip4/127.0.0.1/tcp/9090/ws'], or '/tls/ws' ones with `tls`. */
   listen: string[];
+  /** PEM certificate chain and key for secure WebSockets (what an HTTPS page may dial). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Public addresses to announce instead (e.g. '/dns4/relay.example/tcp/443/wss' behind TLS). */
   announce?: string[];
   /** Keep the same peer id across restarts, so tabs that knew the relay reconnect to it. */
@@ -52,7 +54,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       listen: options.listen,
       ...(options.announce?.length ? { announce: options.announce } : {}),
     },
-    transports: [webSockets()],
+    transports: [webSockets(options.tls ? { https: { ...options.tls } } : {})],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: options.connectionsMax ?? RELAY_CONNECTIONS_MAX },

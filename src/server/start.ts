@@ -1,42 +1,53 @@
-// `npm start` after the build: the relay and the static app server in one process.
-// Environment: HOST (default 127.0.0.1), PORT (default 8080), RELAY_PORT (default PORT + 1),
-// RELAY_LISTEN / RELAY_ANNOUNCE (comma-separated multiaddrs, override RELAY_PORT),
-// RELAY_KEY_FILE (the relay's persistent key), BUILD_DIR (default build).
+// `npm start` after the build: the relay and the app server in one process (HTTPS and wss when
+// given a certificate). Environment: see ./config.ts.
 import './polyfill';
 import { loadOrCreateRelayKey } from '../relay/key';
 import { startRelay } from '../relay/relay';
+import { serverConfig, ServerConfigError, type ServerConfig } from './config';
+import { relayJson } from './relay-json';
 import { startStaticServer } from './static-server';
+import { TurnConfigError } from './turn-credentials';
 
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+function loadConfig(): ServerConfig {
+  try {
+    const config = serverConfig(process.env);
+    // A bad TTL is found now rather than at the first page's request.
+    if (config.turnSecret !== undefined) relayJson({ ...config, relays: () => [] });
+    return config;
+  } catch (error) {
+    if (!(error instanceof ServerConfigError || error instanceof TurnConfigError)) throw error;
+    console.error(`ledger server: ${error.message}`);
+    process.exit(2);
+  }
 }
 
-const host = process.env.HOST ?? '127.0.0.1';
-const port = Number(process.env.PORT ?? 8080);
-const relayPort = Number(process.env.RELAY_PORT ?? port + 1);
-const ipProtocol = host.includes(':') ? 'ip6' : 'ip4';
-const relayListen = list(process.env.RELAY_LISTEN);
+const config = loadConfig();
 
 const relay = await startRelay({
-  listen: relayListen.length ? relayListen : [`/${ipProtocol}/${host}/tcp/${relayPort}/ws`],
-  announce: list(process.env.RELAY_ANNOUNCE),
-  privateKey: await loadOrCreateRelayKey(
-    process.env.RELAY_KEY_FILE ?? 'node_modules/.cache/ledger-relay/key',
-  ),
+  listen: config.relayListen,
+  announce: config.relayAnnounce,
+  privateKey: await loadOrCreateRelayKey(config.relayKeyFile),
+  ...(config.tls ? { tls: config.tls } : {}),
 });
+const relays = () => [...relay.multiaddrs(), ...config.extraRelays];
 const server = await startStaticServer({
-  root: process.env.BUILD_DIR ?? 'build',
-  host,
-  port,
-  relays: () => relay.multiaddrs(),
+  root: config.buildDir,
+  host: config.host,
+  port: config.port,
+  networkConfig: () => relayJson({ ...config, relays }),
+  allowedOrigins: config.allowedOrigins,
+  ...(config.tls ? { tls: config.tls } : {}),
 });
+const scheme = config.tls ? 'https' : 'http';
+const address = server.server.address();
+const boundPort = typeof address === 'object' && address ? address.port : config.port;
+const defaultPort = boundPort === (config.tls ? 443 : 80);
+const publicHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost;
 
 // The URL is what a person needs: first.
-console.log(`app    ${server.url}`);
+console.log(`app    ${scheme}://${publicHost}${defaultPort ? '' : `:${boundPort}`}`);
 console.log(`relay  ${relay.multiaddrs().join(' ')}`);
+if (config.turnUrls.length) console.log(`turn   ${config.turnUrls.join(' ')}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

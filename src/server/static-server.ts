@@ -1,9 +1,13 @@
-// Serves the built SPA (build/) over HTTP: files with their MIME type, index.html for every
-// other path (client-side routing), long-lived caching only for content-hashed assets, and
-// `/relay.json` (the relay multiaddrs, known only at run time) next to the app.
+// Serves the built SPA (build/) over HTTP, or HTTPS when given a certificate: files with their
+// MIME type, index.html for every other path (client-side routing), long-lived caching only for
+// content-hashed assets, and `/relay.json` (relays and STUN/TURN servers with fresh credentials,
+// known only at run time) next to the app; other origins may read it when listed (a copy of the
+// app on a static host elsewhere).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { PublishedNetworkConfig } from '../lib/net/network-config';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const MIME_TYPES: Readonly<Record<string, string>> = {
@@ -31,8 +35,14 @@ export interface StaticServerOptions {
   root: string;
   host: string;
   port: number;
-  /** Current relay multiaddrs for /relay.json. */
-  relays: () => string[];
+  /** Current relay multiaddrs for /relay.json (when there is no `networkConfig`). */
+  relays?: () => string[];
+  /** The whole /relay.json body, made per request (fresh TURN credentials). */
+  networkConfig?: () => PublishedNetworkConfig;
+  /** PEM certificate chain and key: serve HTTPS (pages need it for WebCrypto off loopback). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Origins allowed to read /relay.json from a page of theirs (CORS), e.g. a static host. */
+  allowedOrigins?: string[];
 }
 
 export interface StaticServer {
@@ -49,7 +59,10 @@ function cacheControl(path: string): string {
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
-  const server = createServer((request, response) => {
+  const networkConfig =
+    options.networkConfig ?? (() => ({ relays: options.relays?.() ?? [], iceServers: [] }));
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -57,10 +70,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         return;
       }
       if (url.pathname === '/relay.json') {
-        const body = JSON.stringify({ relays: options.relays() });
+        const body = JSON.stringify(networkConfig());
+        const origin = request.headers.origin;
         response.writeHead(200, {
           'content-type': MIME_TYPES['.json'],
           'cache-control': 'no-store',
+          ...(origin && allowedOrigins.has(origin)
+            ? { 'access-control-allow-origin': origin, vary: 'origin' }
+            : {}),
         });
         response.end(request.method === 'HEAD' ? undefined : body);
         return;
@@ -101,7 +118,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         .on('error', () => response.destroy())
         .pipe(response);
     })();
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
+    : createServer(handle);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolvePromise());
@@ -109,7 +129,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
-    url: `http://${options.host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${options.host}:${port}`,
     server,
     close: () =>
       new Promise<void>((resolveClose) => {

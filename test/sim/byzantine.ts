@@ -1,14 +1,33 @@
-// Byzantine behaviours: each one a set of hooks on an otherwise honest driver, deviating where
-// a real attacker would. They sign with the validator's real key (bypassing the signer guard),
-// so every message they send passes signature checks; the damage has to be contained by
-// consensus and validation.
+// Byzantine behaviours: each deviates where a real attacker would — in what it publishes (and
+// to whom), what it signs, what it proposes, or what it remembers after a restart — around an
+// otherwise unchanged shipped node. They sign with the validator's real key, so every message
+// they send passes signature checks; the damage has to be contained by consensus, the gossip
+// edge and block validation.
 
+import { buildBlock } from '../../src/lib/core/block';
+import {
+  decodeProposalMessage,
+  decodeVote,
+  encodeEvidence,
+  encodeProposalMessage,
+  encodeVote,
+} from '../../src/lib/core/encoding';
 import { blockHash } from '../../src/lib/core/hash';
 import { MESSAGE_BYTES_MAX } from '../../src/lib/core/params';
-import type { Block, ProposalMessage, Vote } from '../../src/lib/core/types';
+import { proposalSignBytes, voteSignBytes } from '../../src/lib/core/signing';
+import type {
+  Block,
+  Evidence,
+  Proposal,
+  UnsignedProposal,
+  UnsignedVote,
+  Vote,
+} from '../../src/lib/core/types';
+import { encodeEnvelope } from '../../src/lib/net/envelope';
+import { TOPIC_OF, type MessageType } from '../../src/lib/net/message-types';
+import type { SignerGuard } from '../../src/lib/node/signer-guard';
 import type { ByzantineBehaviour } from './faults';
-import { HONEST_HOOKS, type NodeHooks, type SimNode } from './node';
-import { encodeWire, TAG_PROPOSAL, TAG_VOTE, type WireMessage } from './wire';
+import type { Adversary, SimNode } from './sim-node';
 
 /** How far ahead 'future' messages claim to be. */
 export const FUTURE_HEIGHT_OFFSET = 1_000;
@@ -16,117 +35,158 @@ export const FUTURE_ROUND_OFFSET = 100;
 /** Probability that a garbage message is oversized (costly to allocate, so rare). */
 export const OVERSIZED_PROBABILITY = 0.05;
 
+function envelope(node: SimNode, type: MessageType, payload: Uint8Array): Uint8Array {
+  return encodeEnvelope(type, node.env.chainId, payload);
+}
+
 /** Per peer: gets message A, message B, or both (in random order). */
-function splitSend(node: SimNode, a: WireMessage, b: WireMessage): void {
-  const bytesA = encodeWire(a);
-  const bytesB = encodeWire(b);
-  for (const peer of node.env.peersOf(node.index)) {
+async function splitSend(
+  node: SimNode,
+  type: MessageType,
+  a: Uint8Array,
+  b: Uint8Array,
+): Promise<void> {
+  const network = node.network;
+  if (!network) return;
+  const bytesA = envelope(node, type, a);
+  const bytesB = envelope(node, type, b);
+  for (const peer of node.env.hub.neighbours(node.peerId)) {
     const choice = node.prng.int(0, 3);
-    if (choice === 0) node.env.sendTo(node.index, peer, bytesA);
-    else if (choice === 1) node.env.sendTo(node.index, peer, bytesB);
-    else {
-      const [first, second] = choice === 2 ? [bytesA, bytesB] : [bytesB, bytesA];
-      node.env.sendTo(node.index, peer, first);
-      node.env.sendTo(node.index, peer, second);
-    }
+    const order =
+      choice === 0
+        ? [bytesA]
+        : choice === 1
+          ? [bytesB]
+          : choice === 2
+            ? [bytesA, bytesB]
+            : [bytesB, bytesA];
+    for (const bytes of order) await network.sendRawTo(peer.peerId, TOPIC_OF[type], bytes);
   }
 }
 
-/** Two proposals for one (height, round): the decided one plus a different block. */
-const equivocate: NodeHooks = {
-  ...HONEST_HOOKS,
-  useGuard: false,
-  async sendProposal(node, message) {
-    if (message.proposal.height !== node.height) {
-      node.broadcast({ type: 'proposal', message });
-      return;
-    }
-    const other = node.proposeBlock(node.height, 1 + node.prng.int(0, 50));
-    const proposal = await node.signProposalUnguarded({
-      chainId: message.proposal.chainId,
-      height: message.proposal.height,
-      round: message.proposal.round,
-      polRound: message.proposal.polRound,
-      blockHash: blockHash(other),
-      proposer: message.proposal.proposer,
-    });
-    splitSend(
-      node,
-      { type: 'proposal', message },
-      { type: 'proposal', message: { proposal, block: other } },
-    );
+async function signProposal(node: SimNode, unsigned: UnsignedProposal): Promise<Proposal> {
+  return { ...unsigned, signature: await node.config.rawSigner.sign(proposalSignBytes(unsigned)) };
+}
+
+async function signVote(node: SimNode, unsigned: UnsignedVote): Promise<Vote> {
+  return { ...unsigned, signature: await node.config.rawSigner.sign(voteSignBytes(unsigned)) };
+}
+
+/** A different block for the same slot: the honest one with another time. */
+function otherBlock(node: SimNode, block: Block): Block {
+  const state = node.node?.state;
+  if (!state) return block;
+  return buildBlock(state, {
+    txs: block.txs,
+    time: block.header.time + 1 + node.prng.int(0, 50),
+    proposer: block.header.proposer,
+    lastCommit: block.lastCommit,
+    evidence: block.evidence,
+  });
+}
+
+/** Two proposals for one (height, round): its honest block, and a different one. */
+const equivocate: Adversary = {
+  async publish(node, type, payload, honest) {
+    if (type !== 'proposal') return honest();
+    const message = decodeProposalMessage(payload);
+    const other = otherBlock(node, message.block);
+    const { signature: _signature, ...unsigned } = message.proposal;
+    const proposal = await signProposal(node, { ...unsigned, blockHash: blockHash(other) });
+    await splitSend(node, type, payload, encodeProposalMessage({ proposal, block: other }));
   },
 };
 
 /** Every vote is paired with a conflicting one (nil <-> the block, or a made-up block). */
-const doubleVote: NodeHooks = {
-  ...HONEST_HOOKS,
-  useGuard: false,
-  async sendVote(node, vote) {
+const doubleVote: Adversary = {
+  async publish(node, type, payload, honest) {
+    if (type !== 'vote') return honest();
+    const vote = decodeVote(payload);
+    const { signature: _signature, ...unsigned } = vote;
     const otherHash = vote.blockHash === null ? node.prng.bytes(32) : null;
-    const conflicting = await node.signVote({
-      chainId: vote.chainId,
-      height: vote.height,
-      round: vote.round,
-      type: vote.type,
-      blockHash: otherHash,
-      timestamp: vote.timestamp,
-      validator: vote.validator,
-    });
-    if (conflicting === null) return;
-    splitSend(node, { type: 'vote', vote }, { type: 'vote', vote: conflicting });
+    const conflicting = await signVote(node, { ...unsigned, blockHash: otherHash });
+    await splitSend(node, type, payload, encodeVote(conflicting));
   },
 };
 
-/** Forgets its lock before every input, so it prevotes whatever is proposed. */
-const amnesia: NodeHooks = {
-  ...HONEST_HOOKS,
-  useGuard: false,
-  beforeInput(node) {
-    node.engine.lockedValue = null;
-    node.engine.lockedRound = -1;
-  },
-};
+/**
+ * A guard that remembers nothing and refuses nothing: what a validator whose signer state was
+ * lost (a wiped profile, a copied key) would sign.
+ */
+function forgetfulGuard(): SignerGuard {
+  return {
+    authorize: async () => undefined,
+    async signVote(vote, signer, timestampMs) {
+      const stamped = { ...vote, timestamp: timestampMs };
+      return { ...stamped, signature: await signer.sign(voteSignBytes(stamped)) };
+    },
+    async signProposal(proposal, signer) {
+      return { ...proposal, signature: await signer.sign(proposalSignBytes(proposal)) };
+    },
+    last: async () => null,
+    votesAt: async () => [],
+  };
+}
+
+/**
+ * Amnesia: every time its round moves it restarts with its signer state forgotten, so it holds
+ * no lock and prevotes whatever is proposed next.
+ */
+function amnesia(): Adversary {
+  const lastRound = new Map<number, string>();
+  return {
+    tamper: { guard: () => forgetfulGuard() },
+    async afterEvent(node) {
+      const consensus = node.node?.status.consensus;
+      if (!consensus) return false;
+      const at = `${consensus.height}/${consensus.round}`;
+      const before = lastRound.get(node.index);
+      lastRound.set(node.index, at);
+      if (before === undefined || before === at || consensus.round === 0) return false;
+      node.crash();
+      await node.start();
+      return true;
+    },
+  };
+}
 
 /** Sends nothing at all. */
-const silent: NodeHooks = {
-  ...HONEST_HOOKS,
-  muted: true,
-};
+const silent: Adversary = { muted: true };
 
 /** Proposes blocks that are well-formed and correctly signed but break a validity rule. */
-const invalidProposal: NodeHooks = {
-  ...HONEST_HOOKS,
-  useGuard: false,
-  shapeBlock(node, block) {
-    const header = { ...block.header };
-    switch (node.prng.int(0, 3)) {
-      case 0:
-        header.stateRoot = node.prng.bytes(32);
-        break;
-      case 1:
-        header.time = node.ledger.lastBlockTime; // not after the previous block
-        break;
-      case 2:
-        header.previousHash = node.prng.bytes(32);
-        break;
-      default:
-        header.txsRoot = node.prng.bytes(32);
-        break;
-    }
-    return { ...block, header } satisfies Block;
-  },
-};
+function invalidProposal(prng: SimNode['prng']): Adversary {
+  return {
+    tamper: {
+      proposal(block, state) {
+        const header = { ...block.header };
+        switch (prng.int(0, 3)) {
+          case 0:
+            header.stateRoot = prng.bytes(32);
+            break;
+          case 1:
+            header.time = state.lastBlockTime; // not after the previous block
+            break;
+          case 2:
+            header.previousHash = prng.bytes(32);
+            break;
+          default:
+            header.txsRoot = prng.bytes(32);
+            break;
+        }
+        return { ...block, header };
+      },
+    },
+  };
+}
 
 function garbageBytes(node: SimNode, real: Uint8Array): Uint8Array {
   switch (node.prng.int(0, 4)) {
     case 0:
       return node.prng.bytes(node.prng.int(0, 2_000));
     case 1: {
-      // A valid tag with a random payload: reaches the core's strict decoders.
-      const bytes = node.prng.bytes(node.prng.int(1, 500));
-      bytes[0] = node.prng.pick([TAG_VOTE, TAG_PROPOSAL, 3, 4, 5, 6]);
-      return bytes;
+      // A valid envelope around a random payload: reaches the core's strict decoders.
+      const types: MessageType[] = ['vote', 'proposal', 'commit', 'evidence', 'tx', 'join'];
+      return envelope(node, node.prng.pick(types), node.prng.bytes(node.prng.int(1, 500)));
     }
     case 2: {
       const flipped = real.slice();
@@ -136,7 +196,7 @@ function garbageBytes(node: SimNode, real: Uint8Array): Uint8Array {
     }
     case 3:
       return node.prng.chance(OVERSIZED_PROBABILITY)
-        ? new Uint8Array(MESSAGE_BYTES_MAX + 1).fill(TAG_VOTE)
+        ? new Uint8Array(MESSAGE_BYTES_MAX + 1).fill(7)
         : real.subarray(0, Math.max(1, real.length >> 1)); // truncated
     default:
       return new Uint8Array(0);
@@ -144,61 +204,130 @@ function garbageBytes(node: SimNode, real: Uint8Array): Uint8Array {
 }
 
 /** Honest, plus a stream of garbage, corrupted, truncated and oversized messages. */
-const garbage: NodeHooks = {
-  ...HONEST_HOOKS,
-  async sendProposal(node, message) {
-    node.broadcast({ type: 'proposal', message });
-    node.env.broadcast(node.index, garbageBytes(node, encodeWire({ type: 'proposal', message })));
-  },
-  async sendVote(node, vote) {
-    node.broadcast({ type: 'vote', vote });
-    node.env.broadcast(node.index, garbageBytes(node, encodeWire({ type: 'vote', vote })));
-    // A well-formed vote with a broken signature.
-    const signature = vote.signature.slice();
-    signature[0] = (signature[0] as number) ^ 0xff;
-    node.broadcast({ type: 'vote', vote: { ...vote, signature } });
-  },
-};
-
-/** Honest, plus correctly signed votes and proposals for far-future heights and rounds. */
-const future: NodeHooks = {
-  ...HONEST_HOOKS,
-  useGuard: false,
-  async sendProposal(node, message: ProposalMessage) {
-    node.broadcast({ type: 'proposal', message });
-    const proposal = await node.signProposalUnguarded({
-      ...message.proposal,
-      height: message.proposal.height + FUTURE_HEIGHT_OFFSET,
-    });
-    node.broadcast({ type: 'proposal', message: { proposal, block: message.block } });
-  },
-  async sendVote(node, vote: Vote) {
-    node.broadcast({ type: 'vote', vote });
-    const { signature: _signature, ...unsigned } = vote;
-    for (const shifted of [
-      { ...unsigned, height: vote.height + FUTURE_HEIGHT_OFFSET },
-      { ...unsigned, round: vote.round + FUTURE_ROUND_OFFSET },
-    ]) {
-      const signed = await node.signVote(shifted);
-      if (signed !== null) node.broadcast({ type: 'vote', vote: signed });
+const garbage: Adversary = {
+  async publish(node, type, payload, honest) {
+    await honest();
+    const network = node.network;
+    if (!network || (type !== 'vote' && type !== 'proposal')) return;
+    const topic = TOPIC_OF[type];
+    await network.publishRaw(topic, garbageBytes(node, envelope(node, type, payload)));
+    if (type === 'vote') {
+      // A well-formed vote with a broken signature.
+      const vote = decodeVote(payload);
+      const signature = vote.signature.slice();
+      signature[0] = (signature[0] as number) ^ 0xff;
+      await network.publishRaw(topic, envelope(node, type, encodeVote({ ...vote, signature })));
     }
   },
 };
 
-/** Twins run the honest driver; the fault is that two nodes hold the same key. */
-const twins: NodeHooks = HONEST_HOOKS;
-
-const HOOKS: Record<ByzantineBehaviour, NodeHooks> = {
-  equivocate,
-  'double-vote': doubleVote,
-  amnesia,
-  silent,
-  'invalid-proposal': invalidProposal,
-  garbage,
-  future,
-  twins,
+/** Honest, plus correctly signed votes and proposals for far-future heights and rounds. */
+const future: Adversary = {
+  async publish(node, type, payload, honest) {
+    await honest();
+    const network = node.network;
+    if (!network) return;
+    if (type === 'proposal') {
+      const message = decodeProposalMessage(payload);
+      const { signature: _signature, ...unsigned } = message.proposal;
+      const proposal = await signProposal(node, {
+        ...unsigned,
+        height: unsigned.height + FUTURE_HEIGHT_OFFSET,
+      });
+      const bytes = encodeProposalMessage({ proposal, block: message.block });
+      await network.publishRaw(TOPIC_OF[type], envelope(node, type, bytes));
+    } else if (type === 'vote') {
+      const { signature: _signature, ...unsigned } = decodeVote(payload);
+      for (const shifted of [
+        { ...unsigned, height: unsigned.height + FUTURE_HEIGHT_OFFSET },
+        { ...unsigned, round: unsigned.round + FUTURE_ROUND_OFFSET },
+      ]) {
+        const signed = await signVote(node, shifted);
+        await network.publishRaw(TOPIC_OF[type], envelope(node, type, encodeVote(signed)));
+      }
+    }
+  },
 };
 
-export function hooksFor(behaviour: ByzantineBehaviour | null): NodeHooks {
-  return behaviour === null ? HONEST_HOOKS : HOOKS[behaviour];
+/** Twins run the honest node; the fault is that two nodes hold the same key. */
+const twins: Adversary = {};
+
+/**
+ * Evidence poisoning: from every vote it signs, "evidence" that is no equivocation — the vote
+ * paired with itself, and its prevote paired with its precommit of the same height. Correctly
+ * signed, so only the core's evidence rule can tell; a node that pooled it would put it in every
+ * block it proposes, and every other validator would refuse those blocks.
+ */
+function evidencePoison(): Adversary {
+  const prevotes = new Map<number, Vote>();
+  return {
+    async publish(node, type, payload, honest) {
+      await honest();
+      const network = node.network;
+      if (type !== 'vote' || !network) return;
+      const vote = decodeVote(payload);
+      const poison: Evidence[] = [{ kind: 'duplicate-vote', voteA: vote, voteB: vote }];
+      if (vote.type === 'prevote') prevotes.set(vote.height, vote);
+      const prevote = prevotes.get(vote.height);
+      if (vote.type === 'precommit' && prevote) {
+        poison.push({ kind: 'duplicate-vote', voteA: prevote, voteB: vote });
+      }
+      for (const item of poison) {
+        await network.publishRaw(
+          TOPIC_OF.evidence,
+          envelope(node, 'evidence', encodeEvidence(item)),
+        );
+      }
+    },
+  };
+}
+
+/** Proposes blocks stamped at the end of time (or frozen at the previous block's time). */
+function badTime(prng: SimNode['prng']): Adversary {
+  return {
+    tamper: {
+      proposal(block, state) {
+        const time = prng.chance(0.5) ? Number.MAX_SAFE_INTEGER : state.lastBlockTime + 1;
+        return { ...block, header: { ...block.header, time } };
+      },
+    },
+  };
+}
+
+/** Its clock is off by up to ten years, either way: its precommits carry those timestamps. */
+function lyingClock(prng: SimNode['prng']): Adversary {
+  const yearMs = 365 * 24 * 3_600_000;
+  return { clockOffsetMs: (prng.chance(0.5) ? 1 : -1) * prng.int(1, 10) * yearMs };
+}
+
+export function adversaryFor(
+  behaviour: ByzantineBehaviour | null,
+  prng: SimNode['prng'],
+): Adversary {
+  switch (behaviour) {
+    case null:
+      return {};
+    case 'equivocate':
+      return equivocate;
+    case 'double-vote':
+      return doubleVote;
+    case 'amnesia':
+      return amnesia();
+    case 'silent':
+      return silent;
+    case 'invalid-proposal':
+      return invalidProposal(prng);
+    case 'garbage':
+      return garbage;
+    case 'future':
+      return future;
+    case 'twins':
+      return twins;
+    case 'evidence-poison':
+      return evidencePoison();
+    case 'bad-time':
+      return badTime(prng);
+    case 'lying-clock':
+      return lyingClock(prng);
+  }
 }

@@ -16,6 +16,9 @@ export const BYZANTINE_FAULTS = [
   'garbage',
   'future',
   'twins',
+  'evidence-poison',
+  'bad-time',
+  'lying-clock',
 ] as const;
 export const ALL_FAULTS = [...NETWORK_FAULTS, ...NODE_FAULTS, ...BYZANTINE_FAULTS] as const;
 

@@ -5,6 +5,8 @@
 //   state-root   every honest node's state root after height h equals the reference one
 //   double-sign  no honest validator signs two different things at one (height, round, step),
 //                across crashes included
+//   time         a committed block's time is never ahead of the honest clocks (BFT time: no
+//                proposer or lying clock moves it)
 // and at the end of a run:
 //   evidence     every equivocation an honest node detected is committed in a block's evidence
 //   liveness     after the last fault heals, every honest node commits the next heights in time
@@ -18,6 +20,7 @@ export type ViolationKind =
   | 'validity'
   | 'state-root'
   | 'double-sign'
+  | 'time'
   | 'evidence'
   | 'liveness'
   | 'driver-error';
@@ -66,6 +69,8 @@ interface HeldEvidence {
 
 /** Violations recorded per run; a broken run stops early, so this is only a safety net. */
 export const VIOLATIONS_PER_RUN_MAX = 100;
+/** How far a committed block's time may be ahead of the honest clocks (precommits stamp at least 1 ms after their block). */
+export const BLOCK_TIME_AHEAD_MAX_MS = 1_000;
 
 export function evidenceKey(evidence: Evidence): string {
   const vote = evidence.voteA;
@@ -88,6 +93,8 @@ export class InvariantChecker {
   constructor(
     private readonly reference: ReferenceLedger,
     private readonly now: () => number,
+    /** The honest nodes' wall clock (ms since epoch). */
+    private readonly wallClockMs: () => number = () => Number.POSITIVE_INFINITY,
   ) {}
 
   get ok(): boolean {
@@ -163,6 +170,13 @@ export class InvariantChecker {
       }
       this.referenceHeight = height;
       entry.stateRoot = toHex(verdict.stateRoot);
+      const aheadMs = block.header.time - this.wallClockMs();
+      if (aheadMs > BLOCK_TIME_AHEAD_MAX_MS) {
+        this.report(
+          'time',
+          `height ${height} committed with time ${block.header.time}, ${aheadMs} ms ahead of the honest clocks`,
+        );
+      }
       for (const evidence of block.evidence) this.onEvidenceCommitted(evidence, height);
       for (const held of this.evidence.values()) if (held.holders.size > 0) this.checkExpiry(held);
     } else if (entry.blockHash !== hex) {

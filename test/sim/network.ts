@@ -106,6 +106,11 @@ export class SimNetwork {
     return delays;
   }
 
+  /** A healthy one-way delay (clients, sync replies): latency only, no fault. */
+  healthyDelay(): number {
+    return this.prng.int(this.latency.latencyMinMs, this.latency.latencyMaxMs);
+  }
+
   private delay(faulty: boolean): number {
     let delayMs = this.prng.int(this.latency.latencyMinMs, this.latency.latencyMaxMs);
     if (!faulty) return delayMs;

@@ -112,19 +112,19 @@ describe('simulated scenarios', () => {
     expect(restartsMidHeight).toBeGreaterThan(0);
   });
 
-  it('negative control: a node that commits a different block is reported (agreement)', async () => {
+  it('negative control: two nodes signing with one key, counted as honest, are reported', async () => {
     const result = await runSeed({
       validators: 4,
-      byzantine: 0,
+      byzantine: 1,
       seed: 1,
-      faults: [],
-      heights: 3,
-      brokenNode: { node: 2, height: 2 },
+      faults: ['twins'],
+      heights: 6,
+      twinsCountAsHonest: true,
     });
     expect(result.ok).toBe(false);
-    expect(result.violations.map((v) => v.kind)).toContain('agreement');
+    expect(result.violations.map((v) => v.kind)).toContain('double-sign');
     expect(result.violations[0]?.detail).toMatch(
-      /height 2: node \d committed [0-9a-f]+ but node \d committed/,
+      /signed (proposal|prevote|precommit) at height \d+/,
     );
   });
 });

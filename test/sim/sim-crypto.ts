@@ -100,3 +100,33 @@ export class CachedVerifier implements Verifier {
     return subtle.verify({ name: 'Ed25519' }, key, signature, message);
   }
 }
+
+/**
+ * Counts the signatures being made or checked right now. WebCrypto settles on libuv's thread
+ * pool, outside the event loop's microtasks; the simulator waits for this count to reach zero
+ * before it lets the next event happen, so every event is handled to completion.
+ */
+export class CryptoInFlight {
+  count = 0;
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.count += 1;
+    return work.finally(() => {
+      this.count -= 1;
+    });
+  }
+
+  verifier(inner: Verifier): Verifier {
+    return {
+      verify: (publicKey, message, signature) =>
+        this.#track(inner.verify(publicKey, message, signature)),
+    };
+  }
+
+  signer(inner: Signer): Signer {
+    return {
+      publicKey: inner.publicKey,
+      sign: (message) => this.#track(inner.sign(message)),
+    };
+  }
+}

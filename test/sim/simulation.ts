@@ -1,13 +1,15 @@
-// One simulation run: a seed, N validators (F byzantine), a fault plan, a virtual clock and an
-// in-memory network. Events (message deliveries, timers, crashes, restarts, client txs) are
-// processed one at a time in (time, seq) order; each is handled to completion, async crypto
-// included, before the next, so a seed replays bit for bit.
+// One simulation run: a seed, N validators (F byzantine), a fault plan, a virtual clock and the
+// in-memory network carried through a fault model. Each validator is the shipped full node
+// (sim-node.ts). Events (message deliveries, timers, sync replies, crashes, restarts, client
+// txs) are processed one at a time in (time, seq) order, and each is handled to completion —
+// every node quiet, no signature check in flight — before the next, so a seed replays bit for
+// bit.
 
 import type { TimeoutParams } from '../../src/lib/consensus/types';
 import { DEFAULT_TIMEOUTS } from '../../src/lib/consensus/params';
-import { engineStatus } from '../../src/lib/consensus/engine';
 import { applyBlock, applyChanges } from '../../src/lib/core/apply';
 import { blockSignatureChecks } from '../../src/lib/core/block';
+import { encodeTx } from '../../src/lib/core/encoding';
 import { genesisState } from '../../src/lib/core/genesis';
 import { addressOf, chainIdOf } from '../../src/lib/core/hash';
 import { txSignBytes } from '../../src/lib/core/signing';
@@ -15,7 +17,10 @@ import { VALIDATORS_MAX } from '../../src/lib/core/params';
 import type { LedgerState } from '../../src/lib/core/state';
 import type { Genesis, Tx, UnsignedTx } from '../../src/lib/core/types';
 import { validateBlock } from '../../src/lib/core/validate';
-import { hooksFor } from './byzantine';
+import { MemoryHub, MemoryNetwork, type MemoryLinks } from '../../src/lib/net/memory-network';
+import type { Clock, Timers } from '../../src/lib/node/clock';
+import { encodeTxBatch } from '../../src/lib/node/wire';
+import { adversaryFor } from './byzantine';
 import { EventQueue } from './event-queue';
 import {
   chooseFaultKinds,
@@ -26,16 +31,15 @@ import {
 } from './faults';
 import { InvariantChecker, type ReferenceLedger, type Violation } from './invariants';
 import { HEALTHY_LATENCY, SimNetwork } from './network';
-import { SimNode, type NodeEnvironment, type TimerInput } from './node';
 import { Prng } from './prng';
-import { CachedVerifier, keyFromSeed, type SimKey } from './sim-crypto';
-import { encodeWire } from './wire';
+import { CachedVerifier, CryptoInFlight, keyFromSeed, type SimKey } from './sim-crypto';
+import { SimNode, type NodeEnvironment } from './sim-node';
 
 export const GENESIS_TIME_MS = 1_700_000_000_000;
 /** Accounts that submit transfers; each keeps one transaction in flight. */
 export const CLIENTS = 6;
 export const CLIENT_BALANCE = 1_000_000_000;
-export const CLIENT_TICK_MS = 150;
+export const CLIENT_TICK_MS = 400;
 /** A client re-sends its in-flight transaction if it is not committed within this time. */
 export const CLIENT_RESEND_MS = 2_000;
 /** Liveness: after the last fault heals, every honest node commits this many more heights... */
@@ -45,7 +49,8 @@ export const LIVENESS_BASE_MS = 30_000;
 export const LIVENESS_PER_HEIGHT_MS = 10_000;
 /** Evidence an honest node holds must be committed within this long of healthy network. */
 export const EVIDENCE_COMMIT_BOUND_MS = 20_000;
-export const COMMIT_WAIT_MS = 500;
+/** The peer id clients submit from; the fault model never cuts it off (they call nodes directly). */
+const CLIENT_PEER = 'client';
 
 /** The simulator's engine timeouts: the defaults, with a heartbeat short enough for tests. */
 export const SIM_TIMEOUTS: Partial<TimeoutParams> = { ...DEFAULT_TIMEOUTS, heartbeatMs: 2_000 };
@@ -59,10 +64,13 @@ export interface RunOptions {
   heights: number;
   /** Tests only: reshape the seed's plan (force a partition, a crash, a behaviour). */
   adjustPlan?: (plan: FaultPlan) => void;
-  /** Negative control: this honest node commits a different block at this height. */
-  brokenNode?: { node: number; height: number };
-  /** Print every node's engine state at the end of the run (diagnosing a stall). */
+  /** Print every node's state at the end of the run (diagnosing a stall). */
   debug?: boolean;
+  /**
+   * Negative control: count twins (two nodes holding one key) as honest, so the checker sees one
+   * "honest" validator sign two different proposals and must report a double-sign.
+   */
+  twinsCountAsHonest?: boolean;
 }
 
 export interface RunResult {
@@ -86,10 +94,13 @@ export interface RunResult {
     duplicated: number;
     signaturesVerified: number;
     verifyCacheHits: number;
-    guardRefusals: number;
     restartsMidHeight: number;
+    /** Messages honest nodes' gossip edge rejected (garbage, bad signatures, bad evidence). */
     garbageRejected: number;
+    /** Blocks honest nodes committed by range sync. */
     synced: number;
+    /** Inbound messages honest nodes dropped at their inbox bounds. */
+    inboxDropped: number;
     evidenceCommitted: number;
     evidenceLostToCrashes: number;
     crashes: number;
@@ -97,8 +108,7 @@ export interface RunResult {
 }
 
 type SimEvent =
-  | { type: 'deliver'; from: number; to: number; bytes: Uint8Array }
-  | { type: 'timer'; node: number; incarnation: number; input: TimerInput }
+  | { type: 'run'; action: () => void }
   | { type: 'crash'; node: number }
   | { type: 'restart'; node: number }
   | { type: 'client-tick' }
@@ -142,6 +152,8 @@ class Reference implements ReferenceLedger {
   }
 }
 
+const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function runSeed(options: RunOptions): Promise<RunResult> {
   const root = new Prng(options.seed);
   const kinds = chooseFaultKinds(options.faults, options.byzantine, root.fork('mix'));
@@ -157,8 +169,9 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const keyPrng = root.fork('keys');
   const dealt = keyPrng.shuffle([...Array(KEY_POOL_SIZE).keys()]);
   const validatorKeys: SimKey[] = [];
-  for (let i = 0; i < options.validators; i++)
+  for (let i = 0; i < options.validators; i++) {
     validatorKeys.push(await poolKey(dealt[i] as number));
+  }
   const clients: Client[] = [];
   for (let i = 0; i < CLIENTS; i++) {
     const key = await poolKey(dealt[options.validators + i] as number);
@@ -174,10 +187,17 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const chainId = chainIdOf(genesis);
 
   const queue = new EventQueue<SimEvent>();
-  const network = new SimNetwork(plan.network, root.fork('network'), HEALTHY_LATENCY);
-  const verifier = new CachedVerifier();
-  const reference = new Reference(genesisState(genesis), verifier);
-  const checker = new InvariantChecker(reference, () => queue.now);
+  const faultModel = new SimNetwork(plan.network, root.fork('network'), HEALTHY_LATENCY);
+  const inFlight = new CryptoInFlight();
+  const cachedVerifier = new CachedVerifier();
+  const verifier = inFlight.verifier(cachedVerifier);
+  const reference = new Reference(genesisState(genesis), cachedVerifier);
+  const checker = new InvariantChecker(
+    reference,
+    () => queue.now,
+    () => GENESIS_TIME_MS + queue.now,
+  );
+  let checks: Promise<void> = Promise.resolve();
 
   // Nodes: validators 0..N-1, then one extra node per twin (same key as its validator).
   const twinOf: number[] = [];
@@ -186,26 +206,78 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   }
   const nodeCount = options.validators + twinOf.length;
   const nodes: SimNode[] = [];
-  const allIndices = [...Array(nodeCount).keys()];
-  const env: NodeEnvironment = {
-    now: () => queue.now,
-    genesisTimeMs: GENESIS_TIME_MS,
-    chainId,
-    timeouts: SIM_TIMEOUTS,
-    verifier,
-    checker,
-    commitWaitMs: COMMIT_WAIT_MS,
-    broadcast(from, bytes) {
-      for (const to of allIndices) if (to !== from) env.sendTo(from, to, bytes);
-    },
-    sendTo(from, to, bytes) {
-      for (const delayMs of network.plan(from, to, queue.now)) {
-        queue.after(delayMs, { type: 'deliver', from, to, bytes });
+  const indexOf = (peerId: string) => (peerId === CLIENT_PEER ? -1 : Number(peerId.slice(1)));
+  const isMuted = (index: number) => nodes[index]?.config.adversary.muted === true;
+
+  const links: MemoryLinks = {
+    send(from, to, deliver) {
+      const a = indexOf(from);
+      const b = indexOf(to);
+      if (a === -1 || b === -1) {
+        // Clients reach every node directly (like an RPC): no partition, healthy latency.
+        const delayMs = faultModel.healthyDelay();
+        queue.after(delayMs, { type: 'run', action: deliver });
+        return;
+      }
+      for (const delayMs of faultModel.plan(a, b, queue.now)) {
+        queue.after(delayMs, { type: 'run', action: deliver });
       }
     },
-    peersOf: (from) => allIndices.filter((i) => i !== from),
-    schedule(node, incarnation, delayMs, input) {
-      queue.after(delayMs, { type: 'timer', node, incarnation, input });
+    roundTrip(from, to) {
+      const a = indexOf(from);
+      const b = indexOf(to);
+      const requester = nodes[a];
+      const incarnation = requester?.incarnation;
+      return new Promise((resolve, reject) => {
+        if (faultModel.isCut(a, b, queue.now) || isMuted(b)) {
+          queue.after(faultModel.healthyDelay(), {
+            type: 'run',
+            action: () => {
+              if (requester?.incarnation === incarnation) reject(new Error('unreachable'));
+            },
+          });
+          return;
+        }
+        const delayMs = faultModel.healthyDelay() + faultModel.healthyDelay();
+        queue.after(delayMs, {
+          type: 'run',
+          // A crashed requester's sync is abandoned: its promise never settles.
+          action: () => {
+            if (requester?.incarnation === incarnation) resolve();
+          },
+        });
+      });
+    },
+  };
+  const hub = new MemoryHub(links);
+  const clock: Clock = { nowMs: () => GENESIS_TIME_MS + queue.now, monotonicMs: () => queue.now };
+  const timersFor = (node: number, incarnation: number): Timers => ({
+    after(delayMs, callback) {
+      let cancelled = false;
+      queue.after(delayMs, {
+        type: 'run',
+        action: () => {
+          if (!cancelled && nodes[node]?.incarnation === incarnation) callback();
+        },
+      });
+      return () => {
+        cancelled = true;
+      };
+    },
+  });
+  const env: NodeEnvironment = {
+    hub,
+    clock,
+    timersFor,
+    verifier,
+    checker,
+    timeouts: SIM_TIMEOUTS,
+    genesis,
+    chainId,
+    check(task) {
+      checks = checks.then(task).catch((error: unknown) => {
+        checker.report('driver-error', `invariant check threw: ${(error as Error).message}`);
+      });
     },
   };
   for (let index = 0; index < nodeCount; index++) {
@@ -216,20 +288,41 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const node = new SimNode(
       {
         index,
-        key,
+        key: { publicKey: key.publicKey, signer: inFlight.signer(key.signer) },
+        rawSigner: inFlight.signer(key.signer),
         address: addressOf(key.publicKey),
-        behaviour,
-        brokenCommitAtHeight:
-          options.brokenNode?.node === index ? options.brokenNode.height : undefined,
+        honest:
+          behaviour === null || (behaviour === 'twins' && options.twinsCountAsHonest === true),
+        adversary: adversaryFor(behaviour, root.fork(`adversary-${index}`)),
         prng: root.fork(`node-${index}`),
       },
-      genesisState(genesis),
       env,
     );
-    node.hooks = hooksFor(behaviour);
+    await node.initialize();
     nodes.push(node);
   }
   const honest = nodes.filter((n) => n.honest);
+
+  /** Wait until every node is quiet: no signature check or signing in flight, checks done. */
+  async function settle(): Promise<void> {
+    for (;;) {
+      await macrotask();
+      if (inFlight.count > 0) continue;
+      await macrotask();
+      if (inFlight.count === 0) break;
+    }
+    await checks;
+  }
+
+  // The clients' own network member: honest txs travel like any gossip (edge-validated).
+  const clientNetwork = new MemoryNetwork(CLIENT_PEER, chainId, {
+    hub,
+    blocks: {
+      status: () => ({ chainId, height: 0, headHash: new Uint8Array(32) }),
+      getBlocks: async () => [],
+    },
+  });
+  await clientNetwork.start();
 
   for (const crash of plan.crashes) {
     queue.push(crash.atMs, { type: 'crash', node: crash.node });
@@ -260,15 +353,13 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       return;
     }
     client.inFlight.sentAtMs = queue.now;
-    // Clients reach every node directly (like an RPC), so partitions do not cut them off.
-    const bytes = encodeWire({ type: 'tx', tx: client.inFlight.tx });
-    for (const node of nodes) {
-      const delayMs = clientPrng.int(HEALTHY_LATENCY.latencyMinMs, HEALTHY_LATENCY.latencyMaxMs);
-      queue.after(delayMs, { type: 'deliver', from: -1, to: node.index, bytes });
-    }
+    await clientNetwork.publish('tx', encodeTxBatch([encodeTx(client.inFlight.tx)]));
   }
 
-  for (const node of nodes) await node.start();
+  for (const node of nodes) {
+    await node.start();
+    await settle();
+  }
 
   let healed = false;
   let targetHeight = Number.POSITIVE_INFINITY;
@@ -280,24 +371,18 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     EVIDENCE_COMMIT_BOUND_MS;
   let events = 0;
   let crashes = 0;
+  const honestHeights = () => honest.map((n) => n.height);
 
-  const done = () =>
-    healed &&
-    honest.every((n) => n.ledger.height >= targetHeight) &&
-    checker.pendingEvidence().every((e) => e.detectedAtMs > plan.healedAtMs);
-
-  while (checker.ok && !done()) {
+  let done = false;
+  while (checker.ok && !done) {
     const next = queue.pop();
     if (next === undefined || next.timeMs > deadlineMs) break;
     events++;
     const event = next.event;
     try {
       switch (event.type) {
-        case 'deliver':
-          await nodes[event.to]?.onMessage(event.from, event.bytes);
-          break;
-        case 'timer':
-          await nodes[event.node]?.onTimer(event.incarnation, event.input);
+        case 'run':
+          event.action();
           break;
         case 'crash':
           crashes++;
@@ -311,10 +396,12 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
           break;
         case 'heal':
           healed = true;
-          heightAtHeal = Math.max(...honest.map((n) => n.ledger.height));
+          heightAtHeal = Math.max(...honestHeights());
           targetHeight = Math.max(options.heights, heightAtHeal + LIVENESS_HEIGHTS);
           break;
       }
+      await settle();
+      if (await adversaryAfterEvent(nodes)) await settle();
     } catch (error) {
       const text =
         error instanceof Error
@@ -325,15 +412,28 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
         `event ${event.type}: ${text.split('\n').slice(0, 6).join('\n')}`,
       );
     }
+    for (const node of nodes) {
+      const problem = node.up && node.honest ? node.node?.status.problem : null;
+      if (problem && problem.code !== 'conflicting-block') {
+        checker.report('driver-error', `node ${node.index}: ${problem.code}: ${problem.message}`);
+      }
+    }
+    done =
+      healed &&
+      honestHeights().every((h) => h >= targetHeight) &&
+      checker.pendingEvidence().every((e) => e.detectedAtMs > plan.healedAtMs);
   }
 
   if (checker.ok) {
-    const behind = honest.filter((n) => n.ledger.height < targetHeight);
+    const heights = honestHeights();
+    const behind = honest.filter((_, i) => (heights[i] as number) < targetHeight);
     if (behind.length > 0) {
       const where = behind
-        .map(
-          (n) => `node ${n.index} at height ${n.height} round ${n.round}${n.up ? '' : ' (down)'}`,
-        )
+        .map((n) => {
+          const status = n.node?.status.consensus;
+          const at = status ? `height ${status.height} round ${status.round}` : '(down)';
+          return `node ${n.index} at ${at}`;
+        })
         .join(', ');
       checker.report(
         'liveness',
@@ -349,14 +449,16 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
       `seed ${options.seed}: node states at ${queue.now} ms; crashes ${JSON.stringify(plan.crashes)}`,
     );
     for (const n of nodes) {
-      const st = engineStatus(n.engine);
+      const status = n.node?.status;
       console.log(
-        `node ${n.index} ${n.behaviour ?? 'honest'} up=${n.up} ledger=${n.ledger.height} engine h${st.height} r${st.round} ${st.step} locked=${st.lockedRound} valid=${st.validRound} waiting=${st.waitingForWork} drops=${JSON.stringify([...n.stats.dropped])} refusals=${n.stats.guardRefusals}`,
+        `node ${n.index} ${n.honest ? 'honest' : 'byzantine'} up=${n.up} height=${n.height} ` +
+          `consensus=${JSON.stringify(status?.consensus)} drops=${JSON.stringify(status?.drops)} ` +
+          `rejected=${JSON.stringify(n.network?.validationStats().rejected)}`,
       );
     }
   }
-  const sum = (f: (n: SimNode) => number) => nodes.reduce((acc, n) => acc + f(n), 0);
-  return {
+  const sum = (f: (n: SimNode) => number) => honest.reduce((acc, n) => acc + f(n), 0);
+  const result: RunResult = {
     seed: options.seed,
     ok: checker.ok,
     violations: checker.violations,
@@ -369,19 +471,35 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     virtualTimeMs: queue.now,
     events,
     stats: {
-      messagesSent: network.stats.sent,
-      dropped: network.stats.dropped,
-      partitioned: network.stats.partitioned,
-      duplicated: network.stats.duplicated,
-      signaturesVerified: verifier.stats.verified,
-      verifyCacheHits: verifier.stats.cacheHits,
-      guardRefusals: sum((n) => n.stats.guardRefusals),
-      restartsMidHeight: sum((n) => n.stats.restartsMidHeight),
-      garbageRejected: sum((n) => n.stats.garbageRejected),
-      synced: sum((n) => n.stats.synced),
+      messagesSent: faultModel.stats.sent,
+      dropped: faultModel.stats.dropped,
+      partitioned: faultModel.stats.partitioned,
+      duplicated: faultModel.stats.duplicated,
+      signaturesVerified: cachedVerifier.stats.verified,
+      verifyCacheHits: cachedVerifier.stats.cacheHits,
+      restartsMidHeight: sum((n) => n.restartsMidHeight),
+      garbageRejected: sum((n) =>
+        Object.values(n.network?.validationStats().rejected ?? {}).reduce((a, b) => a + b, 0),
+      ),
+      synced: sum((n) => n.committedBySync),
+      inboxDropped: sum((n) =>
+        Object.values(n.node?.status.drops ?? {}).reduce((a, b) => a + b, 0),
+      ),
       evidenceCommitted: checker.committedEvidenceCount(),
       evidenceLostToCrashes: checker.evidenceLostToCrashes,
       crashes,
     },
   };
+  // The nodes' timers live in this run's event queue, which is dropped: nothing fires again.
+  return result;
+}
+
+/** Byzantine behaviours that act between events (amnesia restarts with its lock forgotten). */
+async function adversaryAfterEvent(nodes: readonly SimNode[]): Promise<boolean> {
+  let acted = false;
+  for (const node of nodes) {
+    const after = node.config.adversary.afterEvent;
+    if (after && (await after(node))) acted = true;
+  }
+  return acted;
 }

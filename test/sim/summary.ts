@@ -35,7 +35,7 @@ export interface Summary {
   signaturesVerified: number;
   evidenceCommitted: number;
   synced: number;
-  guardRefusals: number;
+  inboxDropped: number;
 }
 
 export function percentiles(values: readonly number[]): Percentiles {
@@ -78,7 +78,7 @@ export function summarize(
     signaturesVerified: total((r) => r.stats.signaturesVerified),
     evidenceCommitted: total((r) => r.stats.evidenceCommitted),
     synced: total((r) => r.stats.synced),
-    guardRefusals: total((r) => r.stats.guardRefusals),
+    inboxDropped: total((r) => r.stats.inboxDropped),
   };
 }
 

@@ -7,6 +7,7 @@
 //
 // Keep this API stable: the simulator, store and network tests build on it.
 
+import { blockTimeFor } from '../../src/lib/core/block-time';
 import {
   addressOf,
   applyBlock,
@@ -125,7 +126,8 @@ export async function makeCommit(
 ): Promise<Commit> {
   const round = options.round ?? 0;
   const hash = blockHash(block);
-  const timestamp = options.timestamp ?? block.header.time + 1;
+  // The next block's BFT time is the median of these: blocks come BLOCK_INTERVAL_MS apart.
+  const timestamp = options.timestamp ?? block.header.time + BLOCK_INTERVAL_MS;
   const signatures = await Promise.all(
     set.validators.map(async (validator, index): Promise<CommitSig> => {
       const key = keys.get(validator.address);
@@ -254,7 +256,8 @@ export class TestChain {
     const state = this.state;
     return buildBlock(state, {
       txs: options.txs ?? [],
-      time: options.time ?? state.lastBlockTime + BLOCK_INTERVAL_MS,
+      time:
+        options.time ?? blockTimeFor(state, this.commits.at(-1) ?? null) ?? state.lastBlockTime + 1,
       proposer: options.proposer ?? state.validators.validators[0]!.address,
       lastCommit: this.commits.at(-1) ?? null,
       evidence: options.evidence ?? [],
@@ -276,10 +279,6 @@ export class TestChain {
     this.blocks.push(block);
     this.commits.push(commit);
     this.results.push(results);
-    for (const [i, result] of results.entries()) {
-      // A failed tx did not use its nonce: let the next signed tx reuse it.
-      if (result.code !== 'ok') this.nonces.delete(addressOf(block.txs[i]!.from));
-    }
     return { block, commit, results };
   }
 

@@ -183,6 +183,7 @@ class PreviewLedger implements LedgerNode {
       fingerprint: fakeHash(`fingerprint:${address}`).slice(0, 32),
       storage: { usageBytes: 120_000, quotaBytes: 2_000_000_000, persisted: true },
       problem: null,
+      drops: {},
     };
     for (let i = 0; i < options.initialBlocks; i += 1)
       this.#commitBlock([], 800 + ((i * 337) % 900));

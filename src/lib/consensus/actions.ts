@@ -2,10 +2,10 @@
 // to build, validate or sign. Each function pushes effects; none decides anything.
 
 import { fromHex } from '../core/bytes';
-import type { Block, VoteType } from '../core/types';
+import type { Block, Vote, VoteType } from '../core/types';
 import { proposerOf, type EngineState, type StoredProposal } from './state';
 import type { Effect, TimeoutKind } from './types';
-import { NIL, type ValueKey } from './vote-keeper';
+import { NIL, voteOf, type ValueKey } from './vote-keeper';
 
 function timeoutMs(s: EngineState, kind: TimeoutKind, round: number): number {
   const t = s.timeouts;
@@ -45,7 +45,26 @@ export function startRound(s: EngineState, round: number, fx: Effect[]): void {
     s.waitingForWork = false;
     enterPropose(s, fx);
   }
+  // A re-proposal of this round may have arrived before we entered it: the validators that
+  // prevoted its proof-of-lock round re-send that prevote now, so the others can check the POL
+  // before their propose timeout (as when it arrives in the round; see acceptProposal).
+  if (s.proposals.has(round)) {
+    const pol = ownPolPrevote(s);
+    if (pol !== null) fx.push({ type: 'broadcast-vote', vote: pol });
+  }
   requestValidations(s, round, fx);
+}
+
+/**
+ * Our prevote in the proof-of-lock round of the current round's proposal, if we cast one and
+ * it is not our latest prevote anyway: a re-proposal (polRound >= 0) is only prevoted by nodes
+ * that hold 2f+1 prevotes of that round, and gossip may have lost some.
+ */
+export function ownPolPrevote(s: EngineState): Vote | null {
+  const vr = s.proposals.get(s.round)?.[0]?.proposal.polRound ?? -1;
+  if (vr < 0 || s.self === null) return null;
+  const vote = voteOf(s.keeper, vr, 'prevote', s.self);
+  return vote === undefined || vote === s.lastPrevote ? null : vote;
 }
 
 // L14-L21: the proposer proposes validValue or a new block; the others start timeoutPropose.

@@ -24,6 +24,7 @@ import type { Address, Block, Proposal, Vote } from '../core/types';
 import {
   castVote,
   enterPropose,
+  ownPolPrevote,
   requestProposalSignature,
   requestValidations,
   startRound,
@@ -38,7 +39,15 @@ import { prioritiesAt } from './proposer';
 import { evaluate } from './rules';
 import { drop, EngineAssertionError, proposerOf, type EngineState } from './state';
 import type { Effect, Input, Step, TimeoutKind } from './types';
-import { addVote, createVoteKeeper, NIL, valueKey, voteOf } from './vote-keeper';
+import {
+  addVote,
+  createVoteKeeper,
+  NIL,
+  prevotesFor,
+  roundsWithVotes,
+  valueKey,
+  voteOf,
+} from './vote-keeper';
 
 export { createEngine, EngineAssertionError } from './state';
 export type { EngineParams, EngineState, StoredProposal } from './state';
@@ -392,20 +401,36 @@ function rememberOwnVote(s: EngineState, vote: Vote): void {
  * peer that restarted or joined late has lost them: re-sending them is what CometBFT's gossip of
  * POL prevotes does.
  */
-function ownPolPrevote(s: EngineState): Vote | null {
-  const vr = s.proposals.get(s.round)?.[0]?.proposal.polRound ?? -1;
-  if (vr < 0 || s.self === null) return null;
-  const vote = voteOf(s.keeper, vr, 'prevote', s.self);
-  return vote === undefined || vote === s.lastPrevote ? null : vote;
-}
-
+/**
+ * Gossip repair, for a height whose rounds keep failing (a healthy height is decided before the
+ * first rebroadcast): re-send every vote this validator cast at this height (at most two per
+ * round; rounds are bounded by FUTURE_ROUNDS_MAX), its precommit that decided the previous
+ * height, and the proof-of-lock prevotes it holds — others' too — for its valid and locked
+ * values. A re-proposal is prevoted only by nodes holding 2f+1 prevotes of its proof-of-lock
+ * round; an equivocator may have shown its vote for that polka to some honest nodes only, and
+ * without relaying them the others could never check the POL (Tendermint's gossip property:
+ * what one correct node received, every correct node eventually receives).
+ */
 function onRebroadcast(s: EngineState, height: number, fx: Effect[]): void {
   if (height !== s.height || s.self === null) return;
   if (s.previousPrecommit !== null) fx.push({ type: 'broadcast-vote', vote: s.previousPrecommit });
-  const pol = ownPolPrevote(s);
-  if (pol !== null) fx.push({ type: 'broadcast-vote', vote: pol });
-  if (s.lastPrevote !== null) fx.push({ type: 'broadcast-vote', vote: s.lastPrevote });
-  if (s.lastPrecommit !== null) fx.push({ type: 'broadcast-vote', vote: s.lastPrecommit });
+  const sent = new Set<Vote>();
+  const send = (vote: Vote | undefined) => {
+    if (vote === undefined || sent.has(vote)) return;
+    sent.add(vote);
+    fx.push({ type: 'broadcast-vote', vote });
+  };
+  for (const round of roundsWithVotes(s.keeper)) {
+    send(voteOf(s.keeper, round, 'prevote', s.self));
+    send(voteOf(s.keeper, round, 'precommit', s.self));
+  }
+  for (const [round, value] of [
+    [s.validRound, s.validValue],
+    [s.lockedRound, s.lockedValue],
+  ] as const) {
+    if (round < 0 || value === null) continue;
+    for (const vote of prevotesFor(s.keeper, round, value)) send(vote);
+  }
   if (s.timeouts.rebroadcastMs > 0) {
     fx.push({ type: 'schedule-rebroadcast', height, durationMs: s.timeouts.rebroadcastMs });
   }

@@ -10,7 +10,10 @@
 //   power counts once in the any-value and round-skip tallies. Otherwise honest nodes that
 //   received the two twins' votes in different orders would see different polkas and could stay
 //   locked on different blocks forever. Safety is unaffected: quorums still intersect in more
-//   than f honest power. At most EQUIVOCATION_VALUES_MAX values per validator are counted.
+//   than f honest power. At most EQUIVOCATION_VALUES_MAX values per validator are counted, plus
+//   any value another validator also voted for: an equivocator cannot fill its quota with junk
+//   first and so hide its vote for a real polka from some honest nodes (memory stays bounded:
+//   each value beyond the quota has another validator's vote behind it).
 // - Votes of any round are kept (the engine bounds the window: FUTURE_ROUNDS_MAX), since L28
 //   and L49 look at past rounds and L55 at future ones.
 
@@ -111,7 +114,8 @@ export function addVote(keeper: VoteKeeper, vote: Vote): AddVoteResult {
     const first = byValue.values().next().value as Vote;
     evidence = { kind: 'duplicate-vote', voteA: first, voteB: vote };
   }
-  if (byValue.size >= EQUIVOCATION_VALUES_MAX) {
+  const backedByOthers = (tally.powerByValue.get(key) ?? 0) > 0;
+  if (byValue.size >= EQUIVOCATION_VALUES_MAX && !backedByOthers) {
     return { outcome: 'equivocation', evidence, counted: false };
   }
   byValue.set(key, vote);
@@ -190,6 +194,16 @@ export function voteOf(
 ): Vote | undefined {
   const byValue = keeper.rounds.get(round)?.[type].votes.get(validator);
   return byValue?.values().next().value;
+}
+
+/** Every prevote of `round` for `value` held (one per validator), for proof-of-lock relay. */
+export function prevotesFor(keeper: VoteKeeper, round: number, value: ValueKey): Vote[] {
+  const votes: Vote[] = [];
+  for (const byValue of keeper.rounds.get(round)?.prevote.votes.values() ?? []) {
+    const vote = byValue.get(value);
+    if (vote !== undefined) votes.push(vote);
+  }
+  return votes;
 }
 
 /** Rounds with any vote, ascending. */

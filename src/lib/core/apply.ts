@@ -3,7 +3,7 @@
 
 import { bytesEqual, toHex } from './bytes';
 import { accountElement, accumulate, recordElement, stateRootOf } from './accumulator';
-import { executeTx, newOverlay } from './execute';
+import { executeTx, inclusionError, newOverlay } from './execute';
 import { blockHash } from './hash';
 import { GOVERNANCE_PROPOSAL_TTL_BLOCKS } from './params';
 import type { LedgerState, StateChanges } from './state';
@@ -19,9 +19,27 @@ export function checkTx(state: LedgerState, tx: Tx, signatureValid: boolean): Tx
 }
 
 /**
+ * Could `tx` go into the next block on `state` (ok), or wait for earlier txs of its sender
+ * ('nonce-gap')? Any other code: never in a block on this state. Its body may still fail.
+ */
+export function checkInclusion(state: LedgerState, tx: Tx, signatureValid: boolean): TxResult {
+  return inclusionError(newOverlay(state), tx, signatureValid) ?? { code: 'ok' };
+}
+
+/**
+ * `tx` checked as if `before` (the sender's own earlier txs, in nonce order) were applied first:
+ * what a device's outbox asks before signing a new tx while others are pending.
+ */
+export function checkTxAfter(state: LedgerState, before: readonly Tx[], tx: Tx): TxResult {
+  const overlay = newOverlay(state);
+  for (const earlier of before) executeTx(overlay, earlier, true);
+  return executeTx(overlay, tx, true);
+}
+
+/**
  * Executes a block (validated with validateBlock) on `state` without modifying it. `verdicts` is
  * the driver's answer for blockSignatureChecks(state, block), whose first block.txs.length
- * entries are the txs' signatures. Failed txs keep their code and change nothing.
+ * entries are the txs' signatures. A failed tx keeps its code and uses only its nonce.
  */
 export function applyBlock(
   state: LedgerState,

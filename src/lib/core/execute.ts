@@ -77,11 +77,13 @@ const fail = (code: TxCode, detail?: string): TxResult => (detail ? { code, deta
 const OK: TxResult = { code: 'ok' };
 
 /**
- * Checks `tx` against the overlay and, if it is ok, applies it to the overlay. A failed tx
- * changes nothing at all (not even the sender's nonce): it stays in its block with its code.
- * Checks run in a fixed order, so every node reports the same code for the same tx.
+ * Why `tx` may not go into a block as its sender's next tx on `overlay`, or null if it may.
+ * These are the inclusion rules (a block carrying such a tx is invalid, see validateBlock):
+ * a known kind and a well-formed, small enough body, this chain, a valid signature, a sender the
+ * ledger knows (an account, or a validator of the signing set: outsiders cannot write), and the
+ * sender's next nonce. Checks run in a fixed order, so every node reports the same code.
  */
-export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): TxResult {
+export function inclusionError(overlay: Overlay, tx: Tx, signatureValid: boolean): TxResult | null {
   if (!(TX_KINDS as readonly string[]).includes(tx.kind)) return fail('unknown-kind', tx.kind);
   const shapeError = txShapeError(tx);
   if (shapeError) return fail('bad-body', shapeError.message);
@@ -90,18 +92,37 @@ export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): Tx
   if (tx.chainId !== overlay.state.chainId) return fail('wrong-chain');
   if (!signatureValid) return fail('bad-signature');
   const sender = addressOf(tx.from);
+  if (!knownSender(overlay, sender)) return fail('unknown-sender');
   const senderAccount = account(overlay, sender);
   if (tx.nonce < senderAccount.nonce) {
     return fail('nonce-too-low', `expected ${senderAccount.nonce}`);
   }
   if (tx.nonce > senderAccount.nonce) return fail('nonce-gap', `expected ${senderAccount.nonce}`);
+  return null;
+}
 
-  const result = executeBody(overlay, tx, sender, senderAccount);
-  if (result.code === 'ok') {
-    // Re-read: a transfer has already debited the sender in the overlay.
-    const current = account(overlay, sender);
-    overlay.accounts.set(sender, { balance: current.balance, nonce: current.nonce + 1 });
-  }
+/** An account in the state before this block, or a validator of the set signing it. */
+function knownSender(overlay: Overlay, sender: Address): boolean {
+  return (
+    overlay.state.accounts.has(sender) ||
+    findValidator(overlay.state.validators, sender) !== undefined
+  );
+}
+
+/**
+ * Checks `tx` against the overlay and applies it. A tx that breaks an inclusion rule changes
+ * nothing (and may not be in a block at all). An included tx always uses its nonce; if its body
+ * fails (insufficient balance, record not found...), that is all it changes: it stays in its
+ * block with its code, and can never be replayed.
+ */
+export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): TxResult {
+  const refused = inclusionError(overlay, tx, signatureValid);
+  if (refused) return refused;
+  const sender = addressOf(tx.from);
+  const result = executeBody(overlay, tx, sender, account(overlay, sender));
+  // Re-read: a transfer has already debited the sender in the overlay.
+  const current = account(overlay, sender);
+  overlay.accounts.set(sender, { balance: current.balance, nonce: current.nonce + 1 });
   return result;
 }
 

@@ -74,7 +74,8 @@ export {
   ValidatorSetError,
 } from './validators';
 export { GenesisError, genesisState, validateGenesis } from './genesis';
-export { applyBlock, applyChanges, checkTx } from './apply';
+export { applyBlock, applyChanges, checkInclusion, checkTx, checkTxAfter } from './apply';
+export { blockTimeFor, precommitTimestamp } from './block-time';
 export { recordKey } from './execute';
 export {
   blockSignatureChecks,

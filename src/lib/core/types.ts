@@ -214,11 +214,15 @@ export interface GovernanceProposal {
   height: number;
 }
 
-/** Per-transaction outcome inside a block; failed txs are kept in the block but change nothing. */
+/**
+ * Per-transaction outcome inside a block: a failed tx stays in its block and changes nothing but
+ * its sender's nonce (see executeTx).
+ */
 export type TxCode =
   | 'ok'
   | 'bad-signature'
   | 'wrong-chain'
+  | 'unknown-sender'
   | 'nonce-too-low'
   | 'nonce-gap'
   | 'insufficient-balance'

@@ -3,7 +3,9 @@
 import { blockSignatureSources, evidenceHash, evidenceSetForHeight, txsRoot } from './block';
 import { bytesEqual } from './bytes';
 import { encodedBlockSize, encodeEvidence } from './encoding';
-import { commitHash, toHex, ZERO_HASH } from './hash';
+import { addressOf, commitHash, toHex, ZERO_HASH } from './hash';
+import { inclusionError, newOverlay } from './execute';
+import { blockTimeFor } from './block-time';
 import { BLOCK_BYTES_MAX, BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from './params';
 import type { LedgerState } from './state';
 import type { Address, Block, Evidence } from './types';
@@ -33,6 +35,7 @@ export type BlockRule =
   | 'evidence-invalid'
   | 'evidence-duplicate'
   | 'tx-signature'
+  | 'tx-not-includable'
   | 'last-commit-signature'
   | 'last-commit-power'
   | 'evidence-signature';
@@ -106,6 +109,10 @@ export function validateBlock(
 
   const commitRule = checkLastCommitShape(state, block);
   if (commitRule) return commitRule;
+  const expectedTime = blockTimeFor(state, block.lastCommit);
+  if (header.time !== expectedTime) {
+    return invalid('time', `${header.time} is not the BFT time ${expectedTime ?? '(none)'}`);
+  }
   const evidenceRule = checkEvidenceShape(state, block.evidence);
   if (evidenceRule) return evidenceRule;
 
@@ -139,6 +146,30 @@ export function validateBlock(
       'last-commit-power',
       `${commitPower} of ${state.lastValidators.totalPower} is not more than 2/3`,
     );
+  }
+  return checkInclusion(state, block);
+}
+
+/**
+ * Every tx must be includable in order: a known sender, its next nonce (counting the block's
+ * earlier txs from the same sender), a well-formed body. Only nonces move here; a tx whose body
+ * will fail is still includable (it uses its nonce, see executeTx).
+ */
+function checkInclusion(state: LedgerState, block: Block): BlockValidation {
+  const overlay = newOverlay(state);
+  for (let index = 0; index < block.txs.length; index++) {
+    const tx = block.txs[index]!;
+    const error = inclusionError(overlay, tx, true);
+    if (error) {
+      return invalid(
+        'tx-not-includable',
+        `tx ${index}: ${error.code}${error.detail ? ` (${error.detail})` : ''}`,
+      );
+    }
+    const sender = addressOf(tx.from);
+    const account = overlay.accounts.get(sender) ??
+      state.accounts.get(sender) ?? { balance: 0, nonce: 0 };
+    overlay.accounts.set(sender, { balance: account.balance, nonce: account.nonce + 1 });
   }
   return { ok: true };
 }
@@ -174,41 +205,72 @@ function checkLastCommitShape(state: LedgerState, block: Block): BlockValidation
 }
 
 /**
- * Duplicate-vote evidence: two votes of one validator, same chain, height, round and type, for
- * different block hashes, at a height whose set the state knows (see setForHeight). Evidence is
+ * Why `evidence` cannot go into the next block on `state`, or null if it can (signatures aside:
+ * those are verified by the driver). Duplicate-vote evidence: two votes of one validator, same
+ * chain, height, round and type, for different block hashes, at a height whose set the state
+ * knows (see evidenceSetForHeight: at most EVIDENCE_AGE_MAX_HEIGHTS old and signed by the
+ * current last set). Block validation, the gossip edge and the evidence pool all apply this one
+ * rule, so a node never pools or proposes what a block would be refused for. Evidence is
  * recorded in the chain only; it moves no balance and changes no power.
  */
+export function evidenceError(state: LedgerState, evidence: Evidence): EvidenceError | null {
+  const { voteA, voteB } = evidence;
+  const malformed = (detail: string): EvidenceError => ({ kind: 'malformed', detail });
+  if (evidence.kind !== 'duplicate-vote') return malformed('unknown kind');
+  if (voteA.chainId !== state.chainId || voteB.chainId !== state.chainId) {
+    return malformed('wrong chain');
+  }
+  if (
+    voteA.height !== voteB.height ||
+    voteA.round !== voteB.round ||
+    voteA.type !== voteB.type ||
+    voteA.validator !== voteB.validator
+  ) {
+    return malformed('votes are not for the same slot');
+  }
+  const sameBlock =
+    voteA.blockHash === null || voteB.blockHash === null
+      ? voteA.blockHash === voteB.blockHash
+      : bytesEqual(voteA.blockHash, voteB.blockHash);
+  if (sameBlock) return malformed('votes do not conflict');
+  const set = evidenceSetForHeight(state, voteA.height);
+  if (!set) return { kind: 'not-includable', detail: `height ${voteA.height} is out of range` };
+  if (!findValidator(set, voteA.validator)) {
+    return { kind: 'not-includable', detail: 'not a validator at that height' };
+  }
+  return null;
+}
+
+/**
+ * Why evidence is refused: 'malformed' whatever the state (the pair is not an equivocation);
+ * 'not-includable' on this state (too old, from before a set change, an unknown validator).
+ */
+export interface EvidenceError {
+  kind: 'malformed' | 'not-includable';
+  detail: string;
+}
+
+/**
+ * One key per equivocation pair whatever the order of its votes, so swapping A and B cannot
+ * smuggle a duplicate into a block (or into a pool).
+ */
+export function evidenceIdentity(evidence: Evidence): string {
+  const { voteA, voteB } = evidence;
+  const a = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA, voteB }));
+  const b = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA: voteB, voteB: voteA }));
+  return a < b ? a : b;
+}
+
 function checkEvidenceShape(
   state: LedgerState,
   evidence: readonly Evidence[],
 ): BlockValidation | null {
   const seen = new Set<string>();
   for (let index = 0; index < evidence.length; index++) {
-    const { voteA, voteB } = evidence[index]!;
-    const bad = (why: string) => invalid('evidence-invalid', `evidence ${index}: ${why}`);
-    if (voteA.chainId !== state.chainId || voteB.chainId !== state.chainId) {
-      return bad('wrong chain');
-    }
-    if (
-      voteA.height !== voteB.height ||
-      voteA.round !== voteB.round ||
-      voteA.type !== voteB.type ||
-      voteA.validator !== voteB.validator
-    ) {
-      return bad('votes are not for the same slot');
-    }
-    const sameBlock =
-      voteA.blockHash === null || voteB.blockHash === null
-        ? voteA.blockHash === voteB.blockHash
-        : bytesEqual(voteA.blockHash, voteB.blockHash);
-    if (sameBlock) return bad('votes do not conflict');
-    const set = evidenceSetForHeight(state, voteA.height);
-    if (!set) return bad(`height ${voteA.height} is out of range`);
-    if (!findValidator(set, voteA.validator)) return bad('not a validator at that height');
-    // One canonical order per pair, so swapping A and B cannot smuggle a duplicate in.
-    const a = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA, voteB }));
-    const b = toHex(encodeEvidence({ kind: 'duplicate-vote', voteA: voteB, voteB: voteA }));
-    const key = a < b ? a : b;
+    const item = evidence[index]!;
+    const error = evidenceError(state, item);
+    if (error) return invalid('evidence-invalid', `evidence ${index}: ${error.detail}`);
+    const key = evidenceIdentity(item);
     if (seen.has(key)) return invalid('evidence-duplicate', `evidence ${index}`);
     seen.add(key);
   }

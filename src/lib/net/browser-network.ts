@@ -10,6 +10,14 @@ import { findGenesis, serveGenesis } from './genesis-protocol';
 import { createBrowserLibp2p } from './libp2p-browser';
 import { Libp2pNetwork, type Libp2pNetworkDeps, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, IceServer, MessageValidator } from './network';
+import {
+  fetchNetworkConfig,
+  NO_NETWORK_CONFIG,
+  parseNetworkConfig,
+  type PublishedNetworkConfig,
+} from './network-config';
+
+export { fetchNetworkConfig, liveIceServers, type PublishedNetworkConfig } from './network-config';
 
 /** How often connected devices are asked for their height (the list shows it; a peer that is
  * ahead also starts a catch-up). A status exchange is one small stream per peer. */
@@ -19,8 +27,8 @@ const NETWORK_CONFIG_CACHE_KEY = 'ledger-network-config-v1';
 export interface BrowserNetworkOptions {
   chainId: string;
   relays: string[];
-  /** STUN/TURN for real networks; [] on loopback-only tests. */
-  iceServers: IceServer[];
+  /** STUN/TURN for real networks ([] on loopback-only tests), or a source of fresh ones. */
+  iceServers: IceServer[] | (() => Promise<IceServer[]>);
   privateKey?: PrivateKey;
   /** This ledger's genesis (canonical bytes), served to devices that join by a short invite. */
   genesis?: Uint8Array;
@@ -91,43 +99,26 @@ export async function fetchGenesisFromPeers(options: {
   return findGenesis(libp2p, options);
 }
 
-/** What the server publishes next to the app in `/relay.json`. */
-export interface PublishedNetworkConfig {
-  relays: string[];
-  /** STUN/TURN servers for WebRTC across real networks. */
-  iceServers: IceServer[];
-}
-
-const NO_CONFIG: PublishedNetworkConfig = { relays: [], iceServers: [] };
-
 /**
- * The relays and ICE servers the server publishes; none if it publishes no file. Unreachable
- * (offline): the last list it published, remembered on this device.
+ * The relays and ICE servers published next to the app (network-config.ts), remembered on this
+ * device: when the file cannot be fetched (offline), the last one that was.
  */
-export async function fetchNetworkConfig(
+export async function fetchNetworkConfigOrRemembered(
   url = '/relay.json',
-  signal?: AbortSignal,
 ): Promise<PublishedNetworkConfig> {
-  let response: Response;
+  let config: PublishedNetworkConfig;
   try {
-    response = await fetch(url, { cache: 'no-store', ...(signal ? { signal } : {}) });
+    config = await fetchNetworkConfig(url);
   } catch {
-    return rememberedConfig() ?? NO_CONFIG;
+    return rememberedConfig() ?? NO_NETWORK_CONFIG;
   }
-  if (!response.ok) return NO_CONFIG;
-  const body = (await response.json()) as { relays?: unknown; iceServers?: unknown };
-  const relays = Array.isArray(body.relays)
-    ? body.relays.filter((r): r is string => typeof r === 'string')
-    : [];
-  const iceServers = Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : [];
-  const config = { relays, iceServers };
   remember(config);
   return config;
 }
 
 /** Relay multiaddrs the server publishes next to the app; [] if it publishes none. */
 export async function fetchRelays(url = '/relay.json', signal?: AbortSignal): Promise<string[]> {
-  return (await fetchNetworkConfig(url, signal)).relays;
+  return (await fetchNetworkConfig(url, signal ? { signal } : {})).relays;
 }
 
 function remember(config: PublishedNetworkConfig): void {
@@ -142,13 +133,8 @@ function rememberedConfig(): PublishedNetworkConfig | null {
   try {
     const raw = globalThis.localStorage?.getItem(NETWORK_CONFIG_CACHE_KEY);
     if (!raw) return null;
-    const parsed = JSON.parse(raw) as Partial<PublishedNetworkConfig>;
-    return {
-      relays: Array.isArray(parsed.relays)
-        ? parsed.relays.filter((r) => typeof r === 'string')
-        : [],
-      iceServers: Array.isArray(parsed.iceServers) ? parsed.iceServers : [],
-    };
+    const { configUrl: _ignored, ...config } = parseNetworkConfig(JSON.parse(raw));
+    return config;
   } catch {
     return null;
   }

@@ -18,10 +18,20 @@ import { generatePeerKey } from './peer-key';
 
 export interface BrowserLibp2pOptions {
   chainIds: readonly string[];
-  /** STUN/TURN servers; tests pass [] (no public STUN on loopback-only runs). */
-  iceServers: IceServer[];
+  /**
+   * STUN/TURN servers; tests pass [] (no public STUN on loopback-only runs). A function is asked
+   * again for every new WebRTC connection, so short-lived TURN credentials can be renewed.
+   */
+  iceServers: IceServer[] | (() => Promise<IceServer[]>);
   privateKey?: PrivateKey;
   connectionsMax?: number;
+}
+
+function rtcConfiguration(
+  iceServers: BrowserLibp2pOptions['iceServers'],
+): RTCConfiguration | (() => Promise<RTCConfiguration>) {
+  if (Array.isArray(iceServers)) return { iceServers };
+  return async () => ({ iceServers: await iceServers() });
 }
 
 export async function createBrowserLibp2p(options: BrowserLibp2pOptions) {
@@ -31,7 +41,7 @@ export async function createBrowserLibp2p(options: BrowserLibp2pOptions) {
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration: { iceServers: options.iceServers } }),
+      webRTC({ rtcConfiguration: rtcConfiguration(options.iceServers) }),
       circuitRelayTransport(),
     ],
     connectionEncrypters: [noise()],

@@ -119,6 +119,8 @@ export class Libp2pNetwork implements Network {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly counter = new ValidationCounter();
   private readonly replays = new ReplayGuard();
+  /** What the validator decoded, from validation to delivery (weak: gossipsub owns messages). */
+  private readonly decoded = new WeakMap<Message, unknown>();
   private running = false;
   private repairTimer: ReturnType<typeof setInterval> | null = null;
   private repairs = 0;
@@ -292,7 +294,11 @@ export class Libp2pNetwork implements Network {
       this.replays,
     );
     this.counter.count(verdict);
-    if (verdict.result === 'accept') return TopicValidatorResult.Accept;
+    if (verdict.result === 'accept') {
+      // gossipsub hands this same Message object to the 'message' event right after.
+      if (verdict.message !== undefined) this.decoded.set(message, verdict.message);
+      return TopicValidatorResult.Accept;
+    }
     return verdict.result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
   }
 
@@ -307,7 +313,9 @@ export class Libp2pNetwork implements Network {
       return; // unreachable: validate() decoded the same bytes
     }
     const from = message.type === 'signed' ? message.from.toString() : '';
-    this.handlers.deliver({ type: envelope.type, payload: envelope.payload, from });
+    const decoded = this.decoded.get(message);
+    this.decoded.delete(message);
+    this.handlers.deliver({ type: envelope.type, payload: envelope.payload, from, decoded });
   };
 
   // --- peers and sync ---------------------------------------------------------------------------

@@ -21,9 +21,28 @@ import { syncRange, type SyncSession } from './sync-driver';
 import { SYNC_BATCH_BLOCKS_MAX } from './limits';
 import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
 
+/**
+ * How messages travel between linked members: at once (the default, for fast tests) or through
+ * a fault model on a virtual clock (the simulator: loss, delay, duplication, partitions).
+ */
+export interface MemoryLinks {
+  /** Carry one gossip message from `from` to `to`: call `deliver` zero or more times, later. */
+  send(from: string, to: string, deliver: () => void): void;
+  /** A sync request and its reply: resolves when the reply would be back; rejects if cut off. */
+  roundTrip(from: string, to: string): Promise<void>;
+}
+
+/** Delivery on the next macrotask, as a real network never delivers inside publish(). */
+export const IMMEDIATE_LINKS: MemoryLinks = {
+  send: (_from, _to, deliver) => void setTimeout(deliver, 0),
+  roundTrip: async () => undefined,
+};
+
 export class MemoryHub {
   readonly members = new Map<string, MemoryNetwork>();
   private readonly links = new Set<string>();
+
+  constructor(readonly transport: MemoryLinks = IMMEDIATE_LINKS) {}
 
   private key(a: string, b: string): string {
     return a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -104,9 +123,23 @@ export class MemoryNetwork implements Network {
     if (!this.running) throw new Error('network not started');
     const copy = bytes.slice();
     for (const peer of this.deps.hub.neighbours(this.peerId)) {
-      // Asynchronous like a real network, so a handler never runs inside publish().
-      setTimeout(() => void peer.receive(topic, copy, this.peerId), 0);
+      this.deps.hub.transport.send(this.peerId, peer.peerId, () => {
+        void peer.receive(topic, copy, this.peerId);
+      });
     }
+  }
+
+  /** Send arbitrary bytes on a topic to one linked peer only (an equivocator's split sends). */
+  async sendRawTo(peerId: string, topic: string, bytes: Uint8Array): Promise<void> {
+    if (!this.running) throw new Error('network not started');
+    const peer = this.deps.hub.members.get(peerId);
+    if (!peer || !this.deps.hub.linked(this.peerId, peerId)) return;
+    const copy = bytes.slice();
+    this.deps.hub.transport.send(
+      this.peerId,
+      peerId,
+      () => void peer.receive(topic, copy, this.peerId),
+    );
   }
 
   private async receive(topic: string, bytes: Uint8Array, from: string): Promise<void> {
@@ -125,7 +158,8 @@ export class MemoryNetwork implements Network {
       this.scores.set(from, (this.scores.get(from) ?? 0) - 1);
     }
     if (checked.verdict.result !== 'accept' || !checked.type || !checked.payload) return;
-    this.handlers.deliver({ type: checked.type, payload: checked.payload, from });
+    const decoded = checked.verdict.message;
+    this.handlers.deliver({ type: checked.type, payload: checked.payload, from, decoded });
   }
 
   subscribe(type: MessageType, handler: MessageHandler): () => void {
@@ -173,6 +207,7 @@ export class MemoryNetwork implements Network {
       async fetch(from: number, to: number): Promise<EncodedBlock[]> {
         const peer = hub.members.get(peerId);
         if (!peer || !hub.linked(self, peerId)) throw new Error('not connected');
+        await hub.transport.roundTrip(self, peerId);
         const blocks = await peer.deps.blocks.getBlocks(
           from,
           Math.min(to, from + SYNC_BATCH_BLOCKS_MAX - 1),

@@ -7,7 +7,11 @@ import type { MessageType } from './message-types';
 export type { MessageType } from './message-types';
 
 export type Verdict =
-  | { result: 'accept' }
+  /**
+   * `message`: what the validator decoded, handed on with the delivery so nothing is decoded
+   * twice (the node's gossip validator always sets it; the network treats it as opaque).
+   */
+  | { result: 'accept'; message?: unknown }
   | { result: 'reject'; reason: string }
   | { result: 'ignore'; reason: string };
 
@@ -27,6 +31,8 @@ export interface InboundMessage {
   payload: Uint8Array;
   /** Peer id of the message's author (gossipsub signs messages with the transport key). */
   from: string;
+  /** The validator's decoded form of `payload` (Verdict 'accept' `message`), if it gave one. */
+  decoded?: unknown;
 }
 
 export type MessageHandler = (message: InboundMessage) => void;

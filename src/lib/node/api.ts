@@ -48,6 +48,11 @@ export interface NodeStatus {
   storage: StorageInfo;
   /** The latest problem the user should know about (e.g. storage full); null when healthy. */
   problem: { code: string; message: string } | null;
+  /**
+   * Inbound messages this node dropped because it could not keep up (by message type), and
+   * tasks its serial queue refused ('queue'): non-zero means overloaded or under attack.
+   */
+  drops: Record<string, number>;
 }
 
 export type Transport = 'webrtc' | 'relay' | 'websocket' | 'tcp' | 'tab';

@@ -21,7 +21,8 @@ import {
 import {
   createBrowserNetwork,
   fetchGenesisFromPeers,
-  fetchNetworkConfig,
+  fetchNetworkConfigOrRemembered,
+  liveIceServers,
   type PublishedNetworkConfig,
 } from '../net/browser-network';
 import { openIdbDeviceStore } from '../store/idb-device-store';
@@ -52,11 +53,11 @@ export class LedgerNotOnDeviceError extends Error {
 
 /**
  * Relays and STUN/TURN servers the server publishes next to the app; offline, the last ones it
- * published (remembered by fetchNetworkConfig), else none: the node still works with the tabs
+ * published (remembered on this device), else none: the node still works with the tabs
  * of this profile.
  */
 async function networkConfig(): Promise<PublishedNetworkConfig> {
-  return fetchNetworkConfig().catch(() => ({ relays: [], iceServers: [] }));
+  return fetchNetworkConfigOrRemembered().catch(() => ({ relays: [], iceServers: [] }));
 }
 
 function unique(...lists: string[][]): string[] {
@@ -215,7 +216,7 @@ class BrowserDevice implements Device {
           const { config, relays } = await (firstRead ?? relaysNow());
           firstRead = null;
           return createBrowserNetwork(
-            { chainId, relays, iceServers: config.iceServers, genesis: genesisBytes },
+            { chainId, relays, iceServers: liveIceServers(config), genesis: genesisBytes },
             { blocks, validator },
           );
         },

@@ -1,7 +1,9 @@
 // The node's half of edge validation: after the network checked the envelope (chain id, topic,
-// size, replays), this decodes the payload with the core and checks what can be checked before
-// delivery — signatures, membership, the height window. 'reject' costs the sender gossipsub
-// score (the message is provably bad); 'ignore' drops without blame (stale, ahead, not yet valid).
+// size, replays), this decodes the payload with the core — once: an accepted message carries
+// its decoded form on to the inbox — and checks what can be checked before delivery:
+// signatures, membership, the height window, and for evidence the very rule block validation
+// applies. 'reject' costs the sender gossipsub score (the message is provably bad); 'ignore'
+// drops without blame (stale, ahead, not yet valid).
 import { blockHash, bytesEqual } from '../core/hash';
 import {
   DecodeError,
@@ -10,17 +12,35 @@ import {
   decodeProposalMessage,
   decodeVote,
 } from '../core/encoding';
-import { setForHeight } from '../core/block';
+import { evidenceSetForHeight, setForHeight } from '../core/block';
 import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { MessageValidator, Verdict } from '../net/network';
-import { decodeDecidedCommit, decodeJoinRequest, decodeTxBatch } from './wire';
+import {
+  decodeDecidedCommit,
+  decodeJoinRequest,
+  decodeTxBatch,
+  type DecidedBlock,
+  type JoinRequestMessage,
+  type TxBatch,
+} from './wire';
 import { commitSignatureChecks, judgeCommit } from './commit-check';
+import { GOSSIP_HEIGHTS_AHEAD_MAX } from './params';
 import { verifyAll } from './verify';
+import { evidenceError } from '../core/validate';
+import type { Evidence, ProposalMessage, Vote } from '../core/types';
+import type { MessageType } from '../net/message-types';
 
-/** Consensus messages further ahead than this many heights are ignored (sync catches up). */
-export const GOSSIP_HEIGHTS_AHEAD_MAX = 2;
+/** Each gossip type as the validator decodes it (what an accepted message carries on). */
+export interface DecodedGossip extends Record<MessageType, unknown> {
+  tx: TxBatch;
+  proposal: ProposalMessage;
+  vote: Vote;
+  commit: DecidedBlock;
+  evidence: Evidence;
+  join: JoinRequestMessage;
+}
 
 export interface GossipValidatorDeps {
   /** The node's committed state (its height is the last committed block). */
@@ -30,12 +50,30 @@ export interface GossipValidatorDeps {
   onAhead(height: number, from: string): void;
 }
 
-const accept: Verdict = { result: 'accept' };
+const accept = (message: DecodedGossip[MessageType]): Verdict => ({ result: 'accept', message });
 const reject = (reason: string): Verdict => ({ result: 'reject', reason });
 const ignore = (reason: string): Verdict => ({ result: 'ignore', reason });
 
 export function createGossipValidator(deps: GossipValidatorDeps): MessageValidator {
   const { verifier } = deps;
+
+  /**
+   * The set that signs consensus messages at `height`, as far as the state knows: the last
+   * block's and the next one's, and the one after (state.nextValidators).
+   */
+  function signingSet(state: LedgerState, height: number) {
+    return (
+      setForHeight(state, height) ?? (height === state.height + 2 ? state.nextValidators : null)
+    );
+  }
+
+  /**
+   * A validator signed a message for a height past our next one: the chain went on without us
+   * (or that validator lies, which costs it a key and us one catch-up attempt per interval).
+   */
+  function noteAhead(state: LedgerState, height: number, from: string): void {
+    if (height > state.height + 1) deps.onAhead(height - 1, from);
+  }
 
   function heightWindow(height: number): Verdict | null {
     const next = deps.state().height + 1;
@@ -50,7 +88,8 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
       switch (type) {
         case 'tx': {
           // A batch stands or falls whole: honest nodes only sign and forward valid txs.
-          const { txs } = decodeTxBatch(payload);
+          const batch = decodeTxBatch(payload);
+          const { txs } = batch;
           if (txs.some((tx) => tx.chainId !== state.chainId)) return reject('wrong-chain');
           const verdicts = await verifyAll(
             verifier,
@@ -60,14 +99,14 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
               signature: tx.signature,
             })),
           );
-          return verdicts.every(Boolean) ? accept : reject('bad-signature');
+          return verdicts.every(Boolean) ? accept(batch) : reject('bad-signature');
         }
         case 'vote': {
           const vote = decodeVote(payload);
           if (vote.chainId !== state.chainId) return reject('wrong-chain');
           const window = heightWindow(vote.height);
           if (window) return window;
-          const set = setForHeight(state, vote.height);
+          const set = signingSet(state, vote.height);
           if (set === null) return ignore('unknown-validator-set');
           const validator = findValidator(set, vote.validator);
           if (!validator) return reject('not-a-validator');
@@ -76,17 +115,20 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
             voteSignBytes(vote),
             vote.signature,
           );
-          return ok ? accept : reject('bad-signature');
+          if (!ok) return reject('bad-signature');
+          noteAhead(state, vote.height, from);
+          return accept(vote);
         }
         case 'proposal': {
-          const { proposal, block } = decodeProposalMessage(payload);
+          const message = decodeProposalMessage(payload);
+          const { proposal, block } = message;
           if (proposal.chainId !== state.chainId) return reject('wrong-chain');
           if (!bytesEqual(blockHash(block), proposal.blockHash))
             return reject('block-hash-mismatch');
           if (block.header.height !== proposal.height) return reject('block-height-mismatch');
           const window = heightWindow(proposal.height);
           if (window) return window;
-          const set = setForHeight(state, proposal.height);
+          const set = signingSet(state, proposal.height);
           if (set === null) return ignore('unknown-validator-set');
           const validator = findValidator(set, proposal.proposer);
           if (!validator) return reject('not-a-validator');
@@ -95,12 +137,14 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
             proposalSignBytes(proposal),
             proposal.signature,
           );
-          return ok ? accept : reject('bad-signature');
+          if (!ok) return reject('bad-signature');
+          noteAhead(state, proposal.height, from);
+          return accept(message);
         }
         case 'commit': {
           // Most copies arrive at validators that committed the block already: the commit's
           // height settles those before the block is decoded. The rest is checked on the block.
-          const { commit, blockBytes } = decodeDecidedCommit(payload);
+          const { commit, blockBytes, commitBytes } = decodeDecidedCommit(payload);
           if (commit.height <= state.height) return ignore('already-committed');
           const block = decodeBlock(blockBytes);
           const height = block.header.height;
@@ -120,13 +164,21 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
             checks,
             verdicts,
           );
-          return verdict.ok ? accept : reject(verdict.reason);
+          return verdict.ok
+            ? accept({ block, commit, blockBytes, commitBytes })
+            : reject(verdict.reason);
         }
         case 'evidence': {
           const evidence = decodeEvidence(payload);
           const { voteA, voteB } = evidence;
           if (voteA.chainId !== state.chainId) return reject('wrong-chain');
-          const set = setForHeight(state, voteA.height);
+          // Evidence the next block could not carry is never pooled: a pair that is no
+          // equivocation (one vote twice, a prevote and a precommit) is provably bad; one that is
+          // too old, or from a set this node does not know, is only useless.
+          const error = evidenceError(state, evidence);
+          if (error?.kind === 'malformed') return reject('evidence-malformed');
+          if (error) return ignore('evidence-not-includable');
+          const set = evidenceSetForHeight(state, voteA.height);
           const validator = set && findValidator(set, voteA.validator);
           if (!validator) return ignore('unknown-validator');
           const [okA, okB] = await verifyAll(verifier, [
@@ -141,11 +193,10 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
               signature: voteB.signature,
             },
           ]);
-          return okA && okB ? accept : reject('bad-signature');
+          return okA && okB ? accept(evidence) : reject('bad-signature');
         }
         case 'join': {
-          decodeJoinRequest(payload);
-          return accept;
+          return accept(decodeJoinRequest(payload));
         }
         default: {
           const unreachable: never = type;

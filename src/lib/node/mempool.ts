@@ -101,6 +101,14 @@ export class Mempool {
     return { added: true, evicted };
   }
 
+  /** Whether some sender's next nonce is waiting: a block proposed now would carry a tx. */
+  hasReady(nextNonce: (sender: Address) => number): boolean {
+    for (const [sender, byNonce] of this.#bySender) {
+      if (byNonce.has(nextNonce(sender))) return true;
+    }
+    return false;
+  }
+
   /**
    * Transactions for the next block: per sender only a contiguous run of nonces starting at
    * the sender's next nonce, senders interleaved by arrival, within the count and byte bounds.

@@ -1,5 +1,5 @@
-// Pieces of the node's range-sync pipeline (full-node.ts #applySyncedBatch): verifying a fetched
-// batch's signatures ahead of applying its blocks, and yielding the main thread between blocks.
+// Pieces of the node's range-sync pipeline (catch-up.ts): verifying a fetched batch's
+// signatures ahead of importing its blocks, and yielding the main thread between blocks.
 //
 // Signatures do not depend on the state, but WHICH signatures a block must carry does: its
 // commit is checked against the validator set of its height, known for certain only once the
@@ -18,15 +18,8 @@ import type { Block, Commit } from '../core/types';
 import type { EncodedBlock } from '../net/network';
 import { commitSignatureChecks } from './commit-check';
 import type { SignatureBatchVerifier } from './verify';
-
-/** Signature checks one batch may start ahead (a 64-block batch of full blocks stays below). */
-export const SYNC_VERIFY_AHEAD_CHECKS_MAX = 16_384;
-/** Main-thread time the in-order pass may take before it lets the page handle other events. */
-export const SYNC_SLICE_MS = 16;
-/** A range sync at least this long opens the node's verify pool (Workers), if it has one. */
-export const SYNC_POOL_BLOCKS_MIN = 128;
-/** Blocks applied in memory before they are persisted together in one store write. */
-export const SYNC_PERSIST_BLOCKS_MAX = 64;
+import type { Clock } from './clock';
+import { SYNC_SLICE_MS, SYNC_VERIFY_AHEAD_CHECKS_MAX } from './params';
 
 interface Started extends SignatureCheck {
   verdict: Promise<boolean>;
@@ -193,15 +186,16 @@ export async function prepareBatch(
   encoded: readonly EncodedBlock[],
   state: () => LedgerState,
   ahead: VerifyAhead,
+  clock: Clock,
 ): Promise<PreparedBatch> {
   const blocks: DecodedBlock[] = [];
   const checks: SignatureCheck[] = [];
   let reason: string | undefined;
-  let sliceStartMs = performance.now();
+  let sliceStartMs = clock.monotonicMs();
   for (const item of encoded) {
-    if (performance.now() - sliceStartMs > SYNC_SLICE_MS) {
+    if (clock.monotonicMs() - sliceStartMs > SYNC_SLICE_MS) {
       await yieldToEventLoop();
-      sliceStartMs = performance.now();
+      sliceStartMs = clock.monotonicMs();
     }
     let decoded: DecodedBlock;
     try {

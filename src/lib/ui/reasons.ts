@@ -5,6 +5,8 @@ const TX_REASONS: Record<TxCode, string> = {
   ok: 'Accepted.',
   'bad-signature': 'The signature does not match the sender.',
   'wrong-chain': 'The transaction was signed for another ledger.',
+  'unknown-sender':
+    'This device has no account on the ledger yet: a member has to send it some units first.',
   'nonce-too-low': 'A transaction with this number was already processed.',
   'nonce-gap': 'An earlier transaction from this account is missing.',
   'insufficient-balance': 'The balance is too low for this transfer.',

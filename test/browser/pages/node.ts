@@ -1,5 +1,7 @@
 // Exposes the real browser composition root (IndexedDB, Web Locks, BroadcastChannel, Worker
 // timers, libp2p) to Playwright tests, without the UI.
+// First, before libp2p captures RTCPeerConnection: the ICE pair recorder.
+import { selectedIcePairs } from './ice-pairs';
 import { openDevice } from '$lib/node/device';
 import type { LedgerNode, NodeStatus } from '$lib/node/api';
 import { openIdbLedgerStore } from '$lib/store/idb-ledger-store';
@@ -116,6 +118,10 @@ const api = {
   },
   async peers(chainId: string) {
     return (await node(chainId)).peers();
+  },
+  /** The ICE candidate pair each open WebRTC connection of this page selected. */
+  icePairs() {
+    return selectedIcePairs();
   },
   committedAt(chainId: string, height: number): number | null {
     return committedAtMs.get(`${chainId}:${height}`) ?? null;

@@ -25,8 +25,15 @@ export const CHROMIUM_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** `executablePath` and `env` let the testbed start it inside a network namespace. */
+export async function launchChromium(
+  options: { executablePath?: string; env?: Record<string, string> } = {},
+): Promise<Browser> {
+  return chromium.launch({
+    executablePath: options.executablePath ?? CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
 
 /** A device: a fresh context; WebRTC gathers no candidates until media permission is granted. */

@@ -2,7 +2,7 @@
 // modules (src/lib/...) as the app would, and tests drive them with page.evaluate().
 // A page `foo.html` that loads `foo.ts` is at `${url}/foo.html`; its module may expose an API
 // on `window` for the test to call.
-import { createServer, type ViteDevServer } from 'vite';
+import { build, createServer, type ViteDevServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../pages', import.meta.url));
@@ -50,4 +50,24 @@ export async function startHarnessServer(options: HarnessOptions = {}): Promise<
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('harness server has no port');
   return { url: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+}
+
+/**
+ * The same pages built into static files in `outDir` (e.g. ['node.html']), for a server that is
+ * not Vite: the testbed's public host serves them with the real static server, over HTTPS.
+ */
+export async function buildHarnessPages(outDir: string, pages: string[]): Promise<void> {
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    resolve: { alias: { $lib: lib } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      // One page bundles the whole node (libp2p included): big by design.
+      chunkSizeWarningLimit: 4_000,
+      rollupOptions: { input: pages.map((page) => `${root}/${page}`) },
+    },
+  });
 }

@@ -6,6 +6,12 @@ import { newDevice } from './chromium';
 
 export const STEP_TIMEOUT_MS = 90_000;
 
+/**
+ * What these helpers need of a device's page: evaluating a function in it. A Playwright page
+ * has it, and so does a device in another browser (test/netbed/firefox.ts).
+ */
+export type DevicePage = Pick<Page, 'evaluate'>;
+
 export async function until<T>(
   label: string,
   probe: () => Promise<T | null | undefined | false>,
@@ -38,12 +44,12 @@ export async function openNodeDevice(
   return page;
 }
 
-export const status = (page: Page, chainId: string) =>
+export const status = (page: DevicePage, chainId: string) =>
   page.evaluate((id) => window.ledger.status(id), chainId);
 
 /** Polls the sender's outbox until the tx commits; its height. Throws if it is rejected. */
 export async function committed(
-  page: Page,
+  page: DevicePage,
   chainId: string,
   hash: string,
   intervalMs = 200,
@@ -68,36 +74,63 @@ export async function formLedger(
   contexts: BrowserContext[],
   count: number,
 ): Promise<{ chainId: string; members: Page[] }> {
-  const creator = await openNodeDevice(browser, harnessUrl, contexts);
+  return formLedgerWith(count, () => openNodeDevice(browser, harnessUrl, contexts));
+}
+
+/** The same with devices from `openDevice(index)` (e.g. in other browsers or networks). */
+export async function formLedgerWith<P extends DevicePage>(
+  count: number,
+  openDevice: (index: number) => Promise<P>,
+): Promise<{ chainId: string; members: P[] }> {
+  const creator = await openDevice(0);
   const chainId = await creator.evaluate(() => window.ledger.create('devices', 1_000_000));
   const link = await creator.evaluate((id) => window.ledger.invite(id), chainId);
-  const members: Page[] = [creator];
+  const members: P[] = [creator];
   for (let index = 1; index < count; index++) {
-    const label = `device ${index + 1}`;
-    const page = await openNodeDevice(browser, harnessUrl, contexts);
-    const joined = await page.evaluate((invite) => window.ledger.join(invite), link);
-    if (joined !== chainId) throw new Error(`the invite opened ${joined}, not ${chainId}`);
-    const fingerprint = (await status(page, chainId)).fingerprint;
-    await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
-
-    // Every current validator approves on its own device until the change applies.
-    for (const member of members) {
-      const request = await until(`${label}'s join request reaches a validator`, async () => {
-        const requests = await member.evaluate((id) => window.ledger.joinRequests(id), chainId);
-        return requests.find((r) => r.publicKey.startsWith(fingerprint));
-      });
-      if (request.approvedByMe) continue;
-      const activity = await member.evaluate(
-        ([id, key]) => window.ledger.approve(id!, key!),
-        [chainId, request.publicKey],
-      );
-      await committed(member, chainId, activity.hash);
-    }
-    await until(`${label} becomes a validator`, async () => {
-      const role = (await status(page, chainId)).role;
-      return role === 'validator' ? role : null;
+    const page = await openDevice(index);
+    await joinAsValidator(page, {
+      chainId,
+      link,
+      validators: members,
+      label: `device ${index + 1}`,
     });
     members.push(page);
   }
   return { chainId, members };
+}
+
+/**
+ * `page` joins the ledger from its invite `link`, asks to become a validator, and every current
+ * validator approves on its own device until the change applies.
+ */
+export async function joinAsValidator(
+  page: DevicePage,
+  ledger: { chainId: string; link: string; validators: readonly DevicePage[]; label: string },
+): Promise<void> {
+  const { chainId, link, label } = ledger;
+  const joined = await page.evaluate((invite) => window.ledger.join(invite), link);
+  if (joined !== chainId) throw new Error(`the invite opened ${joined}, not ${chainId}`);
+  const fingerprint = (await status(page, chainId)).fingerprint;
+  await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
+  for (const member of ledger.validators) {
+    const request = await until(`${label}'s join request reaches a validator`, async () => {
+      const requests = await member.evaluate((id) => window.ledger.joinRequests(id), chainId);
+      const found = requests.find((r) => r.publicKey.startsWith(fingerprint));
+      if (found) return found;
+      // More than 2/3 of the power may have approved already: then the request is gone.
+      const validators = await member.evaluate((id) => window.ledger.validators(id), chainId);
+      return validators.some((v) => v.publicKey.startsWith(fingerprint)) ? 'applied' : null;
+    });
+    if (request === 'applied') break;
+    if (request.approvedByMe) continue;
+    const activity = await member.evaluate(
+      ([id, key]) => window.ledger.approve(id!, key!),
+      [chainId, request.publicKey],
+    );
+    await committed(member, chainId, activity.hash);
+  }
+  await until(`${label} becomes a validator`, async () => {
+    const role = (await status(page, chainId)).role;
+    return role === 'validator' ? role : null;
+  });
 }

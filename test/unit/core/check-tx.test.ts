@@ -3,6 +3,7 @@ import {
   addressOf,
   applyBlock,
   applyChanges,
+  blockSignatureChecks,
   checkTx,
   makeValidatorSet,
   toHex,
@@ -12,6 +13,7 @@ import {
   type TxBody,
   type TxCode,
   type TxKind,
+  validateBlock,
 } from '../../../src/lib/core/index';
 import {
   GOVERNANCE_PROPOSALS_MAX,
@@ -20,7 +22,7 @@ import {
   TX_BYTES_MAX,
   VALIDATORS_MAX,
 } from '../../../src/lib/core/params';
-import { addressOfKey, TestChain } from '../../support/fixtures';
+import { addressOfKey, newKeys, TestChain, verifyAll } from '../../support/fixtures';
 
 // checkTx takes the signature verdict as an input, so these txs carry dummy signatures.
 let chain: TestChain;
@@ -169,6 +171,10 @@ describe('checkTx gives every code', () => {
       }),
     ],
     ['record-not-found', () => ({ tx: tx(user, 'delete', { key: 'missing' }) })],
+    [
+      'unknown-sender',
+      () => ({ tx: tx(fakeKey(77), 'put', { key: 'k', value: Uint8Array.of(1) }) }),
+    ],
     ['self-transfer', () => ({ tx: tx(user, 'transfer', { to: userAddress(), amount: 1 }) })],
     ['zero-amount', () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 0 }) })],
   ];
@@ -183,6 +189,7 @@ describe('checkTx gives every code', () => {
       ok: true,
       'bad-signature': true,
       'wrong-chain': true,
+      'unknown-sender': true,
       'nonce-too-low': true,
       'nonce-gap': true,
       'insufficient-balance': true,
@@ -229,15 +236,45 @@ describe('checkTx gives every code', () => {
   });
 });
 
-describe('failed txs stay in the block and change nothing', () => {
-  test('a failing tx keeps its code and leaves nonce and balance as they were', async () => {
+describe('failed txs stay in the block and use only their nonce', () => {
+  test('a failing tx keeps its code, leaves the balance, and uses its nonce', async () => {
     const fresh = await TestChain.create({ validators: 1, accounts: 1, balance: 100 });
     const sender = fresh.accounts[0]!;
     const tooMuch = await fresh.transfer(sender, fresh.validatorKeys[0]!, 1000);
     const { results } = await fresh.addBlock({ txs: [tooMuch] });
     expect(results).toEqual([{ code: 'insufficient-balance', detail: 'balance 100' }]);
-    expect(fresh.state.accounts.get(addressOfKey(sender))).toEqual({ balance: 100, nonce: 0 });
+    expect(fresh.state.accounts.get(addressOfKey(sender))).toEqual({ balance: 100, nonce: 1 });
     expect(fresh.blocks.at(-1)!.txs).toHaveLength(1);
+  });
+
+  test('a failed tx cannot be replayed: a block carrying it again is invalid', async () => {
+    const fresh = await TestChain.create({ validators: 1, accounts: 1, balance: 100 });
+    const sender = fresh.accounts[0]!;
+    const tooMuch = await fresh.transfer(sender, fresh.validatorKeys[0]!, 1000);
+    await fresh.addBlock({ txs: [tooMuch] });
+    // Later the sender has the funds; the same signed bytes would now succeed, but the nonce is used.
+    await fresh.addBlock({ txs: [await fresh.transfer(fresh.validatorKeys[0]!, sender, 5_000)] });
+    const replay = fresh.buildNext({ txs: [tooMuch] });
+    const verdicts = await verifyAll(blockSignatureChecks(fresh.state, replay));
+    expect(validateBlock(fresh.state, replay, verdicts)).toMatchObject({
+      ok: false,
+      rule: 'tx-not-includable',
+      detail: expect.stringContaining('nonce-too-low'),
+    });
+  });
+
+  test('an outsider (no account, not a validator) cannot write', async () => {
+    const fresh = await TestChain.create({ validators: 1, accounts: 0 });
+    const [outsider] = await newKeys(1);
+    const put = await fresh.tx(outsider!, 'put', { key: 'spam', value: new Uint8Array(10) });
+    expect(checkTx(fresh.state, put, true)).toEqual({ code: 'unknown-sender' });
+    const block = fresh.buildNext({ txs: [put] });
+    const verdicts = await verifyAll(blockSignatureChecks(fresh.state, block));
+    expect(validateBlock(fresh.state, block, verdicts)).toMatchObject({
+      ok: false,
+      rule: 'tx-not-includable',
+      detail: 'tx 0: unknown-sender',
+    });
   });
 
   test('applyBlock reports bad-signature for a tx whose verdict is false', () => {

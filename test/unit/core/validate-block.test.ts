@@ -13,7 +13,7 @@ import {
   type Tx,
 } from '../../../src/lib/core/index';
 import { BLOCK_EVIDENCE_MAX, BLOCK_TXS_MAX } from '../../../src/lib/core/params';
-import { makeCommit, signVote, TestChain, verifyAll } from '../../support/fixtures';
+import { makeCommit, signVote, TestChain, verifyAll, newKeys } from '../../support/fixtures';
 
 let chain: TestChain;
 let state: LedgerState;
@@ -224,6 +224,27 @@ describe('each rule is enforced and named', () => {
       }),
     ],
     ['tx-signature', async () => flip(build(), 'tx')],
+    [
+      'tx-not-includable',
+      async () => {
+        const gap = await chain.tx(
+          chain.accounts[0]!,
+          'put',
+          { key: 'g', value: Uint8Array.of(1) },
+          99,
+        );
+        return { block: build({ txs: [gap] }) };
+      },
+    ],
+    ['tx-not-includable', async () => ({ block: build({ txs: [...txs, ...txs] }) })],
+    [
+      'tx-not-includable',
+      async () => {
+        const [outsider] = await newKeys(1);
+        const put = await chain.tx(outsider!, 'put', { key: 'spam', value: Uint8Array.of(1) }, 0);
+        return { block: build({ txs: [put] }) };
+      },
+    ],
     ['last-commit-signature', async () => flip(build(), 'commit')],
     [
       'last-commit-power',
@@ -285,6 +306,7 @@ describe('each rule is enforced and named', () => {
       'evidence-invalid': true,
       'evidence-duplicate': true,
       'tx-signature': true,
+      'tx-not-includable': true,
       'last-commit-signature': true,
       'last-commit-power': true,
       'evidence-signature': true,

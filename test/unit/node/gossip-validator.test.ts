@@ -36,7 +36,9 @@ describe('gossip validator: decided blocks', () => {
   test('the next block with its commit is accepted; a committed one is ignored', async () => {
     const { chain, decided } = await chainOf(3);
     const atGenesis = validatorOn(chain.freshState());
-    expect(await atGenesis.validate('commit', decided[0]!, 'peer')).toEqual({ result: 'accept' });
+    expect(await atGenesis.validate('commit', decided[0]!, 'peer')).toMatchObject({
+      result: 'accept',
+    });
     // The chain's own state is at height 3: every block is committed there.
     const atHead = validatorOn(chain.state);
     for (const payload of decided) {
