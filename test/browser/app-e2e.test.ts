@@ -93,6 +93,7 @@ let a: Device;
 let b: Device;
 let chainId = '';
 let invite = '';
+let laptopAddress = '';
 const FRIEND = 'ab'.repeat(20);
 
 test('create a ledger, send, reload offline, and let a second device join by name', async () => {
@@ -141,6 +142,11 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   // The first device sees the request by the name the second gave itself.
   await a.page.getByRole('button', { name: 'Approve Laptop' }).click(waitStep);
   await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Validator');
+  // Only an account can write: the first device sends the second some units.
+  await b.page.getByText('Technical details').click();
+  laptopAddress = (await b.page.locator('dt:text-is("Address") + dd').textContent())?.trim() ?? '';
+  const gift = await send(a.page, laptopAddress, 50);
+  await expect.poll(() => gift.textContent(), waitStep).toContain('Confirmed in block');
   await a.page.getByRole('link', { name: 'Home' }).click();
   await a.page.getByText('Let Laptop confirm changes (validator)').waitFor(waitStep);
   await a.page.getByRole('link', { name: 'Network' }).click();
@@ -197,27 +203,17 @@ test('the joined device too: offline, reload, send, online', async () => {
   await b.page.reload();
   await b.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
   await expect.poll(() => connection(b.page).textContent(), waitStep).toBe('Offline');
-  // The second device has no balance; a record needs none.
-  await b.page
-    .getByRole('navigation', { name: 'Ledger' })
-    .getByRole('link', { name: 'Home' })
-    .click();
-  await b.page.getByLabel('Key').fill('from-laptop');
-  await b.page.getByLabel('Value').fill('written offline');
-  await b.page.getByRole('button', { name: 'Save record' }).click();
-  const row = b.page
-    .getByRole('list', { name: 'Your activity' })
-    .getByRole('listitem')
-    .filter({ hasText: 'Save record “from-laptop”' });
+  const row = await send(b.page, FRIEND, 7);
   await expect.poll(() => row.textContent(), waitStep).toContain('Pending');
   await setDeviceOnline(b.page, true);
   await expect.poll(() => row.textContent(), waitStep).toMatch(/Confirmed in block \d+/);
   // And the first device sees it.
   await a.page
     .getByRole('navigation', { name: 'Ledger' })
-    .getByRole('link', { name: 'Records' })
+    .getByRole('link', { name: 'Accounts' })
     .click();
-  await a.page.getByText('written offline').waitFor(waitStep);
+  await a.page.getByRole('link', { name: /Laptop/ }).click(waitStep);
+  await expect.poll(() => a.page.getByTestId('account-balance').textContent(), waitStep).toBe('43');
   expect(a.errors).toEqual([]);
   expect(b.errors).toEqual([]);
 });
