@@ -9,7 +9,7 @@
 // timing). Measured per block:
 // - raw: one readwrite transaction putting the block's canonical bytes (the same bytes the store
 //   keeps) under its height: the most one IndexedDB write per block can do in this browser;
-// - persist: store.applyBlock(block, commit, changes, results): the block row with its history
+// - persist: store.applyBlocks([{ block, commit, changes, results }]): the block row with its history
 //   index, the state-change log row, the head, the outbox check, and the state-log fold every
 //   STATE_LOG_BLOCKS_MAX blocks, all counted;
 // - apply+persist: the same plus core applyBlock + applyChanges (state transition; signature
@@ -113,8 +113,8 @@ try {
 
   const rows = [
     { name: 'raw IndexedDB put (block bytes, 1 tx per block)', ms: rawMs },
-    { name: 'store.applyBlock (persist)', ms: persistMs },
-    { name: 'core applyBlock + store.applyBlock (apply+persist)', ms: applyMs },
+    { name: 'store.applyBlocks, one block each (persist)', ms: persistMs },
+    { name: 'core applyBlock + store.applyBlocks (apply+persist)', ms: applyMs },
   ].map((row) => ({
     ...row,
     blocksPerS: (BLOCKS * 1000) / row.ms,

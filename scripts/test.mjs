@@ -14,39 +14,9 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netbedUnavailable } from '../test/netbed/requirements.mjs';
-import { SYSTEM_TOOLS, planSystemTools } from './system-tools.mjs';
+import { ensureSystemTools } from './system-tools.mjs';
 
-/** Installs missing system tools (root on Debian) or stops with the command to run. */
-function ensureSystemTools() {
-  const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-  const root = process.getuid?.() === 0;
-  // The netbed's tools matter only where the netbed can run (root: network namespaces).
-  const needed = SYSTEM_TOOLS.filter((tool) => root || !tool.netbedOnly);
-  const missing = needed.filter((tool) => !has(tool.command));
-  const plan = planSystemTools({
-    missing,
-    root,
-    debian: existsSync('/etc/debian_version') && has('apt-get'),
-  });
-  if (plan.action === 'none') return;
-  if (plan.action === 'stop') {
-    console.error(plan.message);
-    process.exit(1);
-  }
-  console.log(plan.message);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const result =
-    update.status === 0
-      ? spawnSync('apt-get', ['install', '-y', '-qq', ...plan.packages], { stdio: 'inherit', env })
-      : update;
-  if (result.status !== 0 || !missing.every((tool) => has(tool.command))) {
-    console.error(`test: apt-get could not install ${plan.packages.join(' ')}`);
-    process.exit(1);
-  }
-}
-
-if (process.env.LEDGER_TEST_NETNS !== 'done') ensureSystemTools();
+if (process.env.LEDGER_TEST_NETNS !== 'done') ensureSystemTools('test');
 
 const onlyLoopback = Object.keys(networkInterfaces()).every((name) => name === 'lo');
 if (!onlyLoopback && process.env.LEDGER_TEST_NETNS !== 'done') {

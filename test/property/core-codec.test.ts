@@ -50,7 +50,11 @@ const txArb: fc.Arbitrary<Tx> = fc
       }),
       fc.record({
         kind: fc.constant('validator-propose' as const),
-        body: fc.record({ publicKey: bytes(32), power: small }),
+        body: fc.record({
+          publicKey: bytes(32),
+          power: small,
+          possession: fc.option(bytes(64), { nil: null }),
+        }),
       }),
       fc.record({
         kind: fc.constant('validator-approve' as const),

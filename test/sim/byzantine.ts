@@ -10,16 +10,28 @@ import {
   decodeVote,
   encodeEvidence,
   encodeProposalMessage,
+  encodeTx,
   encodeVote,
 } from '../../src/lib/core/encoding';
 import { blockHash } from '../../src/lib/core/hash';
 import { MESSAGE_BYTES_MAX } from '../../src/lib/core/params';
-import { proposalSignBytes, voteSignBytes } from '../../src/lib/core/signing';
+import {
+  joinSignBytes,
+  possessionSignBytes,
+  proposalSignBytes,
+  txSignBytes,
+  voteSignBytes,
+} from '../../src/lib/core/signing';
+import { encodeJoinRequest, encodeTxBatch } from '../../src/lib/node/wire';
 import type {
   Block,
   Evidence,
   Proposal,
+  Tx,
+  TxBody,
+  TxKind,
   UnsignedProposal,
+  UnsignedTx,
   UnsignedVote,
   Vote,
 } from '../../src/lib/core/types';
@@ -249,6 +261,144 @@ const future: Adversary = {
   },
 };
 
+/** Signs a tx from the validator's own key with its next nonce (by the committed state). */
+async function signOwnTx(node: SimNode, kind: TxKind, body: TxBody, nonce: number): Promise<Tx> {
+  const unsigned: UnsignedTx = {
+    chainId: node.env.chainId,
+    from: node.config.key.publicKey,
+    nonce,
+    kind,
+    body,
+  };
+  return { ...unsigned, signature: await node.config.rawSigner.sign(txSignBytes(unsigned)) };
+}
+
+async function publishTxs(node: SimNode, txs: readonly Tx[]): Promise<void> {
+  const network = node.network;
+  if (!network || txs.length === 0) return;
+  const payload = encodeTxBatch(txs.map(encodeTx));
+  await network.publishRaw(TOPIC_OF.tx, envelope(node, 'tx', payload));
+}
+
+/**
+ * Sends one governance tx at a time (the next when the last one is in a block): `make` builds
+ * it. Returns the adversary's afterEvent.
+ */
+function oneTxAtATime(make: (node: SimNode, nonce: number) => Promise<Tx[]>) {
+  let sentAtNonce = -1;
+  return async (node: SimNode): Promise<boolean> => {
+    const state = node.node?.state;
+    if (!state) return false;
+    const nonce = state.accounts.get(node.address)?.nonce ?? 0;
+    if (nonce === sentAtNonce) return false;
+    sentAtNonce = nonce;
+    await publishTxs(node, await make(node, nonce));
+    return true;
+  };
+}
+
+/**
+ * Dead power: proposes validators nobody holds the key of (a forged proof of possession) and
+ * gossips join requests in their names, hoping honest approvals give power to keys that never
+ * vote.
+ */
+function deadPower(prng: SimNode['prng']): Adversary {
+  return {
+    afterEvent: oneTxAtATime(async (node, nonce) => {
+      const publicKey = prng.bytes(32);
+      const network = node.network;
+      if (network) {
+        const request = encodeJoinRequest({
+          publicKey,
+          label: 'free power',
+          possession: prng.bytes(64),
+          signature: prng.bytes(64),
+        });
+        await network.publishRaw(TOPIC_OF.join, envelope(node, 'join', request));
+      }
+      return [
+        await signOwnTx(
+          node,
+          'validator-propose',
+          { publicKey, power: 1, possession: prng.bytes(64) },
+          nonce,
+        ),
+      ];
+    }),
+  };
+}
+
+/**
+ * Approve escalation: asks to join with its own key (a valid, signed request) and proposes its
+ * own power at 1,000, hoping honest "Approve" clicks hand it more than two thirds.
+ */
+function approveEscalation(): Adversary {
+  return {
+    afterEvent: oneTxAtATime(async (node, nonce) => {
+      const signer = node.config.rawSigner;
+      const chainId = node.env.chainId;
+      const publicKey = node.config.key.publicKey;
+      const network = node.network;
+      if (network) {
+        const request = encodeJoinRequest({
+          publicKey,
+          label: 'trust me',
+          possession: await signer.sign(possessionSignBytes(chainId, publicKey)),
+          signature: await signer.sign(joinSignBytes(chainId, publicKey, 'trust me')),
+        });
+        await network.publishRaw(TOPIC_OF.join, envelope(node, 'join', request));
+      }
+      return [
+        await signOwnTx(
+          node,
+          'validator-propose',
+          {
+            publicKey,
+            power: 1_000,
+            possession: await signer.sign(possessionSignBytes(chainId, publicKey)),
+          },
+          nonce,
+        ),
+      ];
+    }),
+  };
+}
+
+/**
+ * Failed-tx replay: sends transfers it cannot afford (a validator has no balance), so they fail
+ * in a block; then gossips them again and puts them into its own proposals, hoping to commit a
+ * tx twice once it could succeed.
+ */
+function replayFailed(): Adversary {
+  let replayFrom: SimNode | null = null;
+  const replayable = () => replayFrom?.ownCommittedTxs.slice(-2) ?? [];
+  return {
+    afterEvent: oneTxAtATime(async (node, nonce) => {
+      replayFrom = node;
+      const unaffordable = await signOwnTx(
+        node,
+        'transfer',
+        { to: node.address.replace(/^./, 'f'), amount: 1 },
+        nonce,
+      );
+      return [unaffordable, ...replayable()];
+    }),
+    tamper: {
+      proposal(block, state) {
+        const again = replayable();
+        if (again.length === 0) return block;
+        return buildBlock(state, {
+          txs: [...block.txs, ...again],
+          time: block.header.time,
+          proposer: block.header.proposer,
+          lastCommit: block.lastCommit,
+          evidence: block.evidence,
+        });
+      },
+    },
+  };
+}
+
 /** Twins run the honest node; the fault is that two nodes hold the same key. */
 const twins: Adversary = {};
 
@@ -329,5 +479,11 @@ export function adversaryFor(
       return badTime(prng);
     case 'lying-clock':
       return lyingClock(prng);
+    case 'dead-power':
+      return deadPower(prng);
+    case 'approve-escalation':
+      return approveEscalation();
+    case 'replay-failed':
+      return replayFailed();
   }
 }

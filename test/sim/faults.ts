@@ -19,6 +19,9 @@ export const BYZANTINE_FAULTS = [
   'evidence-poison',
   'bad-time',
   'lying-clock',
+  'dead-power',
+  'approve-escalation',
+  'replay-failed',
 ] as const;
 export const ALL_FAULTS = [...NETWORK_FAULTS, ...NODE_FAULTS, ...BYZANTINE_FAULTS] as const;
 

@@ -7,11 +7,13 @@
 //                across crashes included
 //   time         a committed block's time is never ahead of the honest clocks (BFT time: no
 //                proposer or lying clock moves it)
+//   replay       no transaction is committed twice (a failed one included, then replayed)
 // and at the end of a run:
 //   evidence     every equivocation an honest node detected is committed in a block's evidence
 //   liveness     after the last fault heals, every honest node commits the next heights in time
 
 import { toHex } from '../../src/lib/core/bytes';
+import { txHash } from '../../src/lib/core/hash';
 import { EVIDENCE_AGE_MAX_HEIGHTS } from '../../src/lib/core/params';
 import type { Block, Evidence, Hash } from '../../src/lib/core/types';
 
@@ -21,6 +23,7 @@ export type ViolationKind =
   | 'state-root'
   | 'double-sign'
   | 'time'
+  | 'replay'
   | 'evidence'
   | 'liveness'
   | 'driver-error';
@@ -87,6 +90,8 @@ export class InvariantChecker {
   private readonly signatures = new Map<string, { hash: string; node: number }>();
   private readonly evidence = new Map<string, HeldEvidence>();
   private referenceHeight = 0;
+  /** Hashes of every committed tx (bounded by the run: a few thousand). */
+  private readonly committedTxs = new Set<string>();
   /** Equivocations honest nodes saw but that every holder lost by crashing (not a violation). */
   evidenceLostToCrashes = 0;
 
@@ -170,6 +175,13 @@ export class InvariantChecker {
       }
       this.referenceHeight = height;
       entry.stateRoot = toHex(verdict.stateRoot);
+      for (const tx of block.txs) {
+        const key = toHex(txHash(tx));
+        if (this.committedTxs.has(key)) {
+          this.report('replay', `height ${height} commits tx ${key.slice(0, 12)} again`);
+        }
+        this.committedTxs.add(key);
+      }
       const aheadMs = block.header.time - this.wallClockMs();
       if (aheadMs > BLOCK_TIME_AHEAD_MAX_MS) {
         this.report(

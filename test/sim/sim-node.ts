@@ -10,7 +10,8 @@
 
 import { genesisState } from '../../src/lib/core/genesis';
 import { blockHash } from '../../src/lib/core/hash';
-import type { Genesis } from '../../src/lib/core/types';
+import type { Genesis, Tx } from '../../src/lib/core/types';
+import { bytesEqual } from '../../src/lib/core/bytes';
 import { decodeProposalMessage, decodeVote } from '../../src/lib/core/encoding';
 import { MemoryNetwork, type MemoryHub } from '../../src/lib/net/memory-network';
 import type { MessageType } from '../../src/lib/net/message-types';
@@ -84,6 +85,8 @@ export class SimNode {
   incarnation = 0;
   restartsMidHeight = 0;
   committedBySync = 0;
+  /** Its own txs as they were committed (an adversary replays them). */
+  readonly ownCommittedTxs: Tx[] = [];
 
   constructor(
     config: NodeConfig,
@@ -142,6 +145,9 @@ export class SimNode {
         onCommitted: (entry, source) => {
           // Told after the store write: the store's head is at least this height now.
           this.height = Math.max(this.height, entry.block.header.height);
+          for (const tx of entry.block.txs) {
+            if (bytesEqual(tx.from, this.config.key.publicKey)) this.ownCommittedTxs.push(tx);
+          }
           if (source === 'sync') this.committedBySync++;
           if (!this.honest) return;
           this.env.check(() =>

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BYZANTINE_FAULTS } from './faults';
 import { maxByzantine, sweep, type Mix } from './sweep';
 
-const PER_BEHAVIOUR = 50;
+const PER_BEHAVIOUR = 40;
 
 describe('simulation sweep: byzantine behaviours', () => {
   it(`keeps every invariant over ${PER_BEHAVIOUR} seeds of each behaviour and 100 random mixes`, async () => {

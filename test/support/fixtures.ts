@@ -18,6 +18,7 @@ import {
   genesisState,
   makeValidatorSet,
   proposalSignBytes,
+  possessionSignBytes,
   txSignBytes,
   validateBlock,
   voteSignBytes,
@@ -88,6 +89,11 @@ async function sign(key: SigningKey, message: Uint8Array): Promise<Uint8Array> {
 export async function signTx(key: SigningKey, tx: Omit<UnsignedTx, 'from'>): Promise<Tx> {
   const unsigned: UnsignedTx = { ...tx, from: key.publicKey };
   return { ...unsigned, signature: await sign(key, txSignBytes(unsigned)) };
+}
+
+/** A key holder's proof of possession for a validator-propose on `chainId`. */
+export async function possession(key: SigningKey, chainId: string): Promise<Uint8Array> {
+  return sign(key, possessionSignBytes(chainId, key.publicKey));
 }
 
 export async function signVote(key: SigningKey, vote: UnsignedVote): Promise<Vote> {

@@ -233,13 +233,16 @@ class PreviewLedger implements LedgerNode {
     this.#records.clear();
   }
 
-  async approveJoin(publicKey: string): Promise<ActivityEntry> {
+  async approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry> {
     takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
-    if (!request) throw new Error('no such join request');
+    if (!request) throw new TxRejectedError('unknown-request');
+    // As the real node: approve exactly what the row showed.
+    if (request.proposalId !== proposalId) throw new TxRejectedError('request-changed');
     const existing = request.proposalId;
     request.approvedByMe = true;
     request.proposalId ??= fakeHash(`proposal:${publicKey}`);
+    request.proposer ??= this.status.address;
     request.approvedPower = 10;
     this.#emit({ type: 'join-requests', requests: this.joinRequests() });
     // As the real node: the first approval proposes the device, later ones approve the proposal.
@@ -336,7 +339,11 @@ class PreviewLedger implements LedgerNode {
       publicKey,
       address: fakeAddress(publicKey),
       label,
+      lastSeenMs: this.#clockMs,
       proposalId: null,
+      proposer: null,
+      power: 10,
+      shareAfter: 10 / 25,
       approvedPower: 0,
       totalPower: 15,
       approvedByMe: false,

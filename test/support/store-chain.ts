@@ -9,13 +9,6 @@ import {
   type LedgerState,
   type Tx,
 } from '../../src/lib/core/index';
-import {
-  accountElement,
-  accumulate,
-  emptyAccumulator,
-  recordElement,
-  stateRootOf,
-} from '../../src/lib/core/accumulator';
 import { STATE_LOG_BLOCKS_MAX } from '../../src/lib/store/limits';
 import type { BlockToApply } from '../../src/lib/store/types';
 import { addressOfKey, TestChain, verifyAll } from './fixtures';
@@ -97,20 +90,5 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-/**
- * The state root recomputed from a state's contents (accounts, records, validator sets,
- * proposals), so a test can tell a loaded state is whole, not only that its root field is right.
- */
-export function recomputeStateRoot(state: LedgerState): Uint8Array {
-  const accumulator = emptyAccumulator();
-  for (const [address, account] of state.accounts) {
-    accumulate(accumulator, accountElement(address, account), 1);
-  }
-  for (const [key, value] of state.records) accumulate(accumulator, recordElement(key, value), 1);
-  const sets = {
-    lastValidators: state.lastValidators,
-    validators: state.validators,
-    nextValidators: state.nextValidators,
-  };
-  return stateRootOf(accumulator, sets, [...state.proposals.values()]);
-}
+/** The state root recomputed from a state's contents (the store's own check, shared). */
+export { recomputeStateRoot } from '../../src/lib/store/state-root';

@@ -10,7 +10,7 @@ import {
   type Address,
   type Block,
 } from '../../src/lib/core/index';
-import type { Tx } from '../../src/lib/core/types';
+import type { Tx, TxCode } from '../../src/lib/core/types';
 import type { SignedState } from '../../src/lib/consensus/types';
 import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
 import {
@@ -23,6 +23,7 @@ import {
   NotFoundError,
   NotInitializedError,
   OUTBOX_PENDING_MAX,
+  OUTBOX_SETTLED_MAX,
   OutboxFullError,
   SignerRegressionError,
   STATE_LOG_BLOCKS_MAX,
@@ -44,6 +45,12 @@ export interface StoreHarness {
   /** An empty database for `chainId`; each call of the returned opener is one more "tab". */
   freshLedger(chainId: string): Promise<() => Promise<LedgerStore>>;
   freshDevice(): Promise<() => Promise<DeviceStore>>;
+  /**
+   * A new device key the store can keep (default: a non-extractable WebCrypto key, which
+   * IndexedDB stores by structured clone; a Node store writes the key to a file, so it needs
+   * one it can export once, and hands back non-extractable copies).
+   */
+  newDeviceKey?(createdMs: number): Promise<DeviceKey>;
 }
 
 export interface StoreCase {
@@ -65,13 +72,14 @@ async function initialized(harness: StoreHarness, fx: StoreChain) {
   return { open, store };
 }
 
+/** One block is a batch of one: 'applied' when this call wrote it, else 'already-applied'. */
+async function applyOne(store: LedgerStore, entry: BlockToApply) {
+  return (await store.applyBlocks([entry])) === 1 ? 'applied' : 'already-applied';
+}
+
 async function applyUpTo(store: LedgerStore, entries: BlockToApply[], height: number) {
   for (const entry of entries.slice(0, height)) {
-    checkEqual(
-      await store.applyBlock(entry),
-      'applied',
-      `apply block ${entry.block.header.height}`,
-    );
+    checkEqual(await applyOne(store, entry), 'applied', `apply block ${entry.block.header.height}`);
   }
 }
 
@@ -87,6 +95,24 @@ function forge(entry: BlockToApply, mutate: (block: Block) => void): BlockToAppl
   copy.commit.blockHash = hash;
   copy.changes.lastBlockHash = hash;
   return copy;
+}
+
+/**
+ * The fixture's first blocks with these txs instead of theirs, relinked; each block's results
+ * all carry `code` (null: no results). Only for what the store does not check: it never
+ * re-executes a block, so commits and changes re-pointed at the new hashes are accepted.
+ */
+function carrying(fx: StoreChain, blocks: Array<{ txs: Tx[]; code: TxCode | null }>) {
+  const out: BlockToApply[] = [];
+  blocks.forEach(({ txs, code }, i) => {
+    const previous = out[i - 1];
+    const entry = forge(fx.entries[i]!, (block) => {
+      block.txs = txs;
+      if (previous) block.header.previousHash = blockHash(previous.block);
+    });
+    out.push(code === null ? entry : { ...entry, results: txs.map(() => ({ code })) });
+  });
+  return out;
 }
 
 function involves(tx: Tx, address: Address): boolean {
@@ -135,11 +161,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual(await store.loadState(), null, 'state');
       checkEqual(await store.latestBlocks({ limit: 10 }), [], 'latest blocks');
       checkEqual(await store.block(1), null, 'block 1');
-      await checkRejects(
-        store.applyBlock(fx.entries[0]!),
-        NotInitializedError,
-        'apply before init',
-      );
+      await checkRejects(applyOne(store, fx.entries[0]!), NotInitializedError, 'apply before init');
       await checkRejects(store.account('0'.repeat(40)), NotInitializedError, 'account');
     });
   });
@@ -171,7 +193,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       const { store } = await initialized(harness, fx);
       await withClose([store], async () => {
         for (const [i, entry] of fx.entries.entries()) {
-          checkEqual(await store.applyBlock(entry), 'applied', `apply ${i + 1}`);
+          checkEqual(await applyOne(store, entry), 'applied', `apply ${i + 1}`);
           const meta = await store.meta();
           checkEqual(meta?.headHeight, i + 1, `head height after ${i + 1}`);
           checkEqual(meta?.headHash, blockHash(entry.block), `head hash after ${i + 1}`);
@@ -245,12 +267,12 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       await withClose([store], async () => {
         await applyUpTo(store, fx.entries, 3);
         const before = await store.loadState();
-        checkEqual(await store.applyBlock(fx.entries[0]!), 'already-applied', 'block 1 again');
-        checkEqual(await store.applyBlock(fx.entries[2]!), 'already-applied', 'head again');
-        await checkRejects(store.applyBlock(fx.entries[4]!), HeightGapError, 'height 5 on head 3');
+        checkEqual(await applyOne(store, fx.entries[0]!), 'already-applied', 'block 1 again');
+        checkEqual(await applyOne(store, fx.entries[2]!), 'already-applied', 'head again');
+        await checkRejects(applyOne(store, fx.entries[4]!), HeightGapError, 'height 5 on head 3');
         const conflict = forge(fx.entries[1]!, (block) => (block.header.time += 1));
         const error = await checkRejects(
-          store.applyBlock(conflict),
+          applyOne(store, conflict),
           ConflictingBlockError,
           'another block 2',
         );
@@ -259,20 +281,20 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           fx.entries[3]!,
           (block) => (block.header.previousHash = new Uint8Array(32).fill(1)),
         );
-        await checkRejects(store.applyBlock(fork), BrokenLinkError, 'block 4 on another parent');
+        await checkRejects(applyOne(store, fork), BrokenLinkError, 'block 4 on another parent');
         await checkRejects(
-          store.applyBlock({ ...fx.entries[3]!, commit: fx.entries[2]!.commit }),
+          applyOne(store, { ...fx.entries[3]!, commit: fx.entries[2]!.commit }),
           ApplyMismatchError,
           'commit of another block',
         );
         await checkRejects(
-          store.applyBlock({ ...fx.entries[3]!, changes: fx.entries[2]!.changes }),
+          applyOne(store, { ...fx.entries[3]!, changes: fx.entries[2]!.changes }),
           ApplyMismatchError,
           'changes of another block',
         );
         checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused writes');
         checkEqual(await store.loadState(), before, 'state unchanged by refused writes');
-        checkEqual(await store.applyBlock(fx.entries[3]!), 'applied', 'block 4 after the refusals');
+        checkEqual(await applyOne(store, fx.entries[3]!), 'applied', 'block 4 after the refusals');
         checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[3], 'root after block 4');
       });
     },
@@ -289,7 +311,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       ]);
       const run = async (store: LedgerStore) => {
         const outcomes: string[] = [];
-        for (const entry of fx.entries) outcomes.push(await store.applyBlock(entry));
+        for (const entry of fx.entries) outcomes.push(await applyOne(store, entry));
         return outcomes;
       };
       const [fromA, fromB] = await Promise.all([run(a), run(b)]);
@@ -412,7 +434,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       const singles = async () => {
         let written = 0;
         for (const entry of fx.entries) {
-          if ((await b.applyBlock(entry)) === 'applied') written += 1;
+          if ((await applyOne(b, entry)) === 'applied') written += 1;
         }
         return written;
       };
@@ -428,13 +450,13 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     await applyUpTo(store, fx.entries, 10);
     await store.close();
     await checkRejects(store.meta(), StoreClosedError, 'meta after close');
-    await checkRejects(store.applyBlock(fx.entries[10]!), StoreClosedError, 'apply after close');
+    await checkRejects(applyOne(store, fx.entries[10]!), StoreClosedError, 'apply after close');
     const again = await open();
     await withClose([again], async () => {
       checkEqual((await again.meta())?.headHeight, 10, 'head after reopen');
       checkEqual((await again.loadState())?.stateRoot, fx.stateRoots[9], 'root after reopen');
       checkEqual((await again.block(10))?.block, fx.entries[9]!.block, 'block 10 after reopen');
-      checkEqual(await again.applyBlock(fx.entries[10]!), 'applied', 'continue after reopen');
+      checkEqual(await applyOne(again, fx.entries[10]!), 'applied', 'continue after reopen');
     });
   });
 
@@ -728,6 +750,69 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     });
   });
 
+  add(
+    'outbox: settling past the bound drops the oldest settled entries, never a pending one',
+    async (fx) => {
+      const { store } = await initialized(harness, fx);
+      await withClose([store], async () => {
+        // The store does not verify or re-execute: distinct nonces make distinct txs, and the
+        // fixture's first blocks carry them (relinked), each group added at its own time.
+        let nonce = fx.okTx.nonce + 10_000;
+        const group = (count: number): Tx[] =>
+          Array.from({ length: count }, () => ({ ...fx.okTx, nonce: nonce++ }));
+        const [a0, a1, a2, waiting, b] = [group(100), group(1), group(499), group(100), group(500)];
+        const add = async (txs: Tx[], addedMs: number) =>
+          (await store.addToOutbox(txs, addedMs)).map((entry) => entry.txHash);
+        const [a0Keys, a1Keys, a2Keys, waitingKeys] = [
+          await add(a0, 1_000),
+          await add(a1, 1_001),
+          await add(a2, 1_002),
+          await add(waiting, 1_003),
+        ];
+        const blocks = carrying(fx, [
+          { txs: [...a0, ...a1], code: 'ok' },
+          { txs: a2, code: 'nonce-too-low' },
+          { txs: b.slice(0, 250), code: 'ok' },
+          { txs: b.slice(250), code: null },
+        ]);
+        checkEqual(await applyOne(store, blocks[0]!), 'applied', 'block 1 settles a0 and a1');
+        checkEqual(await applyOne(store, blocks[1]!), 'applied', 'block 2 rejects a2');
+        checkEqual((await store.outbox()).length, 700, 'below the bound nothing goes');
+        const bKeys = await add(b, 2_000);
+        checkEqual(await store.applyBlocks(blocks.slice(2)), 2, 'blocks 3-4 settle b');
+        const settledMax = OUTBOX_SETTLED_MAX;
+        const settled = async () =>
+          (await store.outbox('committed')).length + (await store.outbox('rejected')).length;
+        checkEqual(await settled(), settledMax, 'settled entries back at the bound');
+        const present = async (keys: string[]) =>
+          (await store.outboxEntries(keys)).filter((entry) => entry !== null).length;
+        checkEqual(await present(a0Keys), 0, 'the oldest settled (a0) went');
+        checkEqual(await present(a1Keys), 1, 'the next oldest (a1) stayed');
+        checkEqual(await present(a2Keys), a2.length, 'rejected a2 stayed');
+        checkEqual(await present(bKeys), b.length, 'the newly settled b stayed');
+        checkEqual(
+          (await store.outbox('pending')).map((entry) => entry.txHash).sort(),
+          [...waitingKeys].sort(),
+          'pending entries older than every settled one stay',
+        );
+        const [first] = waitingKeys as [string];
+        await store.setOutboxFate(first, { status: 'rejected', code: 'bad-signature' });
+        checkEqual(await settled(), settledMax, 'a fate set by hand prunes too');
+        checkEqual(await present(a1Keys), 0, 'the oldest settled (a1) went');
+        checkEqual(
+          (await store.outboxEntries([first]))[0]?.fate,
+          { status: 'rejected', code: 'bad-signature' },
+          'the entry settled by hand stayed',
+        );
+        checkEqual((await store.outbox('pending')).length, waiting.length - 1, 'the rest pending');
+        const bFate = (await store.outboxEntries([bKeys.at(-1)!]))[0]?.fate;
+        checkEqual(bFate, { status: 'committed', height: 4 }, 'a block without results commits');
+        const aFate = (await store.outboxEntries([a2Keys[0]!]))[0]?.fate;
+        checkEqual(aFate, { status: 'rejected', code: 'nonce-too-low' }, 'code from results');
+      });
+    },
+  );
+
   add('known peers: bounded, most recent first, last-seen never goes back', async (fx) => {
     const { store } = await initialized(harness, fx);
     await withClose([store], async () => {
@@ -811,10 +896,8 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual((await device.ledgers()).length, 1, 'removed');
       checkEqual((await device.ledgers())[0]?.genesis, genesis, 'genesis kept');
       checkEqual(await device.deviceKey(), null, 'no key yet');
-      const make = async (createdMs: number): Promise<DeviceKey> => ({
-        ...(await generateSigningKey()),
-        createdMs,
-      });
+      const make = async (createdMs: number): Promise<DeviceKey> =>
+        harness.newDeviceKey?.(createdMs) ?? { ...(await generateSigningKey()), createdMs };
       const other = await open();
       const [first, second] = await Promise.all([
         make(1).then((key) => device.putDeviceKeyIfAbsent(key)),

@@ -4,6 +4,7 @@
 import { bytesEqual, toHex } from './bytes';
 import { accountElement, accumulate, recordElement, stateRootOf } from './accumulator';
 import { executeTx, inclusionError, newOverlay } from './execute';
+import { blockSignatureSources } from './block';
 import { blockHash } from './hash';
 import { GOVERNANCE_PROPOSAL_TTL_BLOCKS } from './params';
 import type { LedgerState, StateChanges } from './state';
@@ -14,8 +15,13 @@ import { makeValidatorSet, validatorSetHash } from './validators';
  * Would `tx` succeed if it were the next tx applied on `state`? `signatureValid` is the driver's
  * verdict on tx.signature over txSignBytes(tx) (see blockSignatureChecks).
  */
-export function checkTx(state: LedgerState, tx: Tx, signatureValid: boolean): TxResult {
-  return executeTx(newOverlay(state), tx, signatureValid);
+export function checkTx(
+  state: LedgerState,
+  tx: Tx,
+  signatureValid: boolean,
+  possessionValid = true,
+): TxResult {
+  return executeTx(newOverlay(state), tx, signatureValid, possessionValid);
 }
 
 /**
@@ -32,8 +38,10 @@ export function checkInclusion(state: LedgerState, tx: Tx, signatureValid: boole
  */
 export function checkTxAfter(state: LedgerState, before: readonly Tx[], tx: Tx): TxResult {
   const overlay = newOverlay(state);
-  for (const earlier of before) executeTx(overlay, earlier, true);
-  return executeTx(overlay, tx, true);
+  // The device's own txs: their proofs of possession are the ones it was given, verified when
+  // the join request arrived (validators verify them again in the block).
+  for (const earlier of before) executeTx(overlay, earlier, true, true);
+  return executeTx(overlay, tx, true, true);
 }
 
 /**
@@ -47,7 +55,13 @@ export function applyBlock(
   verdicts: readonly boolean[],
 ): { changes: StateChanges; results: TxResult[] } {
   const overlay = newOverlay(state);
-  const results = block.txs.map((tx, i) => executeTx(overlay, tx, verdicts[i] === true));
+  const possessionValid = new Map<number, boolean>();
+  blockSignatureSources(state, block).forEach((source, i) => {
+    if (source.kind === 'possession') possessionValid.set(source.index, verdicts[i] === true);
+  });
+  const results = block.txs.map((tx, i) =>
+    executeTx(overlay, tx, verdicts[i] === true, possessionValid.get(i) ?? false),
+  );
 
   for (const [id, proposal] of overlay.proposals) {
     if (proposal.height + GOVERNANCE_PROPOSAL_TTL_BLOCKS <= overlay.height) {

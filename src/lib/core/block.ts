@@ -5,8 +5,18 @@ import { sha256Concat } from './sha256';
 import { commitHash, sha256, txHash, ZERO_HASH } from './hash';
 import { EVIDENCE_AGE_MAX_HEIGHTS } from './params';
 import type { LedgerState } from './state';
-import { txSignBytes, voteSignBytes, type SignatureCheck } from './signing';
-import type { Address, Block, Commit, Evidence, Hash, Tx, ValidatorSet, Vote } from './types';
+import { possessionSignBytes, txSignBytes, voteSignBytes, type SignatureCheck } from './signing';
+import type {
+  Address,
+  Block,
+  Commit,
+  Evidence,
+  Hash,
+  Tx,
+  ValidatorProposeBody,
+  ValidatorSet,
+  Vote,
+} from './types';
 import { findValidator, validatorSetHash } from './validators';
 
 const LEAF_PREFIX = Uint8Array.of(0);
@@ -121,7 +131,9 @@ export function setForHeight(state: LedgerState, height: number): ValidatorSet |
 export type SignatureSource =
   | { kind: 'tx'; index: number }
   | { kind: 'commit'; index: number }
-  | { kind: 'evidence'; index: number; vote: 'a' | 'b' };
+  | { kind: 'evidence'; index: number; vote: 'a' | 'b' }
+  /** The proof of possession in tx `index` (a validator-propose adding a key). */
+  | { kind: 'possession'; index: number };
 
 export interface BlockSignatureCheck extends SignatureCheck {
   source: SignatureSource;
@@ -132,7 +144,7 @@ interface BlockSignatureSlot {
   source: SignatureSource;
   publicKey: Uint8Array;
   signature: Uint8Array;
-  signed: { tx: Tx } | { vote: Omit<Vote, 'signature'> };
+  signed: { tx: Tx } | { vote: Omit<Vote, 'signature'> } | { possession: Uint8Array };
 }
 
 function blockSignatureSlots(state: LedgerState, block: Block): BlockSignatureSlot[] {
@@ -174,19 +186,45 @@ function blockSignatureSlots(state: LedgerState, block: Block): BlockSignatureSl
       });
     }
   });
+  block.txs.forEach((tx, index) => {
+    const possession = possessionOf(tx);
+    if (!possession) return;
+    slots.push({
+      source: { kind: 'possession', index },
+      publicKey: possession.publicKey,
+      signature: possession.signature,
+      signed: { possession: possession.publicKey },
+    });
+  });
   return slots;
+}
+
+/** The key and proof of a validator-propose that carries one. */
+export function possessionOf(tx: Tx): { publicKey: Uint8Array; signature: Uint8Array } | null {
+  if (tx.kind !== 'validator-propose') return null;
+  const body = tx.body as ValidatorProposeBody;
+  if (!(body.possession instanceof Uint8Array) || !(body.publicKey instanceof Uint8Array)) {
+    return null;
+  }
+  return { publicKey: body.publicKey, signature: body.possession };
 }
 
 /**
  * Every signature in `block` the driver must verify before validateBlock / applyBlock, in this
- * order: each tx (block order), each non-absent lastCommit slot (set order), then voteA and
- * voteB of each evidence item whose validator the state knows. The driver verifies each with
+ * order: each tx (block order), each non-absent lastCommit slot (set order), voteA and voteB of
+ * each evidence item whose validator the state knows, then each proof of possession carried by
+ * a validator-propose (block order). The driver verifies each with
  * its Verifier and passes the verdicts back in the same order.
  */
 export function blockSignatureChecks(state: LedgerState, block: Block): BlockSignatureCheck[] {
   return blockSignatureSlots(state, block).map(({ source, publicKey, signature, signed }) => ({
     publicKey,
-    message: 'tx' in signed ? txSignBytes(signed.tx) : voteSignBytes(signed.vote),
+    message:
+      'tx' in signed
+        ? txSignBytes(signed.tx)
+        : 'vote' in signed
+          ? voteSignBytes(signed.vote)
+          : possessionSignBytes(state.chainId, signed.possession),
     signature,
     source,
   }));

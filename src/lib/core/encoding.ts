@@ -241,7 +241,7 @@ function bodyToCbor(kind: TxKind, body: TxBody): unknown[] {
     case 'delete':
       return [b.key];
     case 'validator-propose':
-      return [b.publicKey, b.power];
+      return [b.publicKey, b.power, b.possession ?? null];
     case 'validator-approve':
       return [b.proposalId];
     default:
@@ -266,10 +266,11 @@ function bodyFromCbor(kind: TxKind, value: unknown, path: string): TxBody {
       return { key: text(key, `${path}.key`) };
     }
     case 'validator-propose': {
-      const [key, power] = tuple(value, 2, path);
+      const [key, power, possession] = tuple(value, 3, path);
       return {
         publicKey: publicKey(key, `${path}.publicKey`),
         power: integer(power, `${path}.power`),
+        possession: possession === null ? null : signature(possession, `${path}.possession`),
       };
     }
     case 'validator-approve': {

@@ -115,18 +115,30 @@ function knownSender(overlay: Overlay, sender: Address): boolean {
  * fails (insufficient balance, record not found...), that is all it changes: it stays in its
  * block with its code, and can never be replayed.
  */
-export function executeTx(overlay: Overlay, tx: Tx, signatureValid: boolean): TxResult {
+export function executeTx(
+  overlay: Overlay,
+  tx: Tx,
+  signatureValid: boolean,
+  /** The verdict on a validator-propose's proof of possession (blockSignatureChecks). */
+  possessionValid = false,
+): TxResult {
   const refused = inclusionError(overlay, tx, signatureValid);
   if (refused) return refused;
   const sender = addressOf(tx.from);
-  const result = executeBody(overlay, tx, sender, account(overlay, sender));
+  const result = executeBody(overlay, tx, sender, account(overlay, sender), possessionValid);
   // Re-read: a transfer has already debited the sender in the overlay.
   const current = account(overlay, sender);
   overlay.accounts.set(sender, { balance: current.balance, nonce: current.nonce + 1 });
   return result;
 }
 
-function executeBody(overlay: Overlay, tx: Tx, sender: Address, senderAccount: Account): TxResult {
+function executeBody(
+  overlay: Overlay,
+  tx: Tx,
+  sender: Address,
+  senderAccount: Account,
+  possessionValid: boolean,
+): TxResult {
   switch (tx.kind) {
     case 'transfer':
       return transfer(overlay, tx.body as TransferBody, sender, senderAccount);
@@ -135,7 +147,7 @@ function executeBody(overlay: Overlay, tx: Tx, sender: Address, senderAccount: A
     case 'delete':
       return remove(overlay, tx.body as DeleteBody, sender);
     case 'validator-propose':
-      return propose(overlay, tx, tx.body as ValidatorProposeBody, sender);
+      return propose(overlay, tx, tx.body as ValidatorProposeBody, sender, possessionValid);
     case 'validator-approve':
       return approve(overlay, tx.body as ValidatorApproveBody, sender);
   }
@@ -194,10 +206,19 @@ function remove(overlay: Overlay, body: DeleteBody, sender: Address): TxResult {
   return OK;
 }
 
-/** Why applying (publicKey, power) to the pending next set is impossible, or null. */
+/**
+ * Why applying (publicKey, power) to the pending next set is impossible, or null. A change may
+ * not give any validator more power than the strongest one holds: approvals cannot be escalated
+ * into a take-over (a validator below a third asking for power 1,000, say).
+ */
 function changeError(overlay: Overlay, publicKey: PublicKey, power: number): TxResult | null {
   const target = addressOf(publicKey);
   const existing = overlay.next.get(target);
+  let strongest = 0;
+  for (const validator of overlay.next.values()) strongest = Math.max(strongest, validator.power);
+  if (power > strongest && overlay.next.size > 0) {
+    return fail('power-too-large', `${power} > ${strongest}, the strongest validator's power`);
+  }
   if (power === 0 && !existing) return fail('bad-body', 'removing a non-validator');
   if (power > 0 && !existing && overlay.next.size >= VALIDATORS_MAX) {
     return fail('too-many-validators');
@@ -210,9 +231,19 @@ function changeError(overlay: Overlay, publicKey: PublicKey, power: number): TxR
   return null;
 }
 
-function propose(overlay: Overlay, tx: Tx, body: ValidatorProposeBody, sender: Address): TxResult {
+function propose(
+  overlay: Overlay,
+  tx: Tx,
+  body: ValidatorProposeBody,
+  sender: Address,
+  possessionValid: boolean,
+): TxResult {
   if (!findValidator(overlay.state.validators, sender)) return fail('not-a-validator');
   if (overlay.proposals.size >= GOVERNANCE_PROPOSALS_MAX) return fail('too-many-proposals');
+  // A new key must come with its holder's signature: nobody can be made a validator (and its
+  // power dead) without holding its key.
+  const adding = body.power > 0 && !overlay.next.has(addressOf(body.publicKey));
+  if (adding && (body.possession === null || !possessionValid)) return fail('bad-possession');
   const error = changeError(overlay, body.publicKey, body.power);
   if (error) return error;
   const id = txHash(tx);

@@ -57,6 +57,8 @@ export {
   SIGN_DOMAIN_PROPOSAL,
   SIGN_DOMAIN_TX,
   SIGN_DOMAIN_VOTE,
+  joinSignBytes,
+  possessionSignBytes,
   txSignBytes,
   voteSignBytes,
   type SignatureCheck,

@@ -17,6 +17,8 @@ export { precheckSignature, type SignatureRejection } from './ed25519-precheck';
 export const SIGN_DOMAIN_TX = 'p2p-ledger/tx/v1';
 export const SIGN_DOMAIN_VOTE = 'p2p-ledger/vote/v1';
 export const SIGN_DOMAIN_PROPOSAL = 'p2p-ledger/proposal/v1';
+export const SIGN_DOMAIN_POSSESSION = 'p2p-ledger/validator-key/v1';
+export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v1';
 
 /** Sign bytes of a tx: [tag, chainId, from, nonce, kind, body]. */
 export function txSignBytes(tx: UnsignedTx): Uint8Array {
@@ -31,6 +33,16 @@ export function voteSignBytes(vote: UnsignedVote): Uint8Array {
 /** Sign bytes of a proposal: [tag, chainId, height, round, polRound, blockHash, proposer]. */
 export function proposalSignBytes(proposal: UnsignedProposal): Uint8Array {
   return encodeValue([SIGN_DOMAIN_PROPOSAL, ...unsignedProposalFields(proposal)]);
+}
+
+/** Sign bytes of a proof of possession: [tag, chainId, publicKey] (validator-propose). */
+export function possessionSignBytes(chainId: string, publicKey: PublicKey): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_POSSESSION, chainId, publicKey]);
+}
+
+/** Sign bytes of a join request: [tag, chainId, publicKey, label]. */
+export function joinSignBytes(chainId: string, publicKey: PublicKey, label: string): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_JOIN, chainId, publicKey, label]);
 }
 
 export interface Signer {

@@ -41,6 +41,12 @@ export interface DeleteBody {
 export interface ValidatorProposeBody {
   publicKey: PublicKey;
   power: number;
+  /**
+   * Proof that someone holds the key: its signature over possessionSignBytes(chainId, key)
+   * (the joining device makes it and sends it with its join request). Required to add a key
+   * that is not a validator; null for a re-weighting or a removal.
+   */
+  possession: Signature | null;
 }
 
 export interface ValidatorApproveBody {
@@ -238,7 +244,9 @@ export type TxCode =
   | 'value-too-large'
   | 'record-not-found'
   | 'self-transfer'
-  | 'zero-amount';
+  | 'zero-amount'
+  | 'bad-possession'
+  | 'power-too-large';
 
 export interface TxResult {
   code: TxCode;

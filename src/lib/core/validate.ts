@@ -139,6 +139,9 @@ export function validateBlock(
       case 'evidence':
         if (!valid) return invalid('evidence-signature', `evidence ${source.index}`);
         break;
+      case 'possession':
+        // A bad proof fails its tx (bad-possession), not the block.
+        break;
     }
   }
   if (block.lastCommit && !exceedsTwoThirds(commitPower, state.lastValidators)) {

@@ -155,8 +155,17 @@ export interface JoinRequest {
   publicKey: string;
   address: string;
   label: string;
-  /** Open governance proposal for it, if one exists, with approvals so far (power). */
+  /** When this device last heard the request (a device asking keeps repeating it while online). */
+  lastSeenMs: number;
+  /** The open governance proposal approving would approve, if one exists. */
   proposalId: string | null;
+  /** Who proposed it (a validator's address), if one exists. */
+  proposer: string | null;
+  /** The voting power the device gets: the open proposal's, or the one approving proposes. */
+  power: number;
+  /** The device's share of the total voting power once the change applies (0..1). */
+  shareAfter: number;
+  /** Approvals so far (power) of the open proposal, out of the current total. */
   approvedPower: number;
   totalPower: number;
   approvedByMe: boolean;
@@ -194,8 +203,12 @@ export interface LedgerNode {
   deleteRecord(key: string): Promise<ActivityEntry>;
   /** Ask the validators to add this device (gossips a join request). */
   requestToJoin(label: string): Promise<void>;
-  /** Approve (or propose, if none exists yet) adding the device of a join request. */
-  approveJoin(publicKey: string): Promise<ActivityEntry>;
+  /**
+   * Approve exactly what the user was shown: the open proposal `proposalId` for this key, or
+   * (null) a new proposal at the power the view showed. Refused if the ledger changed since
+   * (another proposal appeared, or the shown one is gone).
+   */
+  approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry>;
   inviteLink(baseUrl: string): string;
 
   blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]>;

@@ -9,7 +9,6 @@
 // Everything that reads and changes the engine, the head state or the mempool runs in the one
 // serial queue; network callbacks and timers only push into the inbox or enqueue.
 
-import { toHex } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type { TxBody, TxKind } from '../core/types';
 import type { PeerEvent } from '../net/network';
@@ -159,14 +158,22 @@ export class FullNode implements Api.LedgerNode {
     return this.#p.announcer.request(label);
   }
 
-  approveJoin(publicKeyHex: string): Promise<Api.ActivityEntry> {
-    const state = this.#p.head.state;
-    const existing = [...state.proposals.values()].find(
-      (proposal) => toHex(proposal.publicKey) === publicKeyHex,
-    );
-    if (existing) return this.#submit('validator-approve', { proposalId: existing.id });
-    const power = Math.max(1, ...state.validators.validators.map((v) => v.power));
-    return this.#submit('validator-propose', { publicKey: hexToKey(publicKeyHex), power });
+  approveJoin(publicKeyHex: string, proposalId: string | null): Promise<Api.ActivityEntry> {
+    const view = this.joinRequests().find((request) => request.publicKey === publicKeyHex);
+    if (!view) return Promise.reject(new TxRejectedError('unknown-request'));
+    if (view.proposalId !== proposalId) {
+      // What the user saw is not what approving would do now: show them again.
+      return Promise.reject(new TxRejectedError('request-changed'));
+    }
+    if (proposalId !== null) {
+      return this.#submit('validator-approve', { proposalId: hexToKey(proposalId) });
+    }
+    const request = this.#p.joins.request(hexToKey(publicKeyHex));
+    return this.#submit('validator-propose', {
+      publicKey: hexToKey(publicKeyHex),
+      power: view.power,
+      possession: request?.possession ?? null,
+    });
   }
 
   inviteLink(baseUrl: string): string {
@@ -256,9 +263,10 @@ export class FullNode implements Api.LedgerNode {
   }
 }
 
+/** 32 bytes from 64 hex digits (a public key or a proposal id). */
 function hexToKey(hex: string): Uint8Array {
   if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new TxRejectedError('bad-body', 'expected a 32-byte hex public key');
+    throw new TxRejectedError('bad-body', 'expected 32 bytes in hex');
   }
   const bytes = new Uint8Array(32);
   for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);

@@ -17,6 +17,7 @@ import type { VoteActivity } from './vote-activity';
 
 export interface GossipHandlerComponents {
   state(): LedgerState;
+  nowMs(): number;
   driver: ConsensusDriver;
   host: ConsensusHost;
   importer: BlockImporter;
@@ -84,7 +85,7 @@ export function createGossipHandler(c: GossipHandlerComponents): InboundHandler 
         return;
       }
       case 'join': {
-        c.joins.add(c.state(), message as Inbound<'join'>['message']);
+        c.joins.add(c.state(), message as Inbound<'join'>['message'], inbound.from, c.nowMs());
         c.status.changed();
         return;
       }

@@ -4,6 +4,7 @@
 // signatures, membership, the height window, and for evidence the very rule block validation
 // applies. 'reject' costs the sender gossipsub score (the message is provably bad); 'ignore'
 // drops without blame (stale, ahead, not yet valid).
+import { checkInclusion } from '../core/apply';
 import { blockHash, bytesEqual } from '../core/hash';
 import {
   DecodeError,
@@ -13,7 +14,14 @@ import {
   decodeVote,
 } from '../core/encoding';
 import { evidenceSetForHeight, setForHeight } from '../core/block';
-import { proposalSignBytes, txSignBytes, voteSignBytes, type Verifier } from '../core/signing';
+import {
+  joinSignBytes,
+  possessionSignBytes,
+  proposalSignBytes,
+  txSignBytes,
+  voteSignBytes,
+  type Verifier,
+} from '../core/signing';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { MessageValidator, Verdict } from '../net/network';
@@ -99,7 +107,17 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
               signature: tx.signature,
             })),
           );
-          return verdicts.every(Boolean) ? accept(batch) : reject('bad-signature');
+          if (!verdicts.every(Boolean)) return reject('bad-signature');
+          // The inclusion rules: an outsider's txs (no account, not a validator) or malformed
+          // ones go no further than this node, and cost their sender score. Txs already
+          // committed (a resubmit racing its block) only make the batch useless.
+          let stale = 0;
+          for (const tx of txs) {
+            const { code } = checkInclusion(state, tx, true);
+            if (code === 'nonce-too-low') stale += 1;
+            else if (code !== 'ok' && code !== 'nonce-gap') return reject(`tx-${code}`);
+          }
+          return stale === txs.length ? ignore('already-committed') : accept(batch);
         }
         case 'vote': {
           const vote = decodeVote(payload);
@@ -196,7 +214,22 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           return okA && okB ? accept(evidence) : reject('bad-signature');
         }
         case 'join': {
-          return accept(decodeJoinRequest(payload));
+          // Signed by the key it asks for, for this chain: nobody can ask in another's name,
+          // and the proof of possession it carries is checked before a validator relies on it.
+          const request = decodeJoinRequest(payload);
+          const [signed, possessed] = await verifyAll(verifier, [
+            {
+              publicKey: request.publicKey,
+              message: joinSignBytes(state.chainId, request.publicKey, request.label),
+              signature: request.signature,
+            },
+            {
+              publicKey: request.publicKey,
+              message: possessionSignBytes(state.chainId, request.publicKey),
+              signature: request.possession,
+            },
+          ]);
+          return signed && possessed ? accept(request) : reject('bad-signature');
         }
         default: {
           const unreachable: never = type;

@@ -16,6 +16,8 @@ export type IngressSource = 'gossip' | 'tab';
 export interface Inbound<K extends MessageType = MessageType> {
   message: DecodedGossip[K];
   source: IngressSource;
+  /** The peer it came from (gossipsub's author), or 'tab'. */
+  from: string;
 }
 
 type InboundByType = { [K in MessageType]: Inbound<K> };
@@ -66,6 +68,7 @@ export class Ingress {
         this.push(type, {
           message: inbound.decoded as DecodedGossip[typeof type],
           source: 'gossip',
+          from: inbound.from,
         });
       }),
     );
@@ -75,7 +78,11 @@ export class Ingress {
   async fromTab(type: MessageType, payload: Uint8Array): Promise<void> {
     const verdict = await this.#c.validator(type, payload, 'tab');
     if (verdict.result !== 'accept' || verdict.message === undefined) return;
-    this.push(type, { message: verdict.message as DecodedGossip[typeof type], source: 'tab' });
+    this.push(type, {
+      message: verdict.message as DecodedGossip[typeof type],
+      source: 'tab',
+      from: 'tab',
+    });
   }
 
   push<K extends MessageType>(type: K, inbound: Inbound<K>): void {

@@ -150,7 +150,7 @@ export function buildNodeParts(
   p.joins = new JoinRequests(control.joinsChanged);
   p.announcer = new JoinAnnouncer({
     state,
-    publicKey: signer.publicKey,
+    signer,
     timers,
     publish,
     postToTabs,
@@ -226,7 +226,7 @@ export function buildNodeParts(
     queue,
     validator,
     failed: (error) => problem('internal', (error as Error).message),
-    handle: createGossipHandler({ ...p, state }),
+    handle: createGossipHandler({ ...p, state, nowMs: () => clock.nowMs() }),
   });
   p.connectivity = new Connectivity({
     createNetwork: deps.createNetwork,

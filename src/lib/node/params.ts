@@ -57,6 +57,8 @@ export const ENGINE_INPUTS_PER_EVENT_MAX = 10_000;
 export const EVIDENCE_POOL_MAX = 256;
 /** Join requests shown to validators; the oldest is dropped beyond this. */
 export const JOIN_REQUESTS_MAX = 64;
+/** Join requests kept from any one propagation peer; its oldest is dropped beyond this. */
+export const JOIN_REQUESTS_PER_PEER_MAX = 4;
 /** Validators whose latest vote is remembered for the UI; the least recent is dropped beyond. */
 export const VOTE_ACTIVITY_MAX = 256;
 /** Listeners of the node's events at once; subscribing beyond it throws (a UI leak, loud). */

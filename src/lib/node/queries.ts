@@ -1,15 +1,13 @@
 // Read-only views of the ledger for the UI: from the store (history, blocks, records) or from
 // the node's in-memory state (balances, validators), as plain data.
-import { addressOf, bytesEqual, toHex } from '../core/hash';
+import { addressOf, toHex } from '../core/hash';
 import type { LedgerState } from '../core/state';
-import { findValidator } from '../core/validators';
 import type { PeerSummary, TransportKind } from '../net/network';
 import type { LedgerStore } from '../store/types';
 import type {
   AccountView,
   BlockSummary,
   BlockView,
-  JoinRequest,
   PeerInfo,
   PeerKind,
   RecordView,
@@ -156,28 +154,4 @@ export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
     latencyMs: peer.latencyMs,
     height: peer.status?.height ?? null,
   }));
-}
-
-export function joinRequestViews(
-  state: LedgerState,
-  requests: Iterable<{ publicKey: Uint8Array; label: string }>,
-  self: string,
-): JoinRequest[] {
-  const proposals = [...state.proposals.values()];
-  return [...requests].map((request) => {
-    const proposal = proposals.find((p) => bytesEqual(p.publicKey, request.publicKey));
-    const approvedPower = (proposal?.approvals ?? []).reduce(
-      (sum, address) => sum + (findValidator(state.validators, address)?.power ?? 0),
-      0,
-    );
-    return {
-      publicKey: toHex(request.publicKey),
-      address: addressOf(request.publicKey),
-      label: request.label,
-      proposalId: proposal ? toHex(proposal.id) : null,
-      approvedPower,
-      totalPower: state.validators.totalPower,
-      approvedByMe: proposal?.approvals.includes(self) ?? false,
-    };
-  });
 }

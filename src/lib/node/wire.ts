@@ -2,7 +2,7 @@
 // with the commit that finalised it (for peers that missed the votes), and a join request.
 import { decodeBlock, decodeCommit, decodeTx, decodeValue, encodeValue } from '../core/encoding';
 import { DecodeError } from '../core/encoding';
-import type { Block, Commit, PublicKey, Tx } from '../core/types';
+import type { Block, Commit, PublicKey, Signature, Tx } from '../core/types';
 import { TX_BATCH_BYTES_MAX, TX_BATCH_TXS_MAX } from '../net/limits';
 import { BLOCK_BYTES_MAX } from '../core/params';
 
@@ -75,27 +75,53 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export const JOIN_LABEL_BYTES_MAX = 64;
 
-/** "Please make this device a validator": shown to validators, who approve with a governance tx. */
+/**
+ * "Please make this device a validator", signed by the device's key (domain-separated, for this
+ * chain): shown to validators, who approve with a governance tx. It also carries the device's
+ * proof of possession, which the validator-propose must include (nobody can be made a validator
+ * without holding its key).
+ */
 export interface JoinRequestMessage {
   publicKey: PublicKey;
   label: string;
+  /** Signature over possessionSignBytes(chainId, publicKey). */
+  possession: Signature;
+  /** Signature over joinSignBytes(chainId, publicKey, label). */
+  signature: Signature;
 }
 
 export function encodeJoinRequest(request: JoinRequestMessage): Uint8Array {
-  return encodeValue([request.publicKey, request.label]);
+  return encodeValue([request.publicKey, request.label, request.possession, request.signature]);
 }
 
 export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
-  const value = decodeValue(bytes, 256);
-  if (!Array.isArray(value) || value.length !== 2) {
-    throw new DecodeError('bad-shape', 'join', 'expected [publicKey, label]');
+  const value = decodeValue(bytes, 512);
+  if (!Array.isArray(value) || value.length !== 4) {
+    throw new DecodeError(
+      'bad-shape',
+      'join',
+      'expected [publicKey, label, possession, signature]',
+    );
   }
-  const [publicKey, label] = value as unknown[];
+  const [publicKey, label, possession, signature] = value as unknown[];
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new DecodeError('bad-length', 'join.publicKey', 'expected 32 bytes');
   }
   if (typeof label !== 'string' || new TextEncoder().encode(label).length > JOIN_LABEL_BYTES_MAX) {
     throw new DecodeError('bad-shape', 'join.label', 'expected a short string');
   }
-  return { publicKey, label };
+  for (const [field, bytes] of [
+    ['possession', possession],
+    ['signature', signature],
+  ] as const) {
+    if (!(bytes instanceof Uint8Array) || bytes.length !== 64) {
+      throw new DecodeError('bad-length', `join.${field}`, 'expected 64 bytes');
+    }
+  }
+  return {
+    publicKey,
+    label,
+    possession: possession as Uint8Array,
+    signature: signature as Uint8Array,
+  };
 }

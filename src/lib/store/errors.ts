@@ -14,7 +14,8 @@ export type StoreErrorCode =
   | 'signer-regression'
   | 'signer-read-back'
   | 'outbox-full'
-  | 'not-found';
+  | 'not-found'
+  | 'key-file';
 
 export abstract class StoreError extends Error {
   abstract readonly code: StoreErrorCode;
@@ -148,5 +149,14 @@ export class NotFoundError extends StoreError {
   constructor(what: string) {
     super(`${what} not found`);
     this.name = 'NotFoundError';
+  }
+}
+
+/** The Node device's key file cannot be used (unreadable, shared with other users, damaged). */
+export class KeyFileError extends StoreError {
+  readonly code = 'key-file';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`device key: ${detail}`, options);
+    this.name = 'KeyFileError';
   }
 }

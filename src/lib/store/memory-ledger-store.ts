@@ -6,7 +6,7 @@
 import type { SignedState, SignerStateStore } from '../consensus/types';
 import { applyChanges } from '../core/apply';
 import { encodeBlock } from '../core/encoding';
-import { blockHash, bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
+import { bytesEqual, toHex, txHash, ZERO_HASH } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type {
   Account,
@@ -30,16 +30,16 @@ import {
 import {
   blockAddresses,
   checkBatchLinked,
-  checkEntryConsistent,
   checkSignerAdvance,
   decideApply,
   historyOfBlock,
 } from './ledger-rules';
-import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX, OUTBOX_SETTLED_MAX, PAGE_ROWS_MAX } from './limits';
-import { fateInBlock } from './outbox-rules';
+import { KNOWN_PEERS_MAX, OUTBOX_PENDING_MAX } from './limits';
+import { pageLimit } from './page-limit';
+import { byOutboxAge, settledByBlocks, settledExcess, settledToDrop } from './outbox-rules';
 import type {
   AccountHistoryEntry,
-  ApplyOutcome,
+  ApplyBatchOptions,
   BlockSummary,
   BlockToApply,
   HeightPage,
@@ -74,10 +74,6 @@ export class MemoryLedgerDatabase {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
-
-function pageLimit(limit: number): number {
-  return Math.max(0, Math.min(limit, PAGE_ROWS_MAX));
-}
 
 export class MemoryLedgerStore implements LedgerStore {
   readonly chainId: ChainId;
@@ -142,27 +138,10 @@ export class MemoryLedgerStore implements LedgerStore {
     return this.db.state ? clone(this.db.state) : null;
   }
 
-  async applyBlock(entry: BlockToApply): Promise<ApplyOutcome> {
-    const state = this.#state();
-    const hash = blockHash(entry.block);
-    checkEntryConsistent(this.chainId, entry, hash);
-    const height = entry.block.header.height;
-    const headHash = state.height === 0 ? ZERO_HASH : state.lastBlockHash;
-    const stored = this.db.blocks.get(height);
-    const decision = decideApply(
-      state.height,
-      headHash,
-      height,
-      hash,
-      entry.block.header.previousHash,
-      stored?.hash ?? null,
-    );
-    if (decision === 'already-applied') return decision;
-    this.#write(entry, hash);
-    return 'applied';
-  }
-
-  async applyBlocks(entries: readonly BlockToApply[]): Promise<number> {
+  async applyBlocks(
+    entries: readonly BlockToApply[],
+    _options?: ApplyBatchOptions,
+  ): Promise<number> {
     const state = this.#state();
     const hashes = checkBatchLinked(this.chainId, entries);
     // Every decision first, against the head as the batch would move it: a refusal anywhere
@@ -182,6 +161,15 @@ export class MemoryLedgerStore implements LedgerStore {
       }
     });
     for (const i of writes) this.#write(entries[i] as BlockToApply, hashes[i] as Hash);
+    const pending = new Map(
+      [...this.db.outbox].filter(([, item]) => item.fate.status === 'pending'),
+    );
+    const settled = settledByBlocks(
+      writes.map((i) => entries[i] as BlockToApply),
+      pending,
+    );
+    for (const item of settled) this.db.outbox.set(item.txHash, clone(item));
+    if (settled.length > 0) this.#pruneSettled();
     return writes.length;
   }
 
@@ -202,18 +190,6 @@ export class MemoryLedgerStore implements LedgerStore {
       this.db.historyHeights.set(address, heights);
     }
     applyChanges(state, clone(entry.changes));
-    this.#settleOutbox(block.txs, height, entry);
-  }
-
-  #settleOutbox(txs: Tx[], height: number, entry: BlockToApply): void {
-    if (![...this.db.outbox.values()].some((item) => item.fate.status === 'pending')) return;
-    txs.forEach((tx, index) => {
-      const item = this.db.outbox.get(toHex(txHash(tx)));
-      if (item && item.fate.status === 'pending') {
-        item.fate = fateInBlock(height, index, entry.results);
-      }
-    });
-    this.#pruneSettled();
   }
 
   async replaceSeenCommit(commit: Commit): Promise<void> {
@@ -349,7 +325,7 @@ export class MemoryLedgerStore implements LedgerStore {
     this.#open();
     return [...this.db.outbox.values()]
       .filter((entry) => status === undefined || entry.fate.status === status)
-      .sort(byAdded)
+      .sort(byOutboxAge)
       .map(clone);
   }
 
@@ -363,10 +339,8 @@ export class MemoryLedgerStore implements LedgerStore {
 
   #pruneSettled(): void {
     const settled = [...this.db.outbox.values()].filter((entry) => entry.fate.status !== 'pending');
-    if (settled.length <= OUTBOX_SETTLED_MAX) return;
-    settled.sort(byAdded);
-    for (const entry of settled.slice(0, settled.length - OUTBOX_SETTLED_MAX)) {
-      this.db.outbox.delete(entry.txHash);
+    for (const key of settledToDrop(settled, settledExcess(settled.length))) {
+      this.db.outbox.delete(key);
     }
   }
 
@@ -396,10 +370,6 @@ export class MemoryLedgerStore implements LedgerStore {
   async close(): Promise<void> {
     this.#closed = true;
   }
-}
-
-function byAdded(a: OutboxEntry, b: OutboxEntry): number {
-  return a.addedMs - b.addedMs || (a.txHash < b.txHash ? -1 : a.txHash > b.txHash ? 1 : 0);
 }
 
 /** Oldest first; ties by address so eviction is deterministic. */

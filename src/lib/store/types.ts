@@ -23,7 +23,7 @@ export interface BlockToApply {
   block: Block;
   /** The commit that finalised this block (the node's "seen commit"). */
   commit: Commit;
-  /** applyBlock's change set for this block (core/state.ts). */
+  /** core applyBlock's change set for this block (core/state.ts). */
   changes: StateChanges;
   /** Per-tx outcome, in block order; settles matching outbox entries and feeds history. */
   results?: TxResult[];
@@ -35,9 +35,6 @@ export interface ApplyBatchOptions {
   /** 'strict' (default) waits until the batch is on disk. */
   durability?: 'strict' | 'relaxed';
 }
-
-/** 'applied': this call wrote the block. 'already-applied': the same block was there (no-op). */
-export type ApplyOutcome = 'applied' | 'already-applied';
 
 export interface LedgerMeta {
   chainId: ChainId;
@@ -118,19 +115,17 @@ export interface LedgerStore {
   loadState(): Promise<LedgerState | null>;
 
   /**
-   * Block, commit, state changes, history index, outbox fates and the new head in ONE atomic
-   * write, after checking the head inside it: exactly one of several racing writers applies.
+   * The ONE way to write blocks: consecutive blocks (ascending heights, each linked to the one
+   * before) with their commits, state changes, history index, outbox fates and the new head, in
+   * ONE atomic write (all of them or none), after checking the head inside it, so exactly one
+   * of several racing writers applies each block. A single block is a batch of one. Blocks at
+   * or below the head must be the stored ones and are skipped (the same blocks again are a
+   * no-op); the rest start at head + 1. Resolves with how many blocks it wrote. At most
+   * APPLY_BATCH_BLOCKS_MAX entries. 'strict' durability (the default) resolves once the write
+   * is on disk; 'relaxed' (range sync) lets the commit be reported before it reaches the disk:
+   * a crash may lose the whole batch, never part of it, and the blocks are fetched again.
    * Throws HeightGapError, ConflictingBlockError, BrokenLinkError, ApplyMismatchError,
-   * StorageFullError, StoreClosedError.
-   */
-  applyBlock(entry: BlockToApply): Promise<ApplyOutcome>;
-  /**
-   * Consecutive blocks (ascending heights, each linked to the one before) in ONE atomic write:
-   * all of them or none, under the same head check as applyBlock. Blocks at or below the head
-   * must be the stored ones and are skipped; the rest start at head + 1. Resolves with how many
-   * it wrote. At most APPLY_BATCH_BLOCKS_MAX entries. 'relaxed' durability (range sync) lets
-   * the commit be reported before it reaches the disk: a crash may lose the whole batch, never
-   * part of it, and the blocks are fetched again. Throws what applyBlock throws.
+   * NotInitializedError, StorageFullError, StoreClosedError.
    */
   applyBlocks(entries: readonly BlockToApply[], options?: ApplyBatchOptions): Promise<number>;
   /** Replace the head's seen commit (e.g. with more precommits); same height and block only. */

@@ -24,6 +24,13 @@ const STORE_SENTENCES: Record<string, string> = {
   'chain-mismatch': 'The stored data belongs to another ledger.',
 };
 
+/** The node's refusals of an approval that are not ledger rules (TxCode has those). */
+const REQUEST_SENTENCES: Record<string, string> = {
+  'unknown-request': 'This join request is no longer open.',
+  'request-changed':
+    'This request changed since it was shown (another device proposed or approved it). Check it again, then approve.',
+};
+
 /** Sentences by error name (the node's typed errors and the DOM's). */
 const NAMED_SENTENCES: Record<string, string> = {
   NodeStoppedError: 'This ledger was closed in this tab. Reload the page to open it again.',
@@ -51,7 +58,9 @@ export function describeError(error: unknown): Described {
   const code = codeOf(error);
   const detail = technical(name, code, message);
 
-  if (name === 'TxRejectedError' && code) return { sentence: txReason(code), detail };
+  if (name === 'TxRejectedError' && code) {
+    return { sentence: REQUEST_SENTENCES[code] ?? txReason(code), detail };
+  }
   if (name === 'InviteError') return { sentence: asSentence(message), detail: null };
   if (code && STORE_SENTENCES[code]) return { sentence: STORE_SENTENCES[code], detail };
   if (NAMED_SENTENCES[name]) return { sentence: NAMED_SENTENCES[name], detail };

@@ -23,6 +23,9 @@ const TX_REASONS: Record<TxCode, string> = {
   'record-not-found': 'There is no record with this key.',
   'self-transfer': 'You cannot send to your own address.',
   'zero-amount': 'The amount must be more than zero.',
+  'bad-possession':
+    'The device to add did not prove it holds its key (a join request from that device is needed).',
+  'power-too-large': 'No device may get more voting power than the strongest one has.',
 };
 
 /** Every code the ledger can refuse a transaction with. */

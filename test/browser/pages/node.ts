@@ -104,8 +104,11 @@ const api = {
   async joinRequests(chainId: string) {
     return (await node(chainId)).joinRequests();
   },
+  /** Approve what the join-request view shows for `publicKey` (its proposal, or a new one). */
   async approve(chainId: string, publicKey: string) {
-    return (await node(chainId)).approveJoin(publicKey);
+    const ledger = await node(chainId);
+    const view = ledger.joinRequests().find((request) => request.publicKey === publicKey);
+    return ledger.approveJoin(publicKey, view?.proposalId ?? null);
   },
   async validators(chainId: string) {
     return (await node(chainId)).validators();

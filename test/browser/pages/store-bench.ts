@@ -28,9 +28,9 @@ export interface StoreBenchApi {
   prepare(chain: WireChain): Promise<number>;
   /** ms to put each block's encoded bytes, one readwrite transaction per block. */
   rawPut(): Promise<number>;
-  /** ms for store.applyBlock of each block (changes computed beforehand). */
+  /** ms for store.applyBlocks of each block alone (changes computed beforehand). */
   persist(): Promise<number>;
-  /** ms for core applyBlock + applyChanges + store.applyBlock of each block. */
+  /** ms for core applyBlock + applyChanges + store.applyBlocks of each block alone. */
   applyAndPersist(): Promise<number>;
 }
 
@@ -93,7 +93,7 @@ async function persist(): Promise<number> {
   const { entries } = need();
   const { store } = await freshStore();
   const started = performance.now();
-  for (const entry of entries) await store.applyBlock(entry);
+  for (const entry of entries) await store.applyBlocks([entry]);
   const ms = performance.now() - started;
   await store.close();
   return ms;
@@ -106,7 +106,7 @@ async function applyAndPersist(): Promise<number> {
   for (const { block, commit, encoded, verdicts } of blocks) {
     const { changes, results } = applyBlock(state, block, verdicts);
     applyChanges(state, changes);
-    await store.applyBlock({ block, commit, changes, results, encoded });
+    await store.applyBlocks([{ block, commit, changes, results, encoded }]);
   }
   const ms = performance.now() - started;
   await store.close();

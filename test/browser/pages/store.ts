@@ -94,7 +94,8 @@ async function applyAll(pauseMs = 0): Promise<string[]> {
     await store.initialize(genesis, initial);
     const outcomes: string[] = [];
     for (const entry of entries) {
-      outcomes.push(await store.applyBlock(entry));
+      const written = await store.applyBlocks([entry]);
+      outcomes.push(written === 1 ? 'applied' : 'already-applied');
       page.storeProgress = entry.block.header.height;
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
@@ -150,7 +151,7 @@ async function applyUntilFull(): Promise<{ errorName: string; height: number }> 
     await store.initialize(genesis, initial);
     for (const entry of entries) {
       try {
-        await store.applyBlock(entry);
+        await store.applyBlocks([entry]);
       } catch (error) {
         return { errorName: (error as Error).name, height: entry.block.header.height };
       }

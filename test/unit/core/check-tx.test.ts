@@ -22,7 +22,7 @@ import {
   TX_BYTES_MAX,
   VALIDATORS_MAX,
 } from '../../../src/lib/core/params';
-import { addressOfKey, newKeys, TestChain, verifyAll } from '../../support/fixtures';
+import { addressOfKey, newKeys, possession, TestChain, verifyAll } from '../../support/fixtures';
 
 // checkTx takes the signature verdict as an input, so these txs carry dummy signatures.
 let chain: TestChain;
@@ -65,9 +65,11 @@ beforeAll(async () => {
   chain = await TestChain.create({ validators: 4, accounts: 1, balance: 1000 });
   validator = chain.validatorKeys[0]!.publicKey;
   user = chain.accounts[0]!.publicKey;
+  const [candidate] = await newKeys(1);
   openProposal = await chain.tx(chain.validatorKeys[0]!, 'validator-propose', {
-    publicKey: fakeKey(1),
+    publicKey: candidate!.publicKey,
     power: 5,
+    possession: await possession(candidate!, chain.chainId),
   });
   const put = await chain.tx(chain.accounts[0]!, 'put', { key: 'here', value: Uint8Array.of(1) });
   const { results } = await chain.addBlock({ txs: [openProposal, put] });
@@ -112,7 +114,13 @@ describe('checkTx gives every code', () => {
     ['bad-body', () => ({ tx: tx(user, 'transfer', { to: 'not-an-address', amount: 1 }) })],
     [
       'not-a-validator',
-      () => ({ tx: tx(user, 'validator-propose', { publicKey: fakeKey(2), power: 1 }) }),
+      () => ({
+        tx: tx(user, 'validator-propose', {
+          publicKey: fakeKey(2),
+          power: 1,
+          possession: new Uint8Array(64),
+        }),
+      }),
     ],
     [
       'unknown-proposal',
@@ -138,7 +146,11 @@ describe('checkTx gives every code', () => {
             });
           }
         }),
-        tx: tx(validator, 'validator-propose', { publicKey: fakeKey(3), power: 1 }),
+        tx: tx(validator, 'validator-propose', {
+          publicKey: fakeKey(3),
+          power: 1,
+          possession: new Uint8Array(64),
+        }),
       }),
     ],
     [
@@ -152,7 +164,11 @@ describe('checkTx gives every code', () => {
             })),
           );
         }),
-        tx: tx(validator, 'validator-propose', { publicKey: fakeKey(4), power: 1 }),
+        tx: tx(validator, 'validator-propose', {
+          publicKey: fakeKey(4),
+          power: 1,
+          possession: new Uint8Array(64),
+        }),
       }),
     ],
     [
@@ -177,6 +193,26 @@ describe('checkTx gives every code', () => {
     ],
     ['self-transfer', () => ({ tx: tx(user, 'transfer', { to: userAddress(), amount: 1 }) })],
     ['zero-amount', () => ({ tx: tx(user, 'transfer', { to: addressOf(validator), amount: 0 }) })],
+    [
+      'bad-possession',
+      () => ({
+        tx: tx(validator, 'validator-propose', {
+          publicKey: fakeKey(5),
+          power: 1,
+          possession: null,
+        }),
+      }),
+    ],
+    [
+      'power-too-large',
+      () => ({
+        tx: tx(validator, 'validator-propose', {
+          publicKey: fakeKey(6),
+          power: 1_000,
+          possession: new Uint8Array(64),
+        }),
+      }),
+    ],
   ];
 
   test.each(cases)('%s', (code, make) => {
@@ -206,6 +242,8 @@ describe('checkTx gives every code', () => {
       'record-not-found': true,
       'self-transfer': true,
       'zero-amount': true,
+      'bad-possession': true,
+      'power-too-large': true,
     };
     expect(cases.map(([code]) => code).sort()).toEqual(Object.keys(all).sort());
   });
@@ -215,15 +253,21 @@ describe('checkTx gives every code', () => {
       'bad-body',
     );
     expect(
-      checkTx(state, tx(validator, 'validator-propose', { publicKey: fakeKey(9), power: 0 }), true)
-        .code,
+      checkTx(
+        state,
+        tx(validator, 'validator-propose', { publicKey: fakeKey(9), power: 0, possession: null }),
+        true,
+      ).code,
     ).toBe('bad-body');
     const single = withState((s) => {
       s.nextValidators = makeValidatorSet([{ publicKey: validator, power: 10 }]);
     });
     expect(
-      checkTx(single, tx(validator, 'validator-propose', { publicKey: validator, power: 0 }), true)
-        .code,
+      checkTx(
+        single,
+        tx(validator, 'validator-propose', { publicKey: validator, power: 0, possession: null }),
+        true,
+      ).code,
     ).toBe('bad-body');
   });
 
@@ -285,5 +329,48 @@ describe('failed txs stay in the block and use only their nonce', () => {
     expect(results[0]!.code).toBe('bad-signature');
     applyChanges(copy, changes);
     expect(copy.accounts.get(addressOf(user))).toEqual(state.accounts.get(addressOf(user)));
+  });
+});
+
+describe('validator changes need a key holder and stay within the strongest power', () => {
+  test('a key nobody proved to hold cannot be proposed; its holder can', async () => {
+    const fresh = await TestChain.create({ validators: 1 });
+    const [holder, stranger] = await newKeys(2);
+    const proposer = fresh.validatorKeys[0]!;
+    const forged = await fresh.tx(proposer, 'validator-propose', {
+      publicKey: holder!.publicKey,
+      power: 1,
+      // Signed, but by someone else: no proof that anyone holds this key.
+      possession: await possession(stranger!, fresh.chainId),
+    });
+    const honest = await fresh.tx(proposer, 'validator-propose', {
+      publicKey: holder!.publicKey,
+      power: 1,
+      possession: await possession(holder!, fresh.chainId),
+    });
+    const { results } = await fresh.addBlock({ txs: [forged, honest] });
+    expect(results.map((r) => r.code)).toEqual(['bad-possession', 'ok']);
+    // The lone validator's proposal applies at once (it holds all the power).
+    expect(fresh.state.nextValidators.validators).toHaveLength(2);
+  });
+
+  test('no change gives a validator more power than the strongest holds', async () => {
+    const fresh = await TestChain.create({ validators: 2 });
+    const [escalator, other] = fresh.validatorKeys;
+    const { results } = await fresh.addBlock({
+      txs: [
+        await fresh.tx(escalator!, 'validator-propose', {
+          publicKey: escalator!.publicKey,
+          power: 1_000,
+          possession: null,
+        }),
+        await fresh.tx(other!, 'validator-propose', {
+          publicKey: other!.publicKey,
+          power: 10,
+          possession: null,
+        }),
+      ],
+    });
+    expect(results.map((r) => r.code)).toEqual(['power-too-large', 'ok']);
   });
 });

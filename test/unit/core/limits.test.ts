@@ -37,7 +37,7 @@ import {
   TX_BYTES_MAX,
   VALIDATORS_MAX,
 } from '../../../src/lib/core/params';
-import { addressOfKey, makeGenesis, TestChain } from '../../support/fixtures';
+import { addressOfKey, makeGenesis, newKeys, possession, TestChain } from '../../support/fixtures';
 
 let chain: TestChain;
 let state: LedgerState;
@@ -141,8 +141,15 @@ test('GOVERNANCE_PROPOSALS_MAX and GOVERNANCE_PROPOSAL_TTL_BLOCKS', async () => 
   const gov = await TestChain.create({ validators: 2 });
   const proposer = gov.validatorKeys[0]!;
   const txs = [];
-  for (let i = 0; i <= GOVERNANCE_PROPOSALS_MAX; i++) {
-    txs.push(await gov.tx(proposer, 'validator-propose', { publicKey: key(i), power: 1 }));
+  const candidates = await newKeys(GOVERNANCE_PROPOSALS_MAX + 1);
+  for (const candidate of candidates) {
+    txs.push(
+      await gov.tx(proposer, 'validator-propose', {
+        publicKey: candidate.publicKey,
+        power: 1,
+        possession: await possession(candidate, gov.chainId),
+      }),
+    );
   }
   const { results } = await gov.addBlock({ txs });
   expect(results.slice(0, GOVERNANCE_PROPOSALS_MAX).every((r) => r.code === 'ok')).toBe(true);

@@ -28,7 +28,7 @@ import {
 } from '../../../src/lib/core/params';
 import { sha256 } from '../../../src/lib/core/hash';
 import { evidenceSetForHeight } from '../../../src/lib/core/block';
-import { addressOfKey, makeGenesis, newKeys, TestChain } from '../../support/fixtures';
+import { addressOfKey, makeGenesis, newKeys, possession, TestChain } from '../../support/fixtures';
 
 function recomputedAccumulator(state: LedgerState): Uint8Array {
   const accumulator = emptyAccumulator();
@@ -148,6 +148,7 @@ describe('governance', () => {
     const propose = await chain.tx(v0!, 'validator-propose', {
       publicKey: newcomer!.publicKey,
       power: 10,
+      possession: await possession(newcomer!, chain.chainId),
     });
     const id = txHash(propose);
     await chain.addBlock({
@@ -187,19 +188,27 @@ describe('governance', () => {
     ];
     // The big validator alone holds > 2/3: its proposal applies at once.
     await chain.addBlock({
-      txs: [await chain.tx(big, 'validator-propose', { publicKey: small.publicKey, power: 0 })],
+      txs: [
+        await chain.tx(big, 'validator-propose', {
+          publicKey: small.publicKey,
+          power: 0,
+          possession: null,
+        }),
+      ],
     });
     expect(chain.state.nextValidators.validators.map((v) => v.address)).toEqual([
       addressOfKey(big),
     ]);
     // The small validator's own proposal needs approvals: it expires.
     const lonely = await TestChain.create({ validators: 2, powers: [1, 10] });
+    const [candidate] = await newKeys(1);
     const [low] = lonely.validatorKeys;
     await lonely.addBlock({
       txs: [
         await lonely.tx(low!, 'validator-propose', {
-          publicKey: new Uint8Array(32).fill(9),
+          publicKey: candidate!.publicKey,
           power: 1,
+          possession: await possession(candidate!, lonely.chainId),
         }),
       ],
     });

@@ -16,7 +16,7 @@ import { createConsensusHost } from '../../../src/lib/node/consensus-host';
 import { EvidencePool } from '../../../src/lib/node/evidence-pool';
 import type { LedgerHead } from '../../../src/lib/node/ledger-head';
 import { Mempool } from '../../../src/lib/node/mempool';
-import { addressOfKey, signVote, TestChain } from '../../support/fixtures';
+import { addressOfKey, possession, signVote, TestChain } from '../../support/fixtures';
 
 /** Two conflicting prevotes of validator `index` at `height` (round 0). */
 async function equivocation(chain: TestChain, index: number, height: number): Promise<Evidence> {
@@ -115,6 +115,7 @@ describe('evidence pool', () => {
     const propose = await chain.tx(v0!, 'validator-propose', {
       publicKey: newcomer.publicKey,
       power: 1,
+      possession: await possession(newcomer, chain.chainId),
     });
     const proposalId = txHash(propose);
     await chain.addBlock({

@@ -278,7 +278,8 @@ describe('full node', () => {
     const settled = waitFor(validator, (event) =>
       event.type === 'join-requests' && event.requests.length === 0 ? true : undefined,
     );
-    const approval = await validator.approveJoin(request?.publicKey as string);
+    expect(request).toMatchObject({ proposalId: null, power: 10, shareAfter: 0.5 });
+    const approval = await validator.approveJoin(request?.publicKey as string, null);
     const approvedAt = await waitFor(validator, committedAt(approval.hash));
     // The change joins the signing set two heights later; with no heartbeat and no transaction
     // waiting, the pending change itself is the work that gets the next block proposed.

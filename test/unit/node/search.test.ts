@@ -18,7 +18,7 @@ beforeAll(async () => {
   fx = await buildStoreChain(12);
   store = createMemoryLedgerStore(fx.chain.chainId);
   await store.initialize(fx.chain.genesis, fx.chain.freshState());
-  for (const entry of fx.entries) await store.applyBlock(entry);
+  await store.applyBlocks(fx.entries);
   head = fx.entries.length;
 });
 

@@ -71,3 +71,40 @@ describe('tx batches (the tx gossip payload)', () => {
     expect(chunks([], 3)).toEqual([]);
   });
 });
+
+describe('tx batches at the edge: the inclusion rules', () => {
+  it("reject an outsider's writes (no account, not a validator) and ignore committed ones", async () => {
+    const keys = await newKeys(2);
+    const genesis = makeGenesis(keys.slice(0, 1));
+    const state = genesisState(genesis);
+    const validate = createGossipValidator({
+      state: () => state,
+      verifier: webCryptoVerifier(),
+      onAhead: () => undefined,
+    });
+    const outsider = keys[1]!;
+    const spam = await signTx(outsider, {
+      chainId: state.chainId,
+      nonce: 0,
+      kind: 'put',
+      body: { key: 'spam', value: new Uint8Array(100) },
+    });
+    expect(await validate('tx', encodeTxBatch([encodeTx(spam)]), 'peer')).toEqual({
+      result: 'reject',
+      reason: 'tx-unknown-sender',
+    });
+    // The validator (a known sender) at a nonce the state has used already: a stale resubmit.
+    const validator = keys[0]!;
+    state.accounts.set(addressOfKey(validator), { balance: 0, nonce: 3 });
+    const stale = await signTx(validator, {
+      chainId: state.chainId,
+      nonce: 2,
+      kind: 'put',
+      body: { key: 'k', value: new Uint8Array(1) },
+    });
+    expect(await validate('tx', encodeTxBatch([encodeTx(stale)]), 'peer')).toEqual({
+      result: 'ignore',
+      reason: 'already-committed',
+    });
+  });
+});
