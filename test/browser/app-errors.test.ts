@@ -47,6 +47,9 @@ const NODE_ERRORS = [
     code,
     message: `${code}: rule detail`,
   })),
+  // Refusals of an approval that are not ledger rules.
+  { name: 'TxRejectedError', code: 'request-changed', message: 'request-changed' },
+  { name: 'TxRejectedError', code: 'unknown-request', message: 'unknown-request' },
   { name: 'OutboxFullError', code: 'outbox-full', message: 'outbox holds 1000 pending txs' },
   { name: 'GroupCommitFullError', message: 'group commit queue full (256)' },
   { name: 'NodeStoppedError', message: 'the node is stopped' },
