@@ -18,6 +18,7 @@ import { BlockImporter } from '../src/lib/node/block-importer';
 import { CatchUp } from '../src/lib/node/catch-up';
 import { systemClock, systemTimers } from '../src/lib/node/clock';
 import { LedgerHead } from '../src/lib/node/ledger-head';
+import { RecordLoader } from '../src/lib/node/record-loader';
 import { SERIAL_QUEUE_TASKS_MAX } from '../src/lib/node/params';
 import { SerialQueue } from '../src/lib/node/serial-queue';
 import { createMemoryLedgerStore } from '../src/lib/store/memory-ledger-store';
@@ -121,6 +122,7 @@ function freshPeer(chain: LedgerChain, network: () => Network) {
   const importer = new BlockImporter({
     head,
     store: timedStore,
+    records: new RecordLoader(timedStore, head),
     verifier,
     clock: systemClock,
     afterCommit: () => undefined,

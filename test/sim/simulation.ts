@@ -332,6 +332,16 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   queue.push(0, { type: 'client-tick' });
 
   const clientPrng = root.fork('clients');
+  /** Mostly transfers; also puts and deletes of a few record keys (some deletes miss: they fail). */
+  function clientWork(): Pick<UnsignedTx, 'kind' | 'body'> {
+    const roll = clientPrng.int(0, 99);
+    const key = `k${clientPrng.int(0, 3)}`;
+    if (roll < 20)
+      return { kind: 'put', body: { key, value: clientPrng.bytes(clientPrng.int(1, 64)) } };
+    if (roll < 30) return { kind: 'delete', body: { key } };
+    const to = clientPrng.pick(clients).address;
+    return { kind: 'transfer', body: { to, amount: clientPrng.int(1, 1_000) } };
+  }
   const referenceNonce = (address: string) => reference.state.accounts.get(address)?.nonce ?? 0;
   async function clientTick(): Promise<void> {
     queue.after(CLIENT_TICK_MS, { type: 'client-tick' });
@@ -339,14 +349,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
     const nonce = referenceNonce(client.address);
     if (client.inFlight !== null && client.inFlight.tx.nonce < nonce) client.inFlight = null;
     if (client.inFlight === null) {
-      const to = clientPrng.pick(clients.filter((c) => c !== client));
-      const unsigned: UnsignedTx = {
-        chainId,
-        from: client.key.publicKey,
-        nonce,
-        kind: 'transfer',
-        body: { to: to.address, amount: clientPrng.int(1, 1_000) },
-      };
+      const unsigned: UnsignedTx = { chainId, from: client.key.publicKey, nonce, ...clientWork() };
       const signature = await client.key.signer.sign(txSignBytes(unsigned));
       client.inFlight = { tx: { ...unsigned, signature }, sentAtMs: queue.now };
     } else if (queue.now - client.inFlight.sentAtMs < CLIENT_RESEND_MS) {

@@ -10,6 +10,7 @@ import {
   type Address,
   type Block,
 } from '../../src/lib/core/index';
+import type { LedgerState } from '../../src/lib/core/state';
 import type { Tx, TxCode } from '../../src/lib/core/types';
 import type { SignedState } from '../../src/lib/consensus/types';
 import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
@@ -25,6 +26,7 @@ import {
   OUTBOX_PENDING_MAX,
   OUTBOX_SETTLED_MAX,
   OutboxFullError,
+  PAGE_ROWS_MAX,
   SignerRegressionError,
   STATE_LOG_BLOCKS_MAX,
   StoreClosedError,
@@ -39,7 +41,7 @@ import type {
 } from '../../src/lib/store/types';
 import { TestChain } from './fixtures';
 import { buildStoreChain, type StoreChain } from './store-chain';
-import { check, checkEqual, checkRejects } from './store-check';
+import { check, CheckError, checkEqual, checkRejects } from './store-check';
 
 export interface StoreHarness {
   /** An empty database for `chainId`; each call of the returned opener is one more "tab". */
@@ -73,6 +75,29 @@ async function initialized(harness: StoreHarness, fx: StoreChain) {
 }
 
 /** One block is a batch of one: 'applied' when this call wrote it, else 'already-applied'. */
+/**
+ * The state at the head with every record read back (loadState leaves records on disk; the
+ * fixtures' states hold them all): what the store holds, comparable with a fixture's state.
+ */
+async function wholeState(store: LedgerStore): Promise<LedgerState | null> {
+  const state = await store.loadState();
+  if (state === null) return null;
+  if (state.recordsComplete || state.records.size !== 0) {
+    throw new CheckError('loadState must leave records in the store (recordsComplete: false)');
+  }
+  const records = new Map<string, Uint8Array | null>();
+  for (let afterKey: string | undefined; ;) {
+    const page = await store.records('', {
+      limit: PAGE_ROWS_MAX,
+      ...(afterKey ? { afterKey } : {}),
+    });
+    for (const [key, value] of page) records.set(key, value);
+    if (page.length < PAGE_ROWS_MAX) break;
+    afterKey = page[page.length - 1]![0];
+  }
+  return { ...state, records, recordsComplete: true };
+}
+
 async function applyOne(store: LedgerStore, entry: BlockToApply) {
   return (await store.applyBlocks([entry])) === 1 ? 'applied' : 'already-applied';
 }
@@ -158,7 +183,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     const store = await open();
     await withClose([store], async () => {
       checkEqual(await store.meta(), null, 'meta');
-      checkEqual(await store.loadState(), null, 'state');
+      checkEqual(await wholeState(store), null, 'state');
       checkEqual(await store.latestBlocks({ limit: 10 }), [], 'latest blocks');
       checkEqual(await store.block(1), null, 'block 1');
       await checkRejects(applyOne(store, fx.entries[0]!), NotInitializedError, 'apply before init');
@@ -175,7 +200,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       checkEqual(meta.headHeight, 0, 'head height');
       checkEqual(meta.headHash, new Uint8Array(32), 'head hash');
       checkEqual(meta.genesis, fx.chain.genesis, 'genesis');
-      checkEqual(await store.loadState(), fx.chain.freshState(), 'genesis state');
+      checkEqual(await wholeState(store), fx.chain.freshState(), 'genesis state');
       await store.initialize(fx.chain.genesis, fx.chain.freshState());
       checkEqual((await store.meta())?.headHeight, 0, 'second initialize is a no-op');
       const other = await TestChain.create({ validators: 1 });
@@ -198,7 +223,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           checkEqual(meta?.headHeight, i + 1, `head height after ${i + 1}`);
           checkEqual(meta?.headHash, blockHash(entry.block), `head hash after ${i + 1}`);
           if (i % 7 === 0 || i === fx.entries.length - 1) {
-            const state = await store.loadState();
+            const state = await wholeState(store);
             checkEqual(state?.stateRoot, fx.stateRoots[i], `state root after ${i + 1}`);
           }
         }
@@ -206,7 +231,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           fx.entries.length > 2 * STATE_LOG_BLOCKS_MAX,
           'fixture long enough to fold the log twice',
         );
-        checkEqual(await store.loadState(), fx.finalState, 'final state');
+        checkEqual(await wholeState(store), fx.finalState, 'final state');
       });
     },
   );
@@ -266,7 +291,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       const { store } = await initialized(harness, fx);
       await withClose([store], async () => {
         await applyUpTo(store, fx.entries, 3);
-        const before = await store.loadState();
+        const before = await wholeState(store);
         checkEqual(await applyOne(store, fx.entries[0]!), 'already-applied', 'block 1 again');
         checkEqual(await applyOne(store, fx.entries[2]!), 'already-applied', 'head again');
         await checkRejects(applyOne(store, fx.entries[4]!), HeightGapError, 'height 5 on head 3');
@@ -293,9 +318,9 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           'changes of another block',
         );
         checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused writes');
-        checkEqual(await store.loadState(), before, 'state unchanged by refused writes');
+        checkEqual(await wholeState(store), before, 'state unchanged by refused writes');
         checkEqual(await applyOne(store, fx.entries[3]!), 'applied', 'block 4 after the refusals');
-        checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[3], 'root after block 4');
+        checkEqual((await wholeState(store))?.stateRoot, fx.stateRoots[3], 'root after block 4');
       });
     },
   );
@@ -319,8 +344,8 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         const pair = [outcome, fromB[i]].sort();
         checkEqual(pair, ['already-applied', 'applied'], `block ${i + 1} applied once`);
       });
-      checkEqual(await a.loadState(), fx.finalState, 'state via a');
-      checkEqual(await b.loadState(), fx.finalState, 'state via b');
+      checkEqual(await wholeState(a), fx.finalState, 'state via a');
+      checkEqual(await wholeState(b), fx.finalState, 'state via b');
     });
   });
 
@@ -339,7 +364,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         checkEqual(meta?.headHeight, firstBatch, 'head after the first batch');
         checkEqual(meta?.headHash, blockHash(fx.entries[firstBatch - 1]!.block), 'head hash');
         checkEqual(
-          (await store.loadState())?.stateRoot,
+          (await wholeState(store))?.stateRoot,
           fx.stateRoots[firstBatch - 1],
           'root after the first batch',
         );
@@ -353,7 +378,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         checkEqual(await store.applyBlocks(fx.entries.slice(0, 10)), 0, 'a stored batch again');
         checkEqual(await store.applyBlocks([]), 0, 'an empty batch');
         await applyUpTo(store, fx.entries.slice(secondEnd), fx.entries.length - secondEnd);
-        checkEqual(await store.loadState(), fx.finalState, 'final state');
+        checkEqual(await wholeState(store), fx.finalState, 'final state');
         const entry = fx.entries[firstBatch + 1]!;
         const stored = await store.block(firstBatch + 2);
         checkEqual(stored?.block, entry.block, 'a batched block reads back');
@@ -371,7 +396,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     const { store } = await initialized(harness, fx);
     await withClose([store], async () => {
       await applyUpTo(store, fx.entries, 3);
-      const before = await store.loadState();
+      const before = await wholeState(store);
       await checkRejects(
         store.applyBlocks(fx.entries.slice(4, 8)),
         HeightGapError,
@@ -412,9 +437,9 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         'a batch with a mismatched commit',
       );
       checkEqual((await store.meta())?.headHeight, 3, 'head unchanged by refused batches');
-      checkEqual(await store.loadState(), before, 'state unchanged by refused batches');
+      checkEqual(await wholeState(store), before, 'state unchanged by refused batches');
       checkEqual(await store.applyBlocks(fx.entries.slice(3, 6)), 3, 'the good batch');
-      checkEqual((await store.loadState())?.stateRoot, fx.stateRoots[5], 'root after it');
+      checkEqual((await wholeState(store))?.stateRoot, fx.stateRoots[5], 'root after it');
     });
   });
 
@@ -440,8 +465,8 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       };
       const [fromBatches, fromSingles] = await Promise.all([batches(), singles()]);
       checkEqual(fromBatches + fromSingles, fx.entries.length, 'every block written once');
-      checkEqual(await a.loadState(), fx.finalState, 'state via a');
-      checkEqual(await b.loadState(), fx.finalState, 'state via b');
+      checkEqual(await wholeState(a), fx.finalState, 'state via a');
+      checkEqual(await wholeState(b), fx.finalState, 'state via b');
     });
   });
 
@@ -454,7 +479,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     const again = await open();
     await withClose([again], async () => {
       checkEqual((await again.meta())?.headHeight, 10, 'head after reopen');
-      checkEqual((await again.loadState())?.stateRoot, fx.stateRoots[9], 'root after reopen');
+      checkEqual((await wholeState(again))?.stateRoot, fx.stateRoots[9], 'root after reopen');
       checkEqual((await again.block(10))?.block, fx.entries[9]!.block, 'block 10 after reopen');
       checkEqual(await applyOne(again, fx.entries[10]!), 'applied', 'continue after reopen');
     });
@@ -525,12 +550,12 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           const batch = fx.entries.slice(from, from + STATE_LOG_BLOCKS_MAX);
           checkEqual(await store.applyBlocks(batch), batch.length, `batch from ${from + 1}`);
           checkEqual(
-            (await store.loadState())?.stateRoot,
+            (await wholeState(store))?.stateRoot,
             fx.stateRoots[from + batch.length - 1],
             `root after the batch from ${from + 1}`,
           );
         }
-        checkEqual(await store.loadState(), fx.finalState, 'final state');
+        checkEqual(await wholeState(store), fx.finalState, 'final state');
         for (const account of fx.chain.accounts.slice(0, 2)) {
           const address = addressOf(account.publicKey);
           checkEqual(
@@ -579,7 +604,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
         [[`${alice}/note`, new Uint8Array([7])]],
         'a deletion does not shorten the page',
       );
-      checkEqual((await store.loadState())?.records.has(`${alice}/greeting`), false, 'state');
+      checkEqual((await wholeState(store))?.records.has(`${alice}/greeting`), false, 'state');
     });
   });
 

@@ -3,7 +3,7 @@
 
 import { bytesEqual, toHex } from './bytes';
 import { accountElement, accumulate, recordElement, stateRootOf } from './accumulator';
-import { executeTx, inclusionError, newOverlay } from './execute';
+import { executeTx, inclusionError, newOverlay, stateRecord } from './execute';
 import { blockSignatureSources } from './block';
 import { blockHash } from './hash';
 import { GOVERNANCE_PROPOSAL_TTL_BLOCKS } from './params';
@@ -78,7 +78,7 @@ export function applyBlock(
   }
   const records = [...overlay.records];
   for (const [fullKey, value] of records) {
-    const old = state.records.get(fullKey);
+    const old = stateRecord(state, fullKey);
     if (old) accumulate(accumulator, recordElement(fullKey, old), -1);
     if (value) accumulate(accumulator, recordElement(fullKey, value), 1);
   }
@@ -126,7 +126,9 @@ export function applyChanges(state: LedgerState, changes: StateChanges): void {
   }
   for (const [fullKey, value] of changes.records) {
     if (value) state.records.set(fullKey, value);
-    else state.records.delete(fullKey);
+    // An incomplete state remembers the deletion (unknown and absent differ there).
+    else if (state.recordsComplete) state.records.delete(fullKey);
+    else state.records.set(fullKey, null);
   }
   state.lastValidators = changes.lastValidators;
   state.lastValidatorsSince = changes.lastValidatorsSince;

@@ -7,6 +7,8 @@ import { ADDRESS_PATTERN, encodedTxSize, TX_KINDS, txShapeError } from './encodi
 import { addressOf, toHex, txHash } from './hash';
 import {
   GOVERNANCE_PROPOSALS_MAX,
+  NEW_ACCOUNTS_PER_BLOCK_MAX,
+  NEW_RECORDS_PER_BLOCK_MAX,
   RECORD_KEY_BYTES_MAX,
   RECORD_VALUE_BYTES_MAX,
   TOTAL_POWER_MAX,
@@ -43,6 +45,9 @@ export interface Overlay {
   /** Working copy of the set that will sign height + 2, keyed by address. */
   readonly next: Map<Address, Validator>;
   nextChanged: boolean;
+  /** Accounts and records this block created so far (bounded per block). */
+  newAccounts: number;
+  newRecords: number;
 }
 
 export function newOverlay(state: LedgerState): Overlay {
@@ -54,6 +59,8 @@ export function newOverlay(state: LedgerState): Overlay {
     proposals: new Map(state.proposals),
     next: new Map(state.nextValidators.validators.map((v) => [v.address, v])),
     nextChanged: false,
+    newAccounts: 0,
+    newRecords: 0,
   };
 }
 
@@ -66,7 +73,36 @@ function account(overlay: Overlay, address: Address): Account {
 function record(overlay: Overlay, fullKey: string): Uint8Array | null {
   const local = overlay.records.get(fullKey);
   if (local !== undefined) return local;
-  return overlay.state.records.get(fullKey) ?? null;
+  return stateRecord(overlay.state, fullKey);
+}
+
+/** Thrown when a record a tx needs was not loaded into an incomplete state: a driver bug. */
+export class RecordNotLoadedError extends Error {
+  override readonly name = 'RecordNotLoadedError';
+  constructor(fullKey: string) {
+    super(`record ${fullKey} was not loaded before execution`);
+  }
+}
+
+/** A record of the state before the block (see LedgerState.records). */
+export function stateRecord(state: LedgerState, fullKey: string): Uint8Array | null {
+  const value = state.records.get(fullKey);
+  if (value !== undefined) return value;
+  if (!state.recordsComplete) throw new RecordNotLoadedError(fullKey);
+  return null;
+}
+
+/** The full record keys `txs` may read or write (put and delete), each once. */
+export function recordKeysOf(txs: readonly Tx[]): string[] {
+  const keys = new Set<string>();
+  for (const tx of txs) {
+    if (tx.kind !== 'put' && tx.kind !== 'delete') continue;
+    const key = (tx.body as { key?: unknown }).key;
+    if (typeof key === 'string' && tx.from instanceof Uint8Array && tx.from.length === 32) {
+      keys.add(recordKey(addressOf(tx.from), key));
+    }
+  }
+  return [...keys];
 }
 
 export function recordKey(owner: Address, key: string): string {
@@ -165,6 +201,11 @@ function transfer(
   if (senderAccount.balance < body.amount) {
     return fail('insufficient-balance', `balance ${senderAccount.balance}`);
   }
+  const isNew = !overlay.accounts.has(body.to) && !overlay.state.accounts.has(body.to);
+  if (isNew && overlay.newAccounts >= NEW_ACCOUNTS_PER_BLOCK_MAX) {
+    return fail('block-limit', `more than ${NEW_ACCOUNTS_PER_BLOCK_MAX} new accounts in one block`);
+  }
+  if (isNew) overlay.newAccounts += 1;
   const recipient = account(overlay, body.to);
   overlay.accounts.set(sender, {
     balance: senderAccount.balance - body.amount,
@@ -193,7 +234,14 @@ function put(overlay: Overlay, body: PutBody, sender: Address): TxResult {
   if (body.value.length > RECORD_VALUE_BYTES_MAX) {
     return fail('value-too-large', `${body.value.length} > ${RECORD_VALUE_BYTES_MAX} bytes`);
   }
-  overlay.records.set(recordKey(sender, body.key), body.value);
+  const fullKey = recordKey(sender, body.key);
+  if (record(overlay, fullKey) === null) {
+    if (overlay.newRecords >= NEW_RECORDS_PER_BLOCK_MAX) {
+      return fail('block-limit', `more than ${NEW_RECORDS_PER_BLOCK_MAX} new records in one block`);
+    }
+    overlay.newRecords += 1;
+  }
+  overlay.records.set(fullKey, body.value);
   return OK;
 }
 

@@ -62,6 +62,7 @@ export function genesisState(genesis: Genesis): LedgerState {
     lastBlockTime: genesis.time,
     accounts,
     records: new Map(),
+    recordsComplete: true,
     ...sets,
     lastValidatorsSince: 1,
     proposals: new Map(),

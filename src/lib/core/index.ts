@@ -78,7 +78,7 @@ export {
 export { GenesisError, genesisState, validateGenesis } from './genesis';
 export { applyBlock, applyChanges, checkInclusion, checkTx, checkTxAfter } from './apply';
 export { blockTimeFor, precommitTimestamp } from './block-time';
-export { recordKey } from './execute';
+export { recordKey, recordKeysOf, RecordNotLoadedError } from './execute';
 export {
   blockSignatureChecks,
   buildBlock,

@@ -17,6 +17,13 @@ export const BLOCK_EVIDENCE_MAX = 16;
 /** UTF-8 bytes of a record key (the sender's namespace prefix not counted). */
 export const RECORD_KEY_BYTES_MAX = 128;
 export const RECORD_VALUE_BYTES_MAX = 2 * 1024;
+/**
+ * Accounts one block may create (transfers to new addresses) and records one block may create
+ * (puts of new keys); a tx beyond either fails with `block-limit` (it uses its nonce). With
+ * only accounts and validators able to write, these bound how fast members can grow the state.
+ */
+export const NEW_ACCOUNTS_PER_BLOCK_MAX = 64;
+export const NEW_RECORDS_PER_BLOCK_MAX = 256;
 export const VALIDATORS_MAX = 128;
 /** Sum of all voting power; keeps 3 * power exact in IEEE doubles (< 2^53). */
 export const TOTAL_POWER_MAX = 2 ** 50;

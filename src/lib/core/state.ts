@@ -16,8 +16,16 @@ export interface LedgerState {
   /** Time of the last applied block (genesis time at height 0). */
   lastBlockTime: number;
   accounts: Map<Address, Account>;
-  /** Records by full key `${address}/${key}`. */
-  records: Map<string, Uint8Array>;
+  /**
+   * Records by full key `${address}/${key}`, as far as they are in memory. With
+   * `recordsComplete`, a missing key has no record (genesis, tests, the simulator's reference).
+   * Without it — a node over a store, which keeps only what blocks touch in memory — a missing
+   * key is unknown, null is a known absent record, and the node loads the keys a block touches
+   * (recordKeysOf) before executing it; executing with an unknown key is a driver bug and throws
+   * RecordNotLoadedError.
+   */
+  records: Map<string, Uint8Array | null>;
+  recordsComplete: boolean;
   /**
    * Signed block `height` (its precommits are the next block's lastCommit, checked against this
    * set). Empty at genesis. Added by core: needed to verify lastCommit across set changes.

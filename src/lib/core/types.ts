@@ -246,7 +246,8 @@ export type TxCode =
   | 'self-transfer'
   | 'zero-amount'
   | 'bad-possession'
-  | 'power-too-large';
+  | 'power-too-large'
+  | 'block-limit';
 
 export interface TxResult {
   code: TxCode;

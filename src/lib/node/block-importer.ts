@@ -21,6 +21,7 @@ import type { BlockToApply, LedgerStore } from '../store/types';
 import type { Clock } from './clock';
 import { commitSignatureChecks, judgeCommit } from './commit-check';
 import type { LedgerHead } from './ledger-head';
+import type { RecordLoader } from './record-loader';
 import { IMPORT_PERSIST_BLOCKS_MAX, SYNC_SLICE_MS } from './params';
 import { verifyAll } from './verify';
 
@@ -49,6 +50,8 @@ export interface CommittedBatch {
 export interface BlockImporterComponents {
   head: LedgerHead;
   store: LedgerStore;
+  /** Reads the records a block touches before it executes. */
+  records: RecordLoader;
   verifier: Verifier;
   clock: Clock;
   /** Everything that follows a persisted batch (after-commit.ts). */
@@ -147,6 +150,7 @@ export class BlockImporter {
       this.#c.problem('invalid-committed-block', `${validation.rule}: ${validation.detail}`);
       return { ok: false, reason: `invalid-block-${validation.rule}` };
     }
+    await this.#c.records.load(block.txs);
     const { changes, results } = applyBlock(state, block, verdicts);
     const entry: BlockToApply = { block, commit, changes, results };
     if (bytes !== undefined) entry.encoded = bytes;
@@ -166,6 +170,7 @@ export class BlockImporter {
     }
     head.seenCommit = (entries[entries.length - 1] as BlockToApply).commit;
     this.#c.afterCommit({ entries, source });
+    this.#c.records.trim();
     return true;
   }
 }

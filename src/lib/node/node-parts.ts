@@ -30,6 +30,7 @@ import { NodeEvents } from './node-events';
 import { NodeStatusView } from './node-status';
 import { Outbox } from './outbox';
 import { SERIAL_QUEUE_TASKS_MAX } from './params';
+import { RecordLoader } from './record-loader';
 import { SerialQueue } from './serial-queue';
 import { createSignerGuard, type SignerGuard } from './signer-guard';
 import { yieldToEventLoop } from './sync-pipeline';
@@ -155,9 +156,11 @@ export function buildNodeParts(
     publish,
     postToTabs,
   });
+  const records = new RecordLoader(store, head);
   p.importer = new BlockImporter({
     head,
     store,
+    records,
     verifier,
     clock,
     problem,
@@ -262,6 +265,8 @@ export function buildNodeParts(
     publish,
     postToTabs,
     exclusive: deps.exclusive,
+    inQueue: (task) => queue.enqueue(task),
+    loadRecords: (txs) => records.load(txs),
     admit: (txs) =>
       control.run(async () => {
         const hadWork = p.host.hasWork();

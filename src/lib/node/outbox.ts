@@ -61,6 +61,13 @@ export interface OutboxComponents {
   running(): boolean;
   publish(type: MessageType, payload: Uint8Array): Promise<void>;
   postToTabs(type: MessageType, payload: Uint8Array): void;
+  /**
+   * Runs `task` in the node's serial queue (the check before signing reads the head state and
+   * its record cache, which only the queue changes).
+   */
+  inQueue<T>(task: () => Promise<T>): Promise<T>;
+  /** Reads the records some txs touch into the head state (inside the queue). */
+  loadRecords(txs: readonly Tx[]): Promise<void>;
   /** Offer signed txs to the mempool (inside the serial queue; does not wait for it). */
   admit(txs: readonly { tx: Tx; sizeBytes: number }[]): void;
   /** Runs `task` holding this profile's submit lock (Web Locks); absent: this node only. */
@@ -110,19 +117,28 @@ export class Outbox {
     return this.#c.exclusive ? this.#c.exclusive(run) : run();
   }
 
-  /** The whole batch is one outbox write; a request the state refuses is rejected alone. */
-  async #signAndStore(requests: readonly SubmitRequest[]): Promise<Outcome<ActivityEntry>[]> {
-    const { store, signer, clock } = this.#c;
+  /**
+   * Each new tx is judged as if this device's pending txs (and the batch's earlier ones) were
+   * applied first: a tx the ledger would refuse is refused now, with its reason, and takes no
+   * nonce (an overspend never sits in the outbox holding up everything after it).
+   */
+  async #judge(requests: readonly SubmitRequest[], pending: readonly OutboxEntry[]) {
     const state = this.#c.head.state;
-    const pending = await store.outbox('pending');
+    const { signer } = this.#c;
     const committedNonce = state.accounts.get(this.#c.address)?.nonce ?? 0;
     let nonce = Math.max(committedNonce, ...pending.map((entry) => entry.tx.nonce + 1));
     const outcomes: Outcome<ActivityEntry>[] = [];
     const accepted: { index: number; unsigned: UnsignedTx }[] = [];
-    // Each new tx is judged as if this device's pending txs (and the batch's earlier ones) were
-    // applied first: a tx the ledger would refuse is refused now, with its reason, and takes no
-    // nonce (an overspend never sits in the outbox holding up everything after it).
     const before: Tx[] = pending.map((entry) => entry.tx).sort((a, b) => a.nonce - b.nonce);
+    const candidates: Tx[] = requests.map(({ kind, body }) => ({
+      chainId: state.chainId,
+      from: signer.publicKey,
+      nonce: 0,
+      kind,
+      body,
+      signature: UNSIGNED_PLACEHOLDER,
+    }));
+    await this.#c.loadRecords([...before, ...candidates]);
     requests.forEach(({ kind, body }, index) => {
       const unsigned: UnsignedTx = {
         chainId: state.chainId,
@@ -141,6 +157,14 @@ export class Outbox {
         outcomes[index] = { ok: false, error: new TxRejectedError(check.code, check.detail) };
       }
     });
+    return { outcomes, accepted };
+  }
+
+  /** The whole batch is one outbox write; a request the state refuses is rejected alone. */
+  async #signAndStore(requests: readonly SubmitRequest[]): Promise<Outcome<ActivityEntry>[]> {
+    const { store, signer } = this.#c;
+    const pending = await store.outbox('pending');
+    const { outcomes, accepted } = await this.#c.inQueue(() => this.#judge(requests, pending));
     const txs: Tx[] = await Promise.all(
       accepted.map(async ({ unsigned }) => ({
         ...unsigned,
@@ -149,7 +173,7 @@ export class Outbox {
     );
     let entries: OutboxEntry[] = [];
     try {
-      if (txs.length > 0) entries = await store.addToOutbox(txs, clock.nowMs());
+      if (txs.length > 0) entries = await store.addToOutbox(txs, this.#c.clock.nowMs());
     } catch (error) {
       for (const { index } of accepted) outcomes[index] = { ok: false, error };
       return outcomes;

@@ -61,6 +61,11 @@ export const JOIN_REQUESTS_MAX = 64;
 export const JOIN_REQUESTS_PER_PEER_MAX = 4;
 /** Validators whose latest vote is remembered for the UI; the least recent is dropped beyond. */
 export const VOTE_ACTIVITY_MAX = 256;
+/**
+ * Records kept in memory between blocks (a cache: all of them are in the store); beyond this the
+ * cache is emptied after a commit. 4,096 records of at most 2 KiB: at most 8 MiB of values.
+ */
+export const RECORD_CACHE_MAX = 4_096;
 /** Listeners of the node's events at once; subscribing beyond it throws (a UI leak, loud). */
 export const NODE_LISTENERS_MAX = 256;
 

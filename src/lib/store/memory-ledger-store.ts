@@ -133,9 +133,12 @@ export class MemoryLedgerStore implements LedgerStore {
     };
   }
 
+  /** The head state without its records (read them with record / records): see LedgerStore. */
   async loadState(): Promise<LedgerState | null> {
     this.#open();
-    return this.db.state ? clone(this.db.state) : null;
+    if (!this.db.state) return null;
+    const { records: _records, ...rest } = this.db.state;
+    return { ...clone(rest), records: new Map(), recordsComplete: false };
   }
 
   async applyBlocks(

@@ -18,7 +18,9 @@ export function recomputeStateRoot(state: LedgerState): Hash {
   for (const [address, account] of state.accounts) {
     accumulate(accumulator, accountElement(address, account), 1);
   }
-  for (const [key, value] of state.records) accumulate(accumulator, recordElement(key, value), 1);
+  for (const [key, value] of state.records) {
+    if (value !== null) accumulate(accumulator, recordElement(key, value), 1);
+  }
   const sets = {
     lastValidators: state.lastValidators,
     validators: state.validators,

@@ -111,7 +111,11 @@ export interface LedgerStore {
   initialize(genesis: Genesis, genesisState: LedgerState): Promise<void>;
   /** null until initialize. */
   meta(): Promise<LedgerMeta | null>;
-  /** The full ledger state at the head; null until initialize. */
+  /**
+   * The ledger state at the head, without its records (`records` empty, `recordsComplete`
+   * false: a ledger's records may not fit in memory, so the node reads the ones a block touches
+   * with `record`); null until initialize.
+   */
   loadState(): Promise<LedgerState | null>;
 
   /**

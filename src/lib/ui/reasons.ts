@@ -26,6 +26,7 @@ const TX_REASONS: Record<TxCode, string> = {
   'bad-possession':
     'The device to add did not prove it holds its key (a join request from that device is needed).',
   'power-too-large': 'No device may get more voting power than the strongest one has.',
+  'block-limit': 'Too many new accounts or records in one block; send it again in a moment.',
 };
 
 /** Every code the ledger can refuse a transaction with. */

@@ -17,6 +17,8 @@ import {
 } from '../../../src/lib/core/index';
 import {
   GOVERNANCE_PROPOSALS_MAX,
+  NEW_ACCOUNTS_PER_BLOCK_MAX,
+  NEW_RECORDS_PER_BLOCK_MAX,
   RECORD_KEY_BYTES_MAX,
   RECORD_VALUE_BYTES_MAX,
   TX_BYTES_MAX,
@@ -244,8 +246,10 @@ describe('checkTx gives every code', () => {
       'zero-amount': true,
       'bad-possession': true,
       'power-too-large': true,
+      'block-limit': true,
     };
-    expect(cases.map(([code]) => code).sort()).toEqual(Object.keys(all).sort());
+    // block-limit needs a whole block (the test below); one tx alone never reaches it.
+    expect([...cases.map(([code]) => code), 'block-limit'].sort()).toEqual(Object.keys(all).sort());
   });
 
   test('more bad bodies: empty key, removing a non-validator, emptying the set', () => {
@@ -372,5 +376,30 @@ describe('validator changes need a key holder and stay within the strongest powe
       ],
     });
     expect(results.map((r) => r.code)).toEqual(['power-too-large', 'ok']);
+  });
+});
+
+describe('per-block limits on new state', () => {
+  test('a block creates at most NEW_RECORDS_PER_BLOCK_MAX records and NEW_ACCOUNTS_PER_BLOCK_MAX accounts', async () => {
+    const fresh = await TestChain.create({ validators: 1, accounts: 1, balance: 1_000_000 });
+    const writer = fresh.accounts[0]!;
+    const puts = [];
+    for (let i = 0; i <= NEW_RECORDS_PER_BLOCK_MAX; i++) {
+      puts.push(await fresh.tx(writer, 'put', { key: `k${i}`, value: Uint8Array.of(1) }));
+    }
+    const { results } = await fresh.addBlock({ txs: puts });
+    expect(results.slice(0, -1).every((r) => r.code === 'ok')).toBe(true);
+    expect(results.at(-1)?.code).toBe('block-limit');
+    // Overwriting an existing record is not new state.
+    const rewrite = await fresh.tx(writer, 'put', { key: 'k0', value: Uint8Array.of(2) });
+    expect((await fresh.addBlock({ txs: [rewrite] })).results[0]?.code).toBe('ok');
+    const transfers = [];
+    for (let i = 0; i <= NEW_ACCOUNTS_PER_BLOCK_MAX; i++) {
+      const to = addressOf(fakeKey(1_000 + i));
+      transfers.push(await fresh.transfer(writer, to, 1));
+    }
+    const sent = await fresh.addBlock({ txs: transfers });
+    expect(sent.results.slice(0, -1).every((r) => r.code === 'ok')).toBe(true);
+    expect(sent.results.at(-1)?.code).toBe('block-limit');
   });
 });

@@ -34,7 +34,9 @@ function recomputedAccumulator(state: LedgerState): Uint8Array {
   const accumulator = emptyAccumulator();
   for (const [address, account] of state.accounts)
     accumulate(accumulator, accountElement(address, account), 1);
-  for (const [key, value] of state.records) accumulate(accumulator, recordElement(key, value), 1);
+  for (const [key, value] of state.records) {
+    if (value) accumulate(accumulator, recordElement(key, value), 1);
+  }
   return accumulator;
 }
 

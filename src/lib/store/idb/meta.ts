@@ -37,7 +37,9 @@ export async function writeGenesis(
     writes.push(accounts.put(account, address));
   }
   const records = tx.objectStore('records');
-  for (const [key, value] of genesisState.records) writes.push(records.put(value, key));
+  for (const [key, value] of genesisState.records) {
+    if (value !== null) writes.push(records.put(value, key));
+  }
   await Promise.all(writes);
 }
 

@@ -1,5 +1,5 @@
 // Reads of the ledger state ('accounts' and 'records' rows, with the state log laid over them):
-// the whole state at the head, one account, one record, and records by prefix. Each needs
+// the state at the head (without its records), one account, one record, and records by prefix. Each needs
 // STATE_STORES (state-log.ts) and throws NotInitializedError before the genesis is written,
 // except loadState, which answers null.
 
@@ -21,23 +21,17 @@ export async function readState(
   if (!view) return null;
   const { row } = view;
   const accountStore = tx.objectStore('accounts');
-  const recordStore = tx.objectStore('records');
-  const [accountKeys, accountValues, recordKeys, recordValues] = await Promise.all([
+  const [accountKeys, accountValues] = await Promise.all([
     accountStore.getAllKeys(),
     accountStore.getAll(),
-    recordStore.getAllKeys(),
-    recordStore.getAll(),
   ]);
   const accounts = new Map(accountKeys.map((key, i) => [key, accountValues[i]!]));
-  const records = new Map(recordKeys.map((key, i) => [key, recordValues[i]!]));
   for (const [address, account] of view.accounts) {
     if (account === null) accounts.delete(address);
     else accounts.set(address, account);
   }
-  for (const [key, value] of view.records) {
-    if (value === null) records.delete(key);
-    else records.set(key, value);
-  }
+  // Records stay on disk: the node reads the ones a block touches (LedgerStore.loadState).
+  const records = new Map<string, Uint8Array | null>();
   return {
     chainId,
     height: row.height,
@@ -45,6 +39,7 @@ export async function readState(
     lastBlockTime: row.lastBlockTime,
     accounts,
     records,
+    recordsComplete: false,
     lastValidators: row.lastValidators,
     lastValidatorsSince: row.lastValidatorsSince,
     validators: row.validators,

@@ -107,16 +107,16 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async loadState(): Promise<LedgerState | null> {
-    const state = this.#state.loadState();
-    if (state && this.#checkNextState) {
-      if (!bytesEqual(recomputeStateRoot(state), state.stateRoot)) {
+    if (this.#checkNextState) {
+      const whole = this.#state.loadState(true);
+      if (whole && !bytesEqual(recomputeStateRoot(whole), whole.stateRoot)) {
         throw new SchemaError(
           'the database file is damaged: the state does not add up to its root',
         );
       }
       this.#checkNextState = false;
     }
-    return state;
+    return this.#state.loadState();
   }
 
   async applyBlocks(

@@ -112,7 +112,9 @@ export class SqliteState {
     for (const [address, account] of state.accounts) {
       this.#putAccount.run(address, encodeAccount(account));
     }
-    for (const [key, value] of state.records) this.#putRecord.run(keyBytes(key), value);
+    for (const [key, value] of state.records) {
+      if (value !== null) this.#putRecord.run(keyBytes(key), value);
+    }
   }
 
   /** Inside a write transaction: one block's changes (its touched rows and the state row). */
@@ -136,7 +138,11 @@ export class SqliteState {
     );
   }
 
-  loadState(): LedgerState | null {
+  /**
+   * The head state without its records (the node reads the ones a block touches), or with all
+   * of them (`withRecords`: the integrity check after an unclean shutdown recomputes the root).
+   */
+  loadState(withRecords = false): LedgerState | null {
     return this.connection.read(() => {
       const row = this.stateRow();
       if (!row) return null;
@@ -144,9 +150,11 @@ export class SqliteState {
       for (const row of this.#allAccounts.iterate()) {
         accounts.set(row.address, decodeAccount(row.account));
       }
-      const records = new Map<string, Uint8Array>();
-      for (const { key, value } of this.#allRecords.iterate()) {
-        records.set(keyOf(key), bytesOf(value));
+      const records = new Map<string, Uint8Array | null>();
+      if (withRecords) {
+        for (const { key, value } of this.#allRecords.iterate()) {
+          records.set(keyOf(key), bytesOf(value));
+        }
       }
       return {
         chainId: this.chainId,
@@ -155,6 +163,7 @@ export class SqliteState {
         lastBlockTime: row.lastBlockTime,
         accounts,
         records,
+        recordsComplete: withRecords,
         lastValidators: row.lastValidators,
         lastValidatorsSince: row.lastValidatorsSince,
         validators: row.validators,
