@@ -33,8 +33,34 @@ function project(
   };
 }
 
+/**
+ * The node chunk (libp2p, gossipsub, noise, the ledger core) is loaded lazily after the first
+ * paint; split by library family so no chunk is over the 500 kB warning and a change in the
+ * app's own code does not invalidate the cached libraries.
+ */
+const NODE_LIBRARY_CHUNKS: { name: string; test: RegExp }[] = [
+  { name: 'gossipsub', test: /node_modules[\\/]@chainsafe[\\/]libp2p-gossipsub/ },
+  {
+    name: 'libp2p-transports',
+    test: /node_modules[\\/]@(libp2p[\\/](webrtc|websockets|circuit-relay-v2)|chainsafe)/,
+  },
+  {
+    name: 'libp2p',
+    test: /node_modules[\\/](libp2p|@libp2p|@multiformats|multiformats|it-|uint8arr)/,
+  },
+  { name: 'crypto', test: /node_modules[\\/](@noble|asn1js|pkijs|@peculiar)/ },
+];
+
 export default defineConfig({
   plugins: [sveltekit()],
+  build: {
+    rolldownOptions: {
+      output: { codeSplitting: { groups: NODE_LIBRARY_CHUNKS } },
+      // SvelteKit's own writeBundle (the static adapter) dominates a build by design; the
+      // timing report it triggers is noise, not something to act on.
+      checks: { bundlerTimings: false },
+    },
+  },
   test: {
     projects: [
       project('unit', ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'], 30_000),

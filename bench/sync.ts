@@ -216,7 +216,10 @@ export async function measureSync(): Promise<SyncResult> {
     const verifyPerSWorkers = median(onWorkers);
 
     // Each run is a fresh profile (its own IndexedDB) syncing the whole chain from the peer.
-    const link = inviteLink(server.url, makeInvite(chain.genesis, relay.multiaddrs));
+    // The long link: the serving peer is a headless node that does not serve the genesis.
+    const link = inviteLink(server.url, makeInvite(chain.genesis, relay.multiaddrs), {
+      withGenesis: true,
+    });
     const runs: { run: SyncRun; heapBytesMax: number }[] = [];
     for (let i = 0; i < SYNC_RUNS; i++) {
       const profileFile = i === 0 ? process.env.BENCH_SYNC_PROFILE : undefined;

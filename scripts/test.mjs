@@ -3,6 +3,9 @@
 // internet (netbed: root only). Ends with one line "N passed, M failed" counting every test
 // case of every step.
 //
+// Missing system tools (Chromium, Xvfb, ...) are installed first when root on Debian, else the
+// run stops with the command that installs them (see SYSTEM_TOOLS).
+//
 // Anything that opens sockets or WebRTC must see only the loopback interface (WebRTC gathers
 // candidates on every interface). When this process sees other interfaces and can make a
 // network namespace (root + unshare), it re-runs itself inside a loopback-only one.
@@ -11,6 +14,9 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netbedUnavailable } from '../test/netbed/requirements.mjs';
+import { ensureSystemTools } from './system-tools.mjs';
+
+if (process.env.LEDGER_TEST_NETNS !== 'done') ensureSystemTools('test');
 
 const onlyLoopback = Object.keys(networkInterfaces()).every((name) => name === 'lo');
 if (!onlyLoopback && process.env.LEDGER_TEST_NETNS !== 'done') {

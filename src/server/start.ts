@@ -44,9 +44,10 @@ const boundPort = typeof address === 'object' && address ? address.port : config
 const defaultPort = boundPort === (config.tls ? 443 : 80);
 const publicHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost;
 
+// The URL is what a person needs: first.
+console.log(`app    ${scheme}://${publicHost}${defaultPort ? '' : `:${boundPort}`}`);
 console.log(`relay  ${relay.multiaddrs().join(' ')}`);
 if (config.turnUrls.length) console.log(`turn   ${config.turnUrls.join(' ')}`);
-console.log(`app    ${scheme}://${publicHost}${defaultPort ? '' : `:${boundPort}`}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

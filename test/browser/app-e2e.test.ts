@@ -1,6 +1,9 @@
 // The real app end to end, as `npm start` serves it: the production build, the static server
 // with /relay.json, a relay process, the real node (IndexedDB, libp2p/WebRTC, Worker timers)
-// and the service worker. Clicked through as a new user would.
+// and the service worker. Clicked through as a new user would: create a ledger, invite a second
+// device with the short link (it fetches the genesis from the first), approve it by its name;
+// then every offline / reload / online sequence of the first device (issue 17, item 10): it
+// must reconnect on its own and its transfer signed offline must confirm, with no manual reload.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -8,6 +11,7 @@ import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../../src/server/static-server';
 import { launchChromium, newDevice } from './support/chromium';
+import { setDeviceOnline } from './support/connectivity';
 import {
   freePort,
   relayKeyFile,
@@ -18,6 +22,8 @@ import {
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const buildDir = `${projectRoot}/build`;
 const STEP_TIMEOUT_MS = 60_000;
+/** The short invite link, at most (a ~330-character link made a dense QR code). */
+const INVITE_CHARS_MAX = 120;
 
 let browser: Browser;
 let relay: RelayProcess;
@@ -46,7 +52,13 @@ afterAll(async () => {
   await relay?.kill();
 });
 
-async function device(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+interface Device {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+async function device(): Promise<Device> {
   const context = await newDevice(browser);
   contexts.push(context);
   const page = await context.newPage();
@@ -55,64 +67,153 @@ async function device(): Promise<{ context: BrowserContext; page: Page; errors: 
   return { context, page, errors };
 }
 
-test('create a ledger, send, reload offline from the cache, and let a second device join', async () => {
-  const a = await device();
+const waitStep = { timeout: STEP_TIMEOUT_MS };
+const role = (page: Page) => page.getByTestId('role');
+const connection = (page: Page) => page.getByTestId('connection');
+
+/** Sends `amount` from the ledger's Home page; returns the activity row of that transfer. */
+async function send(page: Page, to: string, amount: number) {
+  await page
+    .getByRole('navigation', { name: 'Ledger' })
+    .getByRole('link', { name: 'Home' })
+    .click();
+  await page.getByLabel('To address').fill(to);
+  await page.getByLabel('Amount').fill(String(amount));
+  await page.getByRole('button', { name: 'Send' }).click();
+  const row = page
+    .getByRole('list', { name: 'Your activity' })
+    .getByRole('listitem')
+    .filter({ hasText: `Send ${amount} to` });
+  await row.first().waitFor(waitStep);
+  return row.first();
+}
+
+// Shared by the tests below, in order: the ledger both devices hold.
+let a: Device;
+let b: Device;
+let chainId = '';
+let invite = '';
+let laptopAddress = '';
+const FRIEND = 'ab'.repeat(20);
+
+test('create a ledger, send, reload offline, and let a second device join by name', async () => {
+  a = await device();
   await a.page.goto(`${server.url}/`);
   await a.page.getByLabel('Ledger name').fill('Household');
   await a.page.getByRole('button', { name: 'Create ledger' }).click();
-  await a.page.waitForURL(/\/ledger\/[0-9a-f]{64}$/, { timeout: STEP_TIMEOUT_MS });
-  const chainId = a.page.url().split('/').pop() as string;
-  await expect
-    .poll(() => a.page.getByRole('heading', { name: /Your role/ }).textContent(), {
-      timeout: STEP_TIMEOUT_MS,
-    })
-    .toContain('Validator');
+  await a.page.waitForURL(/\/ledger\/[0-9a-f]{64}$/, waitStep);
+  chainId = a.page.url().split('/').pop() as string;
+  await expect.poll(() => role(a.page).textContent(), waitStep).toBe('Validator');
+  await expect.poll(() => a.page.getByTestId('balance').textContent(), waitStep).toContain('1,000');
 
-  await a.page.getByLabel('To address').fill('ab'.repeat(20));
-  await a.page.getByLabel('Amount').fill('25');
-  await a.page.getByRole('button', { name: 'Send' }).click();
-  await a.page
-    .getByText(/Committed at height \d+/)
-    .first()
-    .waitFor({ timeout: STEP_TIMEOUT_MS });
+  const first = await send(a.page, FRIEND, 25);
+  await expect.poll(() => first.textContent(), waitStep).toMatch(/Confirmed in block \d+/);
+  await expect.poll(() => a.page.getByTestId('balance').textContent(), waitStep).toContain('975');
 
   // Offline: the service worker serves the shell and the ledger reads from IndexedDB.
   await a.page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   await a.context.setOffline(true);
   await a.page.reload();
-  await a.page.getByRole('heading', { name: 'Household' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await a.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
   await a.page
-    .getByText(/Committed at height \d+/)
+    .getByText(/Confirmed in block \d+/)
     .first()
-    .waitFor({ timeout: STEP_TIMEOUT_MS });
+    .waitFor(waitStep);
   await a.context.setOffline(false);
   await a.page.reload();
 
-  // A second device opens the invite link from the Devices page.
+  // The invite: a short link (and a sparse QR code) from the Devices page.
   await a.page.getByRole('link', { name: 'Devices' }).click();
-  const invite = await a.page.getByLabel('Invite link').inputValue();
+  invite = await a.page.getByLabel('Invite link').inputValue();
   expect(invite).toContain('/join#');
-  const b = await device();
-  await b.page.goto(invite);
-  await b.page.waitForURL(new RegExp(`/ledger/${chainId}$`), { timeout: STEP_TIMEOUT_MS });
-  await expect
-    .poll(() => b.page.getByRole('heading', { name: /Your role/ }).textContent(), {
-      timeout: STEP_TIMEOUT_MS,
-    })
-    .toContain('Observer');
+  console.log(`invite link: ${invite.length} characters`);
+  expect(invite.length).toBeLessThanOrEqual(INVITE_CHARS_MAX);
 
+  // The second device opens it: the genesis comes from the first device, checked by its hash.
+  b = await device();
+  await b.page.goto(invite);
+  await b.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
+  await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Observer');
   await b.page.getByRole('link', { name: 'Devices' }).click();
+  await b.page.getByLabel('Name of this device').fill('Laptop');
   await b.page.getByRole('button', { name: 'Ask to join' }).click();
-  await a.page
-    .getByRole('button', { name: /^Approve/ })
-    .first()
-    .click({ timeout: STEP_TIMEOUT_MS });
-  await b.page.getByRole('link', { name: 'Home' }).click();
+  await b.page.getByText('Request sent.').waitFor(waitStep);
+
+  // The first device sees the request by the name the second gave itself.
+  await a.page.getByRole('button', { name: 'Approve Laptop' }).click(waitStep);
+  await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Validator');
+  // Only an account can write: the first device sends the second some units.
+  await b.page.getByText('Technical details').click();
+  laptopAddress = (await b.page.locator('dt:text-is("Address") + dd').textContent())?.trim() ?? '';
+  const gift = await send(a.page, laptopAddress, 50);
+  await expect.poll(() => gift.textContent(), waitStep).toContain('Confirmed in block');
+  await a.page.getByRole('link', { name: 'Home' }).click();
+  await a.page.getByText('Let Laptop confirm changes (validator)').waitFor(waitStep);
+  await a.page.getByRole('link', { name: 'Network' }).click();
+  const validators = a.page.getByRole('region', { name: 'Validators' });
+  await expect.poll(() => validators.textContent(), waitStep).toContain('Laptop');
+  await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('1 device connected');
+  // The second device's height, told when it connected (long before it caught up), is asked
+  // again: the picture soon shows it up to date.
+  const laptop = a.page.locator('svg g.device title');
+  await expect.poll(() => laptop.first().textContent(), waitStep).toContain('up to date');
+  expect(a.errors).toEqual([]);
+  expect(b.errors).toEqual([]);
+});
+
+// Two validators of equal power: neither confirms anything alone, so a transfer signed on an
+// offline device waits until that device is back with the other.
+
+test('offline, reload, send, reload, online: the transfer confirms with no manual reload', async () => {
+  await setDeviceOnline(a.page, false);
+  await a.page.reload();
+  await a.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
+  await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('Offline');
+  // The invite of a ledger already here opens it, offline too.
+  await a.page.goto(invite);
+  await a.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
+  const row = await send(a.page, FRIEND, 5);
+  await expect.poll(() => row.textContent(), waitStep).toContain('Pending');
+  // Still pending after another reload offline: the outbox is on disk.
+  await a.page.reload();
+  const again = a.page.getByRole('list', { name: 'Your activity' }).getByRole('listitem');
   await expect
-    .poll(() => b.page.getByRole('heading', { name: /Your role/ }).textContent(), {
-      timeout: STEP_TIMEOUT_MS,
-    })
-    .toContain('Validator');
+    .poll(() => again.filter({ hasText: 'Send 5 to' }).first().textContent(), waitStep)
+    .toContain('Pending');
+  await setDeviceOnline(a.page, true);
+  await expect
+    .poll(() => again.filter({ hasText: 'Send 5 to' }).first().textContent(), waitStep)
+    .toMatch(/Confirmed in block \d+/);
+  await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('1 device connected');
+});
+
+test('online reload, then offline, send, online: reconnects and confirms', async () => {
+  await a.page.reload();
+  await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('1 device connected');
+  await setDeviceOnline(a.page, false);
+  await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('Offline');
+  const row = await send(a.page, FRIEND, 6);
+  await expect.poll(() => row.textContent(), waitStep).toContain('Pending');
+  await setDeviceOnline(a.page, true);
+  await expect.poll(() => row.textContent(), waitStep).toMatch(/Confirmed in block \d+/);
+});
+
+test('the joined device too: offline, reload, send, online', async () => {
+  await setDeviceOnline(b.page, false);
+  await b.page.reload();
+  await b.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
+  await expect.poll(() => connection(b.page).textContent(), waitStep).toBe('Offline');
+  const row = await send(b.page, FRIEND, 7);
+  await expect.poll(() => row.textContent(), waitStep).toContain('Pending');
+  await setDeviceOnline(b.page, true);
+  await expect.poll(() => row.textContent(), waitStep).toMatch(/Confirmed in block \d+/);
+  // And the first device sees it.
+  await a.page
+    .getByRole('navigation', { name: 'Ledger' })
+    .getByRole('link', { name: 'Accounts' })
+    .click();
+  await a.page.getByRole('link', { name: /Laptop/ }).click(waitStep);
+  await expect.poll(() => a.page.getByTestId('account-balance').textContent(), waitStep).toBe('43');
   expect(a.errors).toEqual([]);
   expect(b.errors).toEqual([]);
 });

@@ -17,9 +17,12 @@ import type {
   NodeStatus,
   PeerInfo,
   RecordView,
+  SearchResult,
+  TxAction,
   TxView,
   ValidatorInfo,
 } from '../../src/lib/node/api';
+import { inviteLink, parseInvite } from '../../src/lib/node/invite';
 
 export interface PreviewOptions {
   /** Delay before a submitted transaction commits; null = only on `commitPending()`. */
@@ -38,6 +41,31 @@ export interface PreviewControl {
   patchStatus(chainId: string, change: Partial<NodeStatus>): void;
   /** Adds a join request from another device. */
   addJoinRequest(chainId: string, label: string): void;
+  /** Takes the ledger's network away (or gives it back), as the browser going offline would. */
+  setOnline(chainId: string, online: boolean): void;
+  /**
+   * Makes the next action (send, save, delete, approve, ask to join, join) throw this error, as
+   * the real node would throw it (matched by name and code).
+   */
+  failNext(error: { name: string; message: string; code?: string }): void;
+  /** Drops a ledger's records behind the UI's back (as another tab's delete would). */
+  forgetRecords(chainId: string): void;
+}
+
+/** The failure the next action throws (set by failNext); one at a time. */
+let nextFailure: Error | null = null;
+function takeFailure(): void {
+  const failure = nextFailure;
+  nextFailure = null;
+  if (failure) throw failure;
+}
+
+/** The node's typed rejection, as the UI meets it (matched by name and code). */
+class TxRejectedError extends Error {
+  override name = 'TxRejectedError';
+  constructor(readonly code: string) {
+    super(code);
+  }
 }
 
 const DEFAULTS: PreviewOptions = { commitDelayMs: 600, startTimeMs: Date.now(), initialBlocks: 12 };
@@ -80,7 +108,8 @@ class PreviewLedger implements LedgerNode {
   readonly #pending: PreviewTx[] = [];
   readonly #joinRequests: JoinRequest[] = [];
   readonly #validators: ValidatorInfo[];
-  readonly #peers: PeerInfo[];
+  #peers: PeerInfo[];
+  readonly #allPeers: PeerInfo[];
   readonly #genesis: Invite;
   readonly #options: PreviewOptions;
   #clockMs: number;
@@ -113,21 +142,31 @@ class PreviewLedger implements LedgerNode {
         lastVote: null,
       },
     ];
-    this.#peers = [
+    // Two devices of this ledger (one direct, one still through the relay) and the relay.
+    this.#allPeers = [
       {
         id: `12D3KooW${fakeHash('peer-a').slice(0, 30)}`,
+        kind: 'device',
         transport: 'webrtc',
         latencyMs: 4,
         height: null,
       },
       {
         id: `12D3KooW${fakeHash('peer-b').slice(0, 30)}`,
+        kind: 'device',
         transport: 'relay',
         latencyMs: 38,
         height: null,
       },
-      { id: `tab-${fakeHash('tab').slice(0, 12)}`, transport: 'tab', latencyMs: 0.4, height: null },
+      {
+        id: `12D3KooW${fakeHash('relay').slice(0, 30)}`,
+        kind: 'relay',
+        transport: 'websocket',
+        latencyMs: 2,
+        height: null,
+      },
     ];
+    this.#peers = this.#allPeers;
     this.status = {
       chainId: invite.chainId,
       ledgerName: invite.name,
@@ -138,7 +177,7 @@ class PreviewLedger implements LedgerNode {
       role,
       sync: null,
       online: true,
-      peerCount: this.#peers.length,
+      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
       consensus: { height: 1, round: 0, step: 'propose' },
       address,
       fingerprint: fakeHash(`fingerprint:${address}`).slice(0, 32),
@@ -160,7 +199,7 @@ class PreviewLedger implements LedgerNode {
 
   async transfer(to: string, amount: number): Promise<ActivityEntry> {
     const from = this.status.address;
-    return this.#submit('transfer', `Send ${amount} to ${to.slice(0, 8)}…`, () => {
+    return this.#submit('transfer', { kind: 'transfer', to, amount }, () => {
       const balance = this.#balances.get(from) ?? 0;
       if (balance < amount) return 'insufficient-balance';
       this.#balances.set(from, balance - amount);
@@ -171,7 +210,7 @@ class PreviewLedger implements LedgerNode {
 
   async putRecord(key: string, value: string): Promise<ActivityEntry> {
     const owner = this.status.address;
-    return this.#submit('put', `Save record “${key}”`, () => {
+    return this.#submit('put', { kind: 'put', key }, () => {
       this.#records.set(`${owner}/${key}`, { key, owner, value });
       return 'ok';
     });
@@ -179,26 +218,43 @@ class PreviewLedger implements LedgerNode {
 
   async deleteRecord(key: string): Promise<ActivityEntry> {
     const owner = this.status.address;
-    return this.#submit('delete', `Delete record “${key}”`, () =>
+    // The real node refuses at once what the committed state refuses (no such record).
+    if (!this.#records.has(`${owner}/${key}`)) throw new TxRejectedError('record-not-found');
+    return this.#submit('delete', { kind: 'delete', key }, () =>
       this.#records.delete(`${owner}/${key}`) ? 'ok' : 'record-not-found',
     );
   }
 
-  async requestToJoin(_label: string): Promise<void> {}
+  async requestToJoin(_label: string): Promise<void> {
+    takeFailure();
+  }
 
-  async approveJoin(publicKey: string, _proposalId: string | null): Promise<ActivityEntry> {
+  forgetRecords(): void {
+    this.#records.clear();
+  }
+
+  async approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry> {
+    takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
-    if (!request) throw new Error('no such join request');
+    if (!request) throw new TxRejectedError('unknown-request');
+    // As the real node: approve exactly what the row showed.
+    if (request.proposalId !== proposalId) throw new TxRejectedError('request-changed');
+    const existing = request.proposalId;
     request.approvedByMe = true;
-    request.proposalId ??= fakeHash(`proposal:${publicKey}`).slice(0, 16);
+    request.proposalId ??= fakeHash(`proposal:${publicKey}`);
+    request.proposer ??= this.status.address;
     request.approvedPower = 10;
     this.#emit({ type: 'join-requests', requests: this.joinRequests() });
-    return this.#submit('validator-approve', `Approve ${request.label}`, () => 'ok');
+    // As the real node: the first approval proposes the device, later ones approve the proposal.
+    const action: TxAction = existing
+      ? { kind: 'validator-approve', proposalId: existing }
+      : { kind: 'validator-propose', address: request.address, power: 10 };
+    return this.#submit(action.kind, action, () => 'ok');
   }
 
   inviteLink(baseUrl: string): string {
     // Same shape as the real node's links: <app base>/join#<invite>.
-    return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(JSON.stringify(this.#genesis))}`;
+    return inviteLink(baseUrl, this.#genesis);
   }
 
   async blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
@@ -233,6 +289,30 @@ class PreviewLedger implements LedgerNode {
     return [...this.#records.values()].filter((r) => r.key.startsWith(prefix));
   }
 
+  async search(text: string): Promise<SearchResult> {
+    const query = text.trim().toLowerCase();
+    if (/^\d+$/.test(query)) {
+      const height = Number(query);
+      return height <= this.status.height
+        ? { kind: 'block', height }
+        : { kind: 'none', searchedBlocks: 0 };
+    }
+    if (/^[0-9a-f]{40}$/.test(query)) {
+      return this.#balances.has(query)
+        ? { kind: 'account', address: query }
+        : { kind: 'none', searchedBlocks: 0 };
+    }
+    if (!/^[0-9a-f]{64}$/.test(query)) return { kind: 'not-understood' };
+    const block = this.#blocks.find((b) => b.view.hash === query);
+    if (block) return { kind: 'block', height: block.view.height };
+    if (this.#pending.some((tx) => tx.view.hash === query))
+      return { kind: 'pending-tx', hash: query };
+    const holder = this.#blocks.find((b) => b.view.txs.some((tx) => tx.hash === query));
+    return holder
+      ? { kind: 'tx', hash: query, height: holder.view.height }
+      : { kind: 'none', searchedBlocks: this.#blocks.length };
+  }
+
   async activity(): Promise<ActivityEntry[]> {
     return this.#activity.map((e) => ({ ...e }));
   }
@@ -242,7 +322,11 @@ class PreviewLedger implements LedgerNode {
   }
 
   peers(): PeerInfo[] {
-    return this.#peers.map((p) => ({ ...p, height: this.status.height }));
+    // Devices report their height; the one through the relay lags a block behind.
+    return this.#peers.map((p, index) => ({
+      ...p,
+      height: p.kind === 'device' ? Math.max(0, this.status.height - index) : null,
+    }));
   }
 
   joinRequests(): JoinRequest[] {
@@ -271,6 +355,15 @@ class PreviewLedger implements LedgerNode {
     this.#setStatus(change);
   }
 
+  setOnline(online: boolean): void {
+    this.#peers = online ? this.#allPeers : [];
+    this.#emit({ type: 'peers', peers: this.peers() });
+    this.#setStatus({
+      online,
+      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
+    });
+  }
+
   /** Commits every waiting transaction, one block each (a toy: one tx per block). */
   commitPending(): void {
     while (this.#pending.length > 0) {
@@ -279,14 +372,17 @@ class PreviewLedger implements LedgerNode {
     }
   }
 
-  #submit(kind: string, text: string, apply: () => string): ActivityEntry {
+  #submit(kind: string, action: TxAction, apply: () => string): ActivityEntry {
+    takeFailure();
     const from = this.status.address;
+    const text = `${kind} ${JSON.stringify(action)}`;
     const nonce = this.#activity.length;
     const hash = fakeHash(`${this.status.chainId}:${from}:${nonce}:${text}`);
     const entry: ActivityEntry = {
       hash,
       kind,
       summary: text,
+      action,
       nonce,
       createdAt: this.#clockMs,
       status: 'pending',
@@ -294,7 +390,7 @@ class PreviewLedger implements LedgerNode {
       code: null,
     };
     this.#activity.push(entry);
-    const view: TxView = { hash, from, nonce, kind, summary: text, code: 'ok' };
+    const view: TxView = { hash, from, nonce, kind, summary: text, action, code: 'ok' };
     this.#pending.push({ view, apply, entry });
     this.#emit({ type: 'activity', entry: { ...entry } });
     const delayMs = this.#options.commitDelayMs;
@@ -326,7 +422,13 @@ class PreviewLedger implements LedgerNode {
       const from = tx.view.from;
       this.#nonces.set(from, (this.#nonces.get(from) ?? 0) + 1);
       const history = this.#history.get(from) ?? [];
-      history.push({ height, txHash: tx.view.hash, summary: tx.view.summary });
+      history.push({
+        height,
+        txHash: tx.view.hash,
+        from,
+        summary: tx.view.summary,
+        action: tx.view.action,
+      });
       this.#history.set(from, history);
       Object.assign(tx.entry, {
         status: code === 'ok' ? 'committed' : 'rejected',
@@ -362,7 +464,6 @@ class PreviewLedger implements LedgerNode {
     this.#blocks.push({ view });
     this.#emit({ type: 'block', block: summary(view) });
     for (const tx of txs) this.#emit({ type: 'activity', entry: { ...tx.entry } });
-    this.#emit({ type: 'peers', peers: this.#peers.map((p) => ({ ...p, height })) });
     this.#setStatus({
       height,
       headHash: view.hash,
@@ -370,6 +471,7 @@ class PreviewLedger implements LedgerNode {
       lastFinalityMs: 180 + (height % 5) * 40,
       consensus: { height: height + 1, round: 0, step: 'propose' },
     });
+    this.#emit({ type: 'peers', peers: this.peers() });
   }
 
   #setStatus(change: Partial<NodeStatus>): void {
@@ -392,24 +494,12 @@ function summary(view: BlockView): BlockSummary {
   };
 }
 
-function toBase64Url(text: string): string {
-  const binary = String.fromCharCode(...new TextEncoder().encode(text));
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(encoded: string): string {
-  const binary = atob(encoded.replaceAll('-', '+').replaceAll('_', '/'));
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-}
-
-function parseInvite(invite: string | Invite): Invite {
-  if (typeof invite !== 'string') return invite;
-  const fragment = invite.includes('#') ? invite.slice(invite.indexOf('#') + 1) : invite;
-  try {
-    return JSON.parse(fromBase64Url(fragment)) as Invite;
-  } catch {
-    throw new Error('This invite link is damaged or incomplete.');
-  }
+/** An error as the real node throws it: the UI matches errors by name and code. */
+function namedError(name: string, message: string, code?: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  if (code !== undefined) Object.assign(error, { code });
+  return error;
 }
 
 export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): PreviewControl {
@@ -420,7 +510,9 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
 
   function ledger(chainId: string): PreviewLedger {
     const found = ledgers.get(chainId);
-    if (!found) throw new Error(`no ledger ${chainId} on this device`);
+    if (!found) {
+      throw namedError('LedgerNotOnDeviceError', `ledger ${chainId} is not on this device`);
+    }
     return found.node;
   }
 
@@ -434,15 +526,17 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       }));
     },
     async createLedger({ name, balances }): Promise<string> {
+      takeFailure();
       created += 1;
       const chainId = fakeHash(`chain:${name}:${created}`);
-      const invite: Invite = { chainId, name, genesis: fakeHash(`genesis:${chainId}`), relays: [] };
+      const invite: Invite = { chainId, name, genesis: null, relays: [] };
       const node = new PreviewLedger(invite, address, 'validator', balances, options);
       ledgers.set(chainId, { node, addedAt: options.startTimeMs });
       return chainId;
     },
     async joinLedger(invite): Promise<string> {
-      const parsed = parseInvite(invite);
+      const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
+      takeFailure();
       if (!ledgers.has(parsed.chainId)) {
         const node = new PreviewLedger(parsed, address, 'observer', [], options);
         ledgers.set(parsed.chainId, { node, addedAt: options.startTimeMs });
@@ -467,6 +561,15 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
     },
     addJoinRequest(chainId, label) {
       ledger(chainId).addJoinRequest(label);
+    },
+    setOnline(chainId, online) {
+      ledger(chainId).setOnline(online);
+    },
+    failNext({ name, message, code }) {
+      nextFailure = namedError(name, message, code);
+    },
+    forgetRecords(chainId) {
+      ledger(chainId).forgetRecords();
     },
   };
 }

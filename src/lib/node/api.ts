@@ -37,7 +37,9 @@ export interface NodeStatus {
   lastFinalityMs: number | null;
   role: Role;
   sync: SyncProgress | null;
+  /** Connected to the network: a relay or at least one device of this ledger. */
   online: boolean;
+  /** Devices of this ledger connected now (relays and nodes of other ledgers not counted). */
   peerCount: number;
   consensus: { height: number; round: number; step: ConsensusStep };
   /** This device's account address and key fingerprint (hex). */
@@ -55,10 +57,19 @@ export interface NodeStatus {
 
 export type Transport = 'webrtc' | 'relay' | 'websocket' | 'tcp' | 'tab';
 
+/**
+ * What a connected peer is: a device of this ledger (it exchanged this ledger's status), a
+ * relay (signaling only), or something else (a node of another ledger met through discovery,
+ * or a device whose status has not arrived yet).
+ */
+export type PeerKind = 'device' | 'relay' | 'other';
+
 export interface PeerInfo {
   id: string;
+  kind: PeerKind;
   transport: Transport;
   latencyMs: number | null;
+  /** The peer's height as it last told us (refreshed periodically); null before it does. */
   height: number | null;
 }
 
@@ -70,13 +81,24 @@ export interface ValidatorInfo {
   lastVote: { height: number; round: number; type: 'prevote' | 'precommit' } | null;
 }
 
+/** What a transaction does, in parts a UI can put into words (with names for addresses). */
+export type TxAction =
+  | { kind: 'transfer'; to: string; amount: number }
+  | { kind: 'put'; key: string }
+  | { kind: 'delete'; key: string }
+  /** Add (power > 0), re-weight or remove (power 0) the validator of `address`. */
+  | { kind: 'validator-propose'; address: string; power: number }
+  | { kind: 'validator-approve'; proposalId: string };
+
 export type ActivityStatus = 'pending' | 'committed' | 'rejected';
 
 /** One transaction this device signed, with its fate (the outbox). */
 export interface ActivityEntry {
   hash: string;
   kind: string;
+  /** Technical one-line summary (for details); `action` is what a UI puts into words. */
   summary: string;
+  action: TxAction;
   nonce: number;
   createdAt: number;
   status: ActivityStatus;
@@ -98,6 +120,7 @@ export interface TxView {
   nonce: number;
   kind: string;
   summary: string;
+  action: TxAction;
   code: string;
 }
 
@@ -119,7 +142,7 @@ export interface AccountView {
   address: string;
   balance: number;
   nonce: number;
-  history: { height: number; txHash: string; summary: string }[];
+  history: { height: number; txHash: string; from: string; summary: string; action: TxAction }[];
 }
 
 export interface RecordView {
@@ -147,6 +170,18 @@ export interface JoinRequest {
   totalPower: number;
   approvedByMe: boolean;
 }
+
+/** Where a search of the explorer leads (see LedgerNode.search). */
+export type SearchResult =
+  | { kind: 'block'; height: number }
+  | { kind: 'tx'; hash: string; height: number }
+  /** A transaction this device signed that is not in a block yet. */
+  | { kind: 'pending-tx'; hash: string }
+  | { kind: 'account'; address: string }
+  /** Nothing matched; `searchedBlocks` says how far back transactions were looked for. */
+  | { kind: 'none'; searchedBlocks: number }
+  /** The text is none of: a height, a 64-hex block or transaction hash, a 40-hex address. */
+  | { kind: 'not-understood' };
 
 export type NodeEvent =
   | { type: 'status'; status: NodeStatus }
@@ -181,6 +216,8 @@ export interface LedgerNode {
   account(address: string): Promise<AccountView | null>;
   accounts(): Promise<{ address: string; balance: number }[]>;
   records(prefix: string): Promise<RecordView[]>;
+  /** A block by height or hash, a transaction by hash, or an account by address. */
+  search(text: string): Promise<SearchResult>;
   activity(): Promise<ActivityEntry[]>;
   validators(): Promise<ValidatorInfo[]>;
   peers(): PeerInfo[];
@@ -199,8 +236,11 @@ export interface LedgerSummary {
 export interface Invite {
   chainId: string;
   name: string;
-  /** Canonical genesis bytes (base64url) so the joiner checks chainId = hash(genesis). */
-  genesis: string;
+  /**
+   * Canonical genesis bytes (base64url) so the joiner checks chainId = hash(genesis); null when
+   * the link carries only the chain id (the genesis hash) and the genesis comes from peers.
+   */
+  genesis: string | null;
   relays: string[];
 }
 
@@ -214,6 +254,10 @@ export interface Device {
   }): Promise<string>;
   /** Accept an invite link (or its parsed form); returns the chain id. */
   joinLedger(invite: string | Invite): Promise<string>;
+  /**
+   * The ledger's node, started. The device owns its lifecycle: it starts it once (however
+   * often `open` is called) and follows the browser's connectivity; callers never start it.
+   */
   open(chainId: string): Promise<LedgerNode>;
   /** This device's account address (same key for every ledger). */
   address(): Promise<string>;

@@ -2,6 +2,13 @@
 // node per opened ledger wired to IndexedDB, libp2p over WebRTC, the other tabs
 // (BroadcastChannel, Web Locks) and Worker timers. The UI loads this module with a dynamic
 // import so libp2p stays out of the first paint.
+//
+// The device owns each node's lifecycle: it starts it once, and follows the browser's
+// connectivity. Offline first: every network it builds for a node reads the relay list afresh
+// (the server's /relay.json, remembered for offline starts, plus relays from invites), so a
+// node opened offline reconnects when the network returns; an `online` event rebuilds a
+// network that reached nobody.
+import { decodeGenesis, encodeGenesis } from '../core/encoding';
 import { validateGenesis, genesisState } from '../core/genesis';
 import { addressOf, chainIdOf } from '../core/hash';
 import type { Genesis } from '../core/types';
@@ -13,7 +20,8 @@ import {
 } from '../crypto/index';
 import {
   createBrowserNetwork,
-  fetchNetworkConfig,
+  fetchGenesisFromPeers,
+  fetchNetworkConfigOrRemembered,
   liveIceServers,
   type PublishedNetworkConfig,
 } from '../net/browser-network';
@@ -33,11 +41,27 @@ import { createVerifyPool } from './verify-pool';
 /** Voting power of a ledger creator's device, and of devices approved later. */
 export const DEVICE_POWER_DEFAULT = 10;
 export const SALT_BYTES = 16;
+/** How long a device joining by a short invite looks for a device that sends the genesis. */
+export const GENESIS_FETCH_TIMEOUT_MS = 45_000;
 
-/** Relays and STUN/TURN servers the server publishes next to the app (none when offline). */
+export class LedgerNotOnDeviceError extends Error {
+  override name = 'LedgerNotOnDeviceError';
+  constructor(readonly chainId: string) {
+    super(`ledger ${chainId} is not on this device`);
+  }
+}
+
+/**
+ * Relays and STUN/TURN servers the server publishes next to the app; offline, the last ones it
+ * published (remembered on this device), else none: the node still works with the tabs
+ * of this profile.
+ */
 async function networkConfig(): Promise<PublishedNetworkConfig> {
-  // Offline: no servers; the node still works with the tabs of this profile.
-  return fetchNetworkConfig().catch(() => ({ relays: [], iceServers: [] }));
+  return fetchNetworkConfigOrRemembered().catch(() => ({ relays: [], iceServers: [] }));
+}
+
+function unique(...lists: string[][]): string[] {
+  return [...new Set(lists.flat())];
 }
 
 class BrowserDevice implements Device {
@@ -88,9 +112,14 @@ class BrowserDevice implements Device {
 
   async joinLedger(invite: string | Invite): Promise<string> {
     const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
-    const genesis = genesisOfInvite(parsed);
+    // A ledger already here opens as it is (also offline); the invite changes nothing.
+    const known = await this.#store.ledgers();
+    if (known.some((ledger) => ledger.chainId === parsed.chainId)) return parsed.chainId;
+    const genesis = genesisOfInvite(parsed) ?? (await this.#fetchGenesis(parsed));
     if (chainIdOf(genesis) !== parsed.chainId) {
-      throw new InviteError('the invite names a different ledger than its genesis');
+      throw new InviteError(
+        'This invite link describes a different ledger than it names. Ask for a new one.',
+      );
     }
     this.#inviteRelays.set(parsed.chainId, parsed.relays);
     const chainId = await this.#add(genesis, 'joined');
@@ -98,6 +127,32 @@ class BrowserDevice implements Device {
     for (const relay of parsed.relays) await store.notePeer(relay, Date.now());
     await store.close();
     return chainId;
+  }
+
+  /** The genesis of a short invite's ledger, from one of its devices, checked against the id. */
+  async #fetchGenesis(invite: Invite): Promise<Genesis> {
+    const config = await networkConfig();
+    const relays = unique(config.relays, invite.relays);
+    if (relays.length === 0) {
+      throw new InviteError(
+        'This app knows no relay to reach the devices of this ledger. Open the invite link on the site it came from.',
+      );
+    }
+    const matches = (bytes: Uint8Array) => {
+      try {
+        return chainIdOf(decodeGenesis(bytes)) === invite.chainId;
+      } catch {
+        return false;
+      }
+    };
+    const bytes = await fetchGenesisFromPeers({
+      chainId: invite.chainId,
+      relays,
+      iceServers: config.iceServers,
+      accept: matches,
+      signal: AbortSignal.timeout(GENESIS_FETCH_TIMEOUT_MS),
+    });
+    return decodeGenesis(bytes);
   }
 
   async #add(genesis: Genesis, role: 'created' | 'joined'): Promise<string> {
@@ -131,28 +186,40 @@ class BrowserDevice implements Device {
 
   async #start(chainId: string): Promise<FullNode> {
     const entry = (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId);
-    if (!entry) throw new Error(`ledger ${chainId} is not on this device`);
+    if (!entry) throw new LedgerNotOnDeviceError(chainId);
     const store = await openIdbLedgerStore({
       chainId,
       onVersionChange: () => location.reload(),
     });
-    const config = await networkConfig();
-    const known = (await store.knownPeers()).map((peer) => peer.address);
-    const relays = [
-      ...new Set([...config.relays, ...(this.#inviteRelays.get(chainId) ?? []), ...known]),
-    ];
+    const genesisBytes = encodeGenesis(entry.genesis);
+    // Relays for a network: what the server publishes now (or last published, offline), what
+    // invites brought, and what the store remembers. Read afresh for every network built.
+    const relaysNow = async () => {
+      const config = await networkConfig();
+      const known = (await store.knownPeers()).map((peer) => peer.address);
+      const extra = unique(this.#inviteRelays.get(chainId) ?? [], known);
+      return { config, relays: unique(config.relays, extra), extra };
+    };
+    // Invite links list only relays the app's own /relay.json does not publish: the link opens
+    // the app from this origin, which publishes those. The first network uses this same read
+    // (one /relay.json fetch per opening); later ones read afresh.
+    let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
+    const { extra: inviteRelays } = await firstRead;
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
     const lock = requestValidatorLock(chainId, () => node?.setValidatorRole(true));
     node = new FullNode(
-      { ledgerName: entry.name, relays, mayValidate: () => lock.held },
+      { ledgerName: entry.name, relays: inviteRelays, mayValidate: () => lock.held },
       {
         store,
-        createNetwork: ({ validator, blocks }) =>
-          createBrowserNetwork(
-            { chainId, relays, iceServers: liveIceServers(config) },
+        createNetwork: async ({ validator, blocks }) => {
+          const { config, relays } = await (firstRead ?? relaysNow());
+          firstRead = null;
+          return createBrowserNetwork(
+            { chainId, relays, iceServers: liveIceServers(config), genesis: genesisBytes },
             { blocks, validator },
-          ),
+          );
+        },
         signer: webCryptoSigner(this.#key),
         // Gossip, validate-block and commit check the same signatures: verify each once.
         verifier: cachingVerifier(webCryptoVerifier()),
@@ -178,7 +245,14 @@ class BrowserDevice implements Device {
     // it. The events, not navigator.onLine: Chromium can fire 'offline' while onLine still
     // reads true, and reads false at load on a machine with only loopback (a local relay
     // works there). So the node starts online and lets failed dials speak for themselves.
-    const wentOnline = () => void node?.setOnline(true);
+    // Back online, a network that reaches nobody (built offline, or its relays moved) is
+    // rebuilt with the relay list of now.
+    const wentOnline = () =>
+      void (async () => {
+        if (!node) return;
+        if (!node.status.online) await node.setOnline(false);
+        await node.setOnline(true);
+      })();
     const wentOffline = () => void node?.setOnline(false);
     await node.start();
     node.setValidatorRole(lock.held);

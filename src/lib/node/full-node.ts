@@ -23,6 +23,7 @@ import {
 import { TxRejectedError } from './outbox';
 import { OUTBOX_RESUBMIT_MS, STORAGE_POLL_MS } from './params';
 import * as queries from './queries';
+import { searchLedger } from './search';
 
 export { NodeStoppedError, TxRejectedError } from './outbox';
 export type { NetworkParts } from './connectivity';
@@ -203,6 +204,10 @@ export class FullNode implements Api.LedgerNode {
 
   records(prefix: string): Promise<Api.RecordView[]> {
     return queries.recordViews(this.#deps.store, prefix);
+  }
+
+  search(text: string): Promise<Api.SearchResult> {
+    return searchLedger(this.#deps.store, this.#p.head.state.height, text);
   }
 
   activity(): Promise<Api.ActivityEntry[]> {

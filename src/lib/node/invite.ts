@@ -1,7 +1,14 @@
-// Invite links: `<app>/join#<payload>`, where the payload is base64url of the canonical
-// encoding of [version, genesis bytes, relay multiaddrs]. The joining device recomputes the chain
-// id from the genesis, so a link cannot point it at a ledger other than the one it names.
-// Everything travels in the fragment, which browsers never send to a server.
+// Invite links: `<app>/join#<payload>`, payload = base64url of the canonical encoding of
+//   [2, chain id (32 bytes), ledger name, relay multiaddrs]           (the short link, default)
+//   [1, genesis bytes, relay multiaddrs]                              (the long link, still read)
+// The short link carries the genesis hash (= chain id) instead of the genesis: the joining
+// device fetches the genesis from a device of the ledger and checks it against the hash
+// (net/genesis-protocol.ts), so the link cannot point it at another ledger either way. It is a
+// third of the long one's length, which makes the QR code sparse enough for a phone camera.
+// The relays listed are only those the app's own /relay.json does not publish (the link opens
+// the app from the same origin, which publishes its relays). Everything travels in the
+// fragment, which browsers never send to a server. Messages of InviteError are sentences a
+// person reads as they are.
 import {
   decodeGenesis,
   decodeValue,
@@ -9,17 +16,25 @@ import {
   encodeValue,
   DecodeError,
 } from '../core/encoding';
+import { fromHex, toHex } from '../core/bytes';
 import { chainIdOf } from '../core/hash';
+import { LEDGER_NAME_BYTES_MAX } from '../core/params';
 import type { Genesis } from '../core/types';
 import type { Invite } from './api';
 
-export const INVITE_VERSION = 1;
+/** The long link's version (whole genesis); still accepted. */
+export const INVITE_VERSION_GENESIS = 1;
+/** The short link's version (genesis hash only); what inviteLink writes. */
+export const INVITE_VERSION = 2;
 export const INVITE_RELAYS_MAX = 8;
 export const INVITE_BYTES_MAX = 16 * 1024;
+const CHAIN_ID_BYTES = 32;
 
 export class InviteError extends Error {
   override name = 'InviteError';
 }
+
+const DAMAGED = 'This invite link is damaged or incomplete. Ask for a new one.';
 
 export function makeInvite(genesis: Genesis, relays: string[]): Invite {
   return {
@@ -30,50 +45,90 @@ export function makeInvite(genesis: Genesis, relays: string[]): Invite {
   };
 }
 
-export function inviteLink(baseUrl: string, invite: Invite): string {
-  const payload = encodeValue([INVITE_VERSION, fromBase64Url(invite.genesis), invite.relays]);
+/**
+ * The link for `invite`: the short form by default; `withGenesis` writes the whole genesis
+ * (for a ledger no online device serves, as in benchmarks with a headless peer).
+ */
+export function inviteLink(
+  baseUrl: string,
+  invite: Invite,
+  options: { withGenesis?: boolean } = {},
+): string {
+  const relays = invite.relays.slice(0, INVITE_RELAYS_MAX);
+  const payload =
+    options.withGenesis && invite.genesis !== null
+      ? encodeValue([INVITE_VERSION_GENESIS, fromBase64Url(invite.genesis), relays])
+      : encodeValue([INVITE_VERSION, fromHex(invite.chainId), invite.name, relays]);
   return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(payload)}`;
 }
 
-/** Accepts a whole link or just its fragment. Throws InviteError with what is wrong. */
+/** Accepts a whole link or just its fragment. Throws InviteError saying what is wrong. */
 export function parseInvite(linkOrFragment: string): Invite {
   const trimmed = linkOrFragment.trim();
   const fragment = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
-  if (fragment.length === 0) throw new InviteError('the invite link is empty');
+  if (fragment.length === 0) throw new InviteError('This invite link is empty.');
   let value: unknown;
   try {
     value = decodeValue(fromBase64Url(fragment), INVITE_BYTES_MAX);
   } catch (error) {
     if (error instanceof DecodeError || error instanceof InviteError) {
-      throw new InviteError('the invite link is damaged (it does not decode)');
+      throw new InviteError(DAMAGED);
     }
     throw error;
   }
-  if (!Array.isArray(value) || value.length !== 3 || value[0] !== INVITE_VERSION) {
-    throw new InviteError('the invite link is from an unsupported version');
+  if (!Array.isArray(value)) throw new InviteError(DAMAGED);
+  if (value[0] === INVITE_VERSION) return parseShort(value);
+  if (value[0] === INVITE_VERSION_GENESIS) return parseLong(value);
+  throw new InviteError(
+    'This invite link comes from a newer version of the app. Reload the page, or ask for a new link.',
+  );
+}
+
+function parseShort(value: unknown[]): Invite {
+  const [, chainId, name, relays] = value as [number, unknown, unknown, unknown];
+  if (value.length !== 4 || !(chainId instanceof Uint8Array) || chainId.length !== CHAIN_ID_BYTES) {
+    throw new InviteError(DAMAGED);
   }
+  if (typeof name !== 'string' || new TextEncoder().encode(name).length > LEDGER_NAME_BYTES_MAX) {
+    throw new InviteError(DAMAGED);
+  }
+  return { chainId: toHex(chainId), name, genesis: null, relays: relayList(relays) };
+}
+
+function parseLong(value: unknown[]): Invite {
   const [, genesisBytes, relays] = value as [number, unknown, unknown];
-  if (!(genesisBytes instanceof Uint8Array)) throw new InviteError('the invite has no genesis');
-  if (
-    !Array.isArray(relays) ||
-    relays.length > INVITE_RELAYS_MAX ||
-    !relays.every((r) => typeof r === 'string')
-  ) {
-    throw new InviteError('the invite has a bad relay list');
+  if (value.length !== 3 || !(genesisBytes instanceof Uint8Array)) {
+    throw new InviteError(DAMAGED);
   }
+  const list = relayList(relays);
   let genesis: Genesis;
   try {
     genesis = decodeGenesis(genesisBytes);
   } catch (error) {
-    if (error instanceof DecodeError)
-      throw new InviteError(`the invite's genesis is invalid (${error.reason})`);
+    if (error instanceof DecodeError) {
+      throw new InviteError(
+        "This invite link's ledger description is invalid. Ask for a new link.",
+      );
+    }
     throw error;
   }
-  return makeInvite(genesis, relays as string[]);
+  return makeInvite(genesis, list);
 }
 
-export function genesisOfInvite(invite: Invite): Genesis {
-  return decodeGenesis(fromBase64Url(invite.genesis));
+function relayList(relays: unknown): string[] {
+  if (
+    !Array.isArray(relays) ||
+    relays.length > INVITE_RELAYS_MAX ||
+    !relays.every((relay) => typeof relay === 'string')
+  ) {
+    throw new InviteError(DAMAGED);
+  }
+  return relays as string[];
+}
+
+/** The genesis a long link carries; null for a short link (fetch it from the ledger's devices). */
+export function genesisOfInvite(invite: Invite): Genesis | null {
+  return invite.genesis === null ? null : decodeGenesis(fromBase64Url(invite.genesis));
 }
 
 export function toBase64Url(bytes: Uint8Array): string {
@@ -82,11 +137,18 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
+/** Throws InviteError (never the DOM's atob error) for text that is not base64url. */
 export function fromBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new InviteError('not base64url');
+  // A length of 1 mod 4 cannot come from whole bytes (a truncated link).
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new InviteError(DAMAGED);
   const padded =
     text.replaceAll('-', '+').replaceAll('_', '/') + '==='.slice((text.length + 3) % 4);
-  const binary = atob(padded);
+  let binary: string;
+  try {
+    binary = atob(padded);
+  } catch {
+    throw new InviteError(DAMAGED);
+  }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;

@@ -9,6 +9,7 @@ import { findValidator } from '../core/validators';
 import type { PeerSummary } from '../net/network';
 import type { NodeStatus, StorageInfo } from './api';
 import type { NodeEvents } from './node-events';
+import { connectivityOf } from './queries';
 
 export interface NodeStatusComponents {
   ledgerName: string;
@@ -115,8 +116,7 @@ export class NodeStatusView {
       sync: syncing
         ? { fromHeight: state.height, currentHeight: state.height, targetHeight: target }
         : null,
-      online: peers.length > 0,
-      peerCount: peers.length,
+      ...connectivityOf(peers),
       consensus: { height: engine.height, round: engine.round, step: engine.step },
       address: c.address,
       fingerprint: toHex(c.publicKey).slice(0, 16),

@@ -1,6 +1,6 @@
 // Read-only views of the ledger for the UI: from the store (history, blocks, records) or from
 // the node's in-memory state (balances, validators), as plain data.
-import { toHex } from '../core/hash';
+import { addressOf, toHex } from '../core/hash';
 import type { LedgerState } from '../core/state';
 import type { PeerSummary, TransportKind } from '../net/network';
 import type { LedgerStore } from '../store/types';
@@ -9,11 +9,12 @@ import type {
   BlockSummary,
   BlockView,
   PeerInfo,
+  PeerKind,
   RecordView,
   Transport,
   ValidatorInfo,
 } from './api';
-import { blockViewOf, summaryOfTx } from './views';
+import { actionOfTx, blockViewOf, summaryOfTx } from './views';
 
 /** Rows per page the UI may ask for at most. */
 export const ACCOUNT_HISTORY_ROWS_MAX = 50;
@@ -63,7 +64,9 @@ export async function accountView(
     history: history.map((row) => ({
       height: row.height,
       txHash: toHex(row.txHash),
+      from: addressOf(row.tx.from),
       summary: summaryOfTx(row.tx),
+      action: actionOfTx(row.tx),
     })),
   };
 }
@@ -117,9 +120,36 @@ function bestTransport(transports: readonly TransportKind[]): Transport {
   return 'tab';
 }
 
+/**
+ * A peer that exchanged this ledger's status is one of its devices. A browser reaches relays,
+ * and only relays, over a plain WebSocket (or TCP from Node) without a status; anything else
+ * without a status is a node of another ledger (met through discovery) or not identified yet.
+ */
+function peerKind(peer: PeerSummary): PeerKind {
+  if (peer.status !== null) return 'device';
+  const direct = peer.transports.some((t) => t === 'websocket' || t === 'tcp');
+  const viaWebRtcOrCircuit = peer.transports.some((t) => t === 'webrtc' || t === 'relay');
+  return direct && !viaWebRtcOrCircuit ? 'relay' : 'other';
+}
+
+/**
+ * What the status says about connectivity: online once a relay or a device of this ledger is
+ * connected; `peerCount` counts devices only (a relay or another ledger's node is no peer of
+ * this ledger).
+ */
+export function connectivityOf(peers: readonly PeerSummary[]): {
+  online: boolean;
+  peerCount: number;
+} {
+  const kinds = peers.map(peerKind);
+  const peerCount = kinds.filter((kind) => kind === 'device').length;
+  return { online: peerCount > 0 || kinds.includes('relay'), peerCount };
+}
+
 export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
   return peers.map((peer) => ({
     id: peer.id,
+    kind: peerKind(peer),
     transport: bestTransport(peer.transports),
     latencyMs: peer.latencyMs,
     height: peer.status?.height ?? null,

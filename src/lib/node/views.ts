@@ -1,9 +1,40 @@
 // Plain-data views of ledger objects for the UI (hex strings, short summaries).
 import { commitSlotVote } from '../core/block';
 import { addressOf, toHex, txHash } from '../core/hash';
-import type { Tx, ValidatorSet } from '../core/types';
+import type {
+  DeleteBody,
+  PutBody,
+  TransferBody,
+  Tx,
+  ValidatorApproveBody,
+  ValidatorProposeBody,
+  ValidatorSet,
+} from '../core/types';
 import type { OutboxEntry, StoredBlock } from '../store/types';
-import type { ActivityEntry, BlockView } from './api';
+import type { ActivityEntry, BlockView, TxAction } from './api';
+
+/** The parts of a transaction a UI puts into words (hex for keys and ids). */
+export function actionOfTx(tx: Tx): TxAction {
+  switch (tx.kind) {
+    case 'transfer': {
+      const body = tx.body as TransferBody;
+      return { kind: 'transfer', to: body.to, amount: body.amount };
+    }
+    case 'put':
+      return { kind: 'put', key: (tx.body as PutBody).key };
+    case 'delete':
+      return { kind: 'delete', key: (tx.body as DeleteBody).key };
+    case 'validator-propose': {
+      const body = tx.body as ValidatorProposeBody;
+      return { kind: 'validator-propose', address: addressOf(body.publicKey), power: body.power };
+    }
+    case 'validator-approve':
+      return {
+        kind: 'validator-approve',
+        proposalId: toHex((tx.body as ValidatorApproveBody).proposalId),
+      };
+  }
+}
 
 export function summaryOfTx(tx: Tx): string {
   const body = tx.body as unknown as Record<string, unknown>;
@@ -33,6 +64,7 @@ export function activityOf(entry: OutboxEntry): ActivityEntry {
     hash: entry.txHash,
     kind: entry.tx.kind,
     summary: summaryOfTx(entry.tx),
+    action: actionOfTx(entry.tx),
     nonce: entry.tx.nonce,
     createdAt: entry.addedMs,
     status: fate.status,
@@ -58,6 +90,7 @@ export function blockViewOf(stored: StoredBlock, set: ValidatorSet): BlockView {
       nonce: tx.nonce,
       kind: tx.kind,
       summary: summaryOfTx(tx),
+      action: actionOfTx(tx),
       code: stored.codes?.[index] ?? 'ok',
     })),
     commit: {

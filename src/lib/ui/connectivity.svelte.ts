@@ -1,17 +1,18 @@
-// The browser's own online/offline signal, for pages shown before any node is open.
+// The browser's connectivity events, for pages shown before any node is open. Only an
+// `offline` event during this visit counts: navigator.onLine can read false at load on
+// machines whose network the browser does not recognise, while the ledger's relay works.
 export class Connectivity {
-  online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  wentOffline = $state(false);
 
   /** Starts listening; returns the function that stops. */
   listen(): () => void {
-    const update = () => {
-      this.online = navigator.onLine;
-    };
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
+    const offline = () => (this.wentOffline = true);
+    const online = () => (this.wentOffline = false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
     return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
     };
   }
 }

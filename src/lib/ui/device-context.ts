@@ -1,5 +1,5 @@
-// How the UI gets its node: one Device per tab, loaded lazily, and one started LedgerNode per
-// ledger the user opens. The node module pulls in libp2p (~550 kB), so it is a dynamic import:
+// How the UI gets its node: one Device per tab, loaded lazily; the Device hands out one started
+// LedgerNode per ledger. The node module pulls in libp2p (~550 kB), so it is a dynamic import:
 // the shell paints first, then the node arrives.
 import type { Device, LedgerNode } from '$lib/node/api';
 
@@ -15,7 +15,6 @@ declare global {
 }
 
 let devicePromise: Promise<Device> | null = null;
-const openNodes = new Map<string, Promise<LedgerNode>>();
 
 export function loadDevice(): Promise<Device> {
   if (devicePromise) return devicePromise;
@@ -30,16 +29,10 @@ export function loadDevice(): Promise<Device> {
   return devicePromise;
 }
 
-/** The started node of one ledger; the same instance for every page of that ledger. */
-export function openLedger(chainId: string): Promise<LedgerNode> {
-  const existing = openNodes.get(chainId);
-  if (existing) return existing;
-  const opening = loadDevice().then(async (device) => {
-    const node = await device.open(chainId);
-    await node.start();
-    return node;
-  });
-  openNodes.set(chainId, opening);
-  opening.catch(() => openNodes.delete(chainId));
-  return opening;
+/**
+ * The started node of one ledger. The Device owns its lifecycle (starts it once, follows the
+ * browser's connectivity, keeps one per ledger); the UI only asks for it.
+ */
+export async function openLedger(chainId: string): Promise<LedgerNode> {
+  return (await loadDevice()).open(chainId);
 }

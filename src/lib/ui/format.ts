@@ -1,5 +1,5 @@
 // Display formatting only: turns the node's plain values into short human text.
-import type { Role, Transport } from '$lib/node/api';
+import type { Transport } from '$lib/node/api';
 
 /** `abcd1234…9f0e` for long hex strings; short ones unchanged. */
 export function shortHex(hex: string, keep = 8): string {
@@ -55,26 +55,12 @@ export function formatBytes(bytes: number | null): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-export const ROLE_LABELS: Record<Role, string> = {
-  validator: 'Validator',
-  standby: 'Standby validator',
-  observer: 'Observer',
-  'catching-up': 'Catching up',
-};
-
-export const ROLE_HINTS: Record<Role, string> = {
-  validator: 'This tab holds your validator key and votes on blocks.',
-  standby: 'Another tab of this browser is voting for this device; this one follows.',
-  observer: 'This device verifies every block but does not vote.',
-  'catching-up': 'Downloading and verifying blocks from peers.',
-};
-
 export const TRANSPORT_LABELS: Record<Transport, string> = {
-  webrtc: 'WebRTC',
-  relay: 'Relay',
+  webrtc: 'Direct (WebRTC)',
+  relay: 'Through the relay',
   websocket: 'WebSocket',
   tcp: 'TCP',
-  tab: 'Tab',
+  tab: 'Another tab',
 };
 
 /** Sync progress as a 0..1 fraction for a progress bar. */

@@ -25,7 +25,8 @@ export function addressError(text: string): string | null {
 export function amountError(text: string): string | null {
   const trimmed = text.trim();
   if (trimmed === '') return 'Enter an amount.';
-  if (!/^\d+$/.test(trimmed)) return 'The amount is a whole number.';
+  if (/^-\s*\d+([.,]\d*)?$/.test(trimmed)) return 'The amount must be more than zero.';
+  if (!/^\d+$/.test(trimmed)) return 'The amount is a whole number, like 25.';
   const amount = Number(trimmed);
   if (amount <= 0) return 'The amount must be more than zero.';
   if (amount > AMOUNT_MAX) return 'The amount is too large.';
@@ -121,10 +122,4 @@ export function checkInvite(text: string): Checked<string, 'invite'> {
   const invite = text.trim();
   if (invite === '') return { ok: false, errors: { invite: 'Paste an invite link.' } };
   return { ok: true, value: invite };
-}
-
-/** The message of anything thrown by a node action, for the error banner. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

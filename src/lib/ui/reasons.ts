@@ -13,11 +13,11 @@ const TX_REASONS: Record<TxCode, string> = {
   'too-large': 'The transaction is too large.',
   'unknown-kind': 'This kind of transaction is not known to the ledger.',
   'bad-body': 'The transaction is malformed.',
-  'not-a-validator': 'Only validators may do this.',
+  'not-a-validator': 'Only devices that vote (validators) may do this.',
   'unknown-proposal': 'The proposal no longer exists (approved, expired or never made).',
-  'already-approved': 'This device already approved it.',
+  'already-approved': 'This device has already approved it.',
   'too-many-proposals': 'Too many open proposals; try again later.',
-  'too-many-validators': 'The validator set is full.',
+  'too-many-validators': 'No more devices can vote on this ledger.',
   'key-too-large': 'The record key is too long.',
   'value-too-large': 'The record value is too long.',
   'record-not-found': 'There is no record with this key.',
@@ -35,7 +35,11 @@ const TX_REASONS: Record<TxCode, string> = {
   'bad-rotation': 'The new ledger key did not cover exactly the members that stay.',
 };
 
+/** Every code the ledger can refuse a transaction with. */
+export const TX_CODES = Object.keys(TX_REASONS) as TxCode[];
+
 export function txReason(code: string | null): string {
   if (code === null) return '';
-  return (TX_REASONS as Record<string, string | undefined>)[code] ?? `Rejected (${code}).`;
+  // A code this version does not know (a newer peer's) still reads as a sentence.
+  return (TX_REASONS as Record<string, string | undefined>)[code] ?? 'The ledger refused it.';
 }

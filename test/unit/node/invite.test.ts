@@ -1,3 +1,5 @@
+// Invite links: the short link (chain id, name, relays) is what devices show; the long link
+// (the whole genesis) is still read. A damaged link always says so in a sentence.
 import { describe, expect, test } from 'vitest';
 import { chainIdOf } from '../../../src/lib/core/hash';
 import {
@@ -11,26 +13,75 @@ import {
 import { encodeValue } from '../../../src/lib/core/encoding';
 import { makeGenesis, newKeys } from '../../support/fixtures';
 
+const RELAY = '/ip4/127.0.0.1/tcp/8081/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
+
 describe('invite links', () => {
-  test('a link round-trips to the same ledger, genesis and relays', async () => {
+  test('the short link names the ledger and its relays, not its genesis', async () => {
     const genesis = makeGenesis(await newKeys(1), { name: 'family' });
-    const relays = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWExample'];
-    const link = inviteLink('http://127.0.0.1:8080/', makeInvite(genesis, relays));
+    const link = inviteLink('http://127.0.0.1:8080/', makeInvite(genesis, [RELAY]));
     expect(link.startsWith('http://127.0.0.1:8080/join#')).toBe(true);
     const parsed = parseInvite(link);
-    expect(parsed).toMatchObject({ chainId: chainIdOf(genesis), name: 'family', relays });
-    expect(chainIdOf(genesisOfInvite(parsed))).toBe(chainIdOf(genesis));
+    expect(parsed).toEqual({
+      chainId: chainIdOf(genesis),
+      name: 'family',
+      genesis: null,
+      relays: [RELAY],
+    });
+    expect(genesisOfInvite(parsed)).toBeNull();
     expect(parseInvite(link.split('#')[1] as string).chainId).toBe(parsed.chainId);
   });
 
+  test('the short link is short: under half the long one, under 100 characters', async () => {
+    const genesis = makeGenesis(await newKeys(1), { name: 'Household' });
+    const short = inviteLink('http://127.0.0.1:8080', makeInvite(genesis, []));
+    const long = inviteLink('http://127.0.0.1:8080', makeInvite(genesis, [RELAY]), {
+      withGenesis: true,
+    });
+    console.log(`invite link: ${short.length} characters (long form with a relay: ${long.length})`);
+    expect(short.length).toBeLessThan(100);
+    expect(short.length * 2).toBeLessThan(long.length);
+  });
+
+  test('a long link carries the genesis, checked against its chain id', async () => {
+    const genesis = makeGenesis(await newKeys(1), { name: 'family' });
+    const link = inviteLink('http://x', makeInvite(genesis, [RELAY]), { withGenesis: true });
+    const parsed = parseInvite(link);
+    expect(parsed).toMatchObject({ chainId: chainIdOf(genesis), name: 'family', relays: [RELAY] });
+    expect(chainIdOf(genesisOfInvite(parsed)!)).toBe(chainIdOf(genesis));
+  });
+
   test.each([
-    ['empty', ''],
-    ['not base64url', 'http://x/join#***'],
-    ['garbage bytes', `#${toBase64Url(new Uint8Array([0xff, 0x00, 0x13]))}`],
-    ['wrong version', `#${toBase64Url(encodeValue([2, new Uint8Array(3), []]))}`],
-    ['bad genesis', `#${toBase64Url(encodeValue([1, new Uint8Array(3), []]))}`],
-    ['bad relays', `#${toBase64Url(encodeValue([1, new Uint8Array(3), [1]]))}`],
-  ])('a damaged link (%s) is an InviteError', (_name, link) => {
-    expect(() => parseInvite(link)).toThrow(InviteError);
+    ['empty', '', 'This invite link is empty.'],
+    ['not base64url', 'http://x/join#***', 'damaged or incomplete'],
+    // The browser's own atob error ("Failed to execute 'atob'...") never reaches a person.
+    ['cut to a length no bytes make', 'http://x/join#abcde', 'damaged or incomplete'],
+    ['garbage bytes', `#${toBase64Url(new Uint8Array([0xff, 0x00, 0x13]))}`, 'damaged'],
+    ['newer version', `#${toBase64Url(encodeValue([9, new Uint8Array(3), []]))}`, 'newer version'],
+    ['short chain id', `#${toBase64Url(encodeValue([2, new Uint8Array(3), 'x', []]))}`, 'damaged'],
+    ['bad genesis', `#${toBase64Url(encodeValue([1, new Uint8Array(3), []]))}`, 'invalid'],
+    ['bad relays', `#${toBase64Url(encodeValue([1, new Uint8Array(3), [1]]))}`, 'damaged'],
+  ])('a damaged link (%s) is an InviteError with a sentence', (_name, link, words) => {
+    let error: unknown;
+    try {
+      parseInvite(link);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(InviteError);
+    const message = (error as Error).message;
+    expect(message).toContain(words);
+    expect(message).toMatch(/^[A-Z].*\.$/);
+  });
+
+  test('every truncation of a real link fails with a sentence, never a DOM error', async () => {
+    const genesis = makeGenesis(await newKeys(1), { name: 'family' });
+    const link = inviteLink('http://x', makeInvite(genesis, [RELAY]));
+    for (let cut = link.indexOf('#') + 1; cut < link.length; cut++) {
+      try {
+        parseInvite(link.slice(0, cut));
+      } catch (error) {
+        expect(error).toBeInstanceOf(InviteError);
+      }
+    }
   });
 });

@@ -26,8 +26,9 @@ describe('transfer form', () => {
     ['xyz', '5', 'to', 'An address is 40 hexadecimal characters.'],
     [me, '5', 'to', 'This is your own address.'],
     [other, '', 'amount', 'Enter an amount.'],
-    [other, '1.5', 'amount', 'The amount is a whole number.'],
-    [other, '-3', 'amount', 'The amount is a whole number.'],
+    [other, '1.5', 'amount', 'The amount is a whole number, like 25.'],
+    [other, '-3', 'amount', 'The amount must be more than zero.'],
+    [other, '-5', 'amount', 'The amount must be more than zero.'],
     [other, '0', 'amount', 'The amount must be more than zero.'],
     [other, '9'.repeat(20), 'amount', 'The amount is too large.'],
   ])('to=%j amount=%j is refused on %s', (to, amount, field, message) => {
@@ -77,7 +78,7 @@ describe('create-ledger form', () => {
       expect(checked.errors).toEqual({
         name: 'Give the ledger a name.',
         'row-0-address': 'This address is already listed.',
-        'row-1-amount': 'The amount is a whole number.',
+        'row-1-amount': 'The amount is a whole number, like 25.',
       });
     }
   });
@@ -128,5 +129,5 @@ test('sync progress is a clamped fraction', () => {
 
 test('every rejection code has words, unknown codes still say something', () => {
   expect(txReason('insufficient-balance')).toBe('The balance is too low for this transfer.');
-  expect(txReason('some-new-code')).toBe('Rejected (some-new-code).');
+  expect(txReason('some-new-code')).toBe('The ledger refused it.');
 });
