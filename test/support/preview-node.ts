@@ -11,6 +11,7 @@ import type {
   Device,
   Invite,
   JoinRequest,
+  MemberView,
   LedgerNode,
   LedgerSummary,
   NodeEvent,
@@ -184,6 +185,7 @@ class PreviewLedger implements LedgerNode {
       storage: { usageBytes: 120_000, quotaBytes: 2_000_000_000, persisted: true },
       problem: null,
       drops: {},
+      access: null,
     };
     for (let i = 0; i < options.initialBlocks; i += 1)
       this.#commitBlock([], 800 + ((i * 337) % 900));
@@ -331,6 +333,15 @@ class PreviewLedger implements LedgerNode {
 
   joinRequests(): JoinRequest[] {
     return this.#joinRequests.map((r) => ({ ...r }));
+  }
+
+  // The preview's ledgers are public: no members to list or remove.
+  members(): MemberView[] {
+    return [];
+  }
+
+  async removeMember(): Promise<ActivityEntry> {
+    throw new TxRejectedError('not-a-member');
   }
 
   addJoinRequest(label: string): void {

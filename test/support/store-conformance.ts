@@ -490,7 +490,15 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     checkEqual(await store.keyring.load(), null, 'no keyring before one is saved');
     const first = {
       networkSecret: new Uint8Array(32).fill(1),
-      epochs: [{ epoch: 0, key: new Uint8Array(32).fill(2), fromHeight: 1, wrappedPrevious: null }],
+      epochs: [
+        {
+          epoch: 0,
+          key: new Uint8Array(32).fill(2),
+          fromHeight: 1,
+          keyHash: new Uint8Array(32).fill(5),
+          wrappedPrevious: null,
+        },
+      ],
     };
     await store.keyring.save(first);
     checkEqual(await store.keyring.load(), first, 'keyring read back');
@@ -502,6 +510,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           epoch: 1,
           key: new Uint8Array(32).fill(3),
           fromHeight: 9,
+          keyHash: null,
           wrappedPrevious: new Uint8Array(60).fill(4),
         },
       ],

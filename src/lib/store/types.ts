@@ -182,6 +182,8 @@ export interface KeyringEpoch {
   key: Uint8Array | null;
   /** The first height under this key (null until this device knows where the epoch began). */
   fromHeight: number | null;
+  /** The chain's commitment to the key (genesis or rotation): a key is only kept if it matches. */
+  keyHash: Uint8Array | null;
   /** The previous epoch's key wrapped under this one (from the rotation), if known. */
   wrappedPrevious: Uint8Array | null;
 }
