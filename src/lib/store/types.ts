@@ -4,6 +4,7 @@
 
 import type { SignerStateStore } from '../consensus/types';
 import type { SigningKey } from '../crypto';
+import type { BoxKey } from '../crypto/box';
 import type { LedgerState, StateChanges } from '../core/state';
 import type {
   Account,
@@ -223,6 +224,9 @@ export interface DeviceStore {
   deviceKey(): Promise<DeviceKey | null>;
   /** Store `key` unless a key exists; returns the stored one (racing tabs agree on one key). */
   putDeviceKeyIfAbsent(key: DeviceKey): Promise<DeviceKey>;
+  /** The device's X25519 key (private ledgers seal their keys to it), kept as the signing key. */
+  deviceBoxKey(): Promise<BoxKey | null>;
+  putDeviceBoxKeyIfAbsent(key: BoxKey): Promise<BoxKey>;
   close(): Promise<void>;
 }
 
