@@ -20,7 +20,12 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { reconnectDelayMs, shouldRetry } from './backoff';
 import { repairOutboundStreams } from './gossip-watchdog';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-import { DIAL_TIMEOUT_MS, KNOWN_PEERS_MAX, SYNC_INBOUND_STREAMS_MAX } from './limits';
+import {
+  DIAL_TIMEOUT_MS,
+  KNOWN_PEERS_MAX,
+  SYNC_INBOUND_STREAMS_MAX,
+  SYNC_STATUS_REFRESH_INTERVAL_MS,
+} from './limits';
 import {
   DISCOVERY_TOPIC,
   TOPIC_NAMES,
@@ -44,7 +49,13 @@ import type {
   ValidationStats,
 } from './network';
 import { syncRange, type SyncSession } from './sync-driver';
-import { serveSyncStream, SyncClientStream } from './sync-stream';
+import { SyncPeerBook, type SyncOutcome, type SyncPeerReport } from './sync-peers';
+import {
+  serveSyncStream,
+  SYNC_CLIENT_LIMITS,
+  SyncClientStream,
+  type SyncClientLimits,
+} from './sync-stream';
 import { transportOf } from './transport-kind';
 import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
 
@@ -60,6 +71,10 @@ export interface Libp2pNetworkOptions {
   relays?: string[];
   /** Direct peer multiaddrs to dial at start (Node peers), each ending in /p2p/<id>. */
   bootstrap?: string[];
+  /** What range-sync replies must meet (deadlines, byte cap); tests shorten the deadlines. */
+  syncLimits?: Partial<SyncClientLimits>;
+  /** Wall clock for penalties (tests); Date.now by default. */
+  nowMs?: () => number;
 }
 
 export interface Libp2pNetworkDeps {
@@ -121,6 +136,11 @@ export class Libp2pNetwork implements Network {
   private readonly replays = new ReplayGuard();
   /** What the validator decoded, from validation to delivery (weak: gossipsub owns messages). */
   private readonly decoded = new WeakMap<Message, unknown>();
+  /** What each sync peer proved, and who is penalised (ranking, ignored claims, gossip score). */
+  private readonly syncPeers: SyncPeerBook;
+  private readonly syncLimits: Readonly<SyncClientLimits>;
+  private readonly nowMs: () => number;
+  private lastStatusRefreshMs = -Infinity;
   private running = false;
   private repairTimer: ReturnType<typeof setInterval> | null = null;
   private repairs = 0;
@@ -132,6 +152,9 @@ export class Libp2pNetwork implements Network {
     this.validator = deps.validator ?? acceptAll;
     this.relays = (options.relays ?? []).map((a) => multiaddr(a));
     this.bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
+    this.nowMs = options.nowMs ?? Date.now;
+    this.syncPeers = new SyncPeerBook(this.nowMs);
+    this.syncLimits = { ...SYNC_CLIENT_LIMITS, ...options.syncLimits };
   }
 
   get peerId(): string {
@@ -152,6 +175,10 @@ export class Libp2pNetwork implements Network {
     if (this.running) return;
     this.running = true;
     const pubsub = this.libp2p.services.pubsub;
+    // A peer penalised by range sync (invalid blocks, unserved claims) loses gossipsub score:
+    // the application-specific term, which these settings leave unused otherwise.
+    const score = (pubsub as Partial<GossipSub>).score;
+    if (score) score.params.appSpecificScore = (peerId) => this.syncPeers.gossipScore(peerId);
     for (const name of TOPIC_NAMES) {
       pubsub.topicValidators.set(topicString(this.chainId, name), (peer, message) =>
         this.validate(name, peer, message),
@@ -260,21 +287,37 @@ export class Libp2pNetwork implements Network {
   }
 
   async syncRange(from: number, to: number, options: SyncOptions): Promise<SyncResult> {
-    if (this.candidates(to).length === 0) await this.refreshStatuses();
+    // A target nobody claims (a forged far-ahead message) must not cost a status exchange with
+    // every peer on every attempt.
+    const nowMs = this.nowMs();
+    if (
+      this.candidates(to).length === 0 &&
+      nowMs - this.lastStatusRefreshMs >= SYNC_STATUS_REFRESH_INTERVAL_MS
+    ) {
+      this.lastStatusRefreshMs = nowMs;
+      await this.refreshStatuses();
+    }
     return syncRange(from, to, options, {
       candidates: (height) => this.candidates(height),
       open: (peerId, signal) => this.openSession(peerId, signal),
+      report: (peerId, outcome) => this.reportSyncOutcome(peerId, outcome),
     });
   }
 
-  /** Ask every connected peer that speaks the sync protocol for its current status. */
+  /** Ask every connected peer that speaks the sync protocol (and is trusted) for its status. */
   async refreshStatuses(): Promise<void> {
     await Promise.all(
       this.libp2p
         .getConnections()
         .filter((c) => c.limits == null && c.status === 'open')
+        .filter((c) => !this.syncPeers.distrusted(c.remotePeer.toString()))
         .map((c) => this.exchangeStatus(c).catch(() => undefined)),
     );
+  }
+
+  /** What range sync learnt of each peer: blocks proved, penalties (diagnostics, tests). */
+  syncPeerReport(): SyncPeerReport[] {
+    return this.syncPeers.report();
   }
 
   // --- gossip ---------------------------------------------------------------------------------
@@ -324,8 +367,14 @@ export class Libp2pNetwork implements Network {
     for (const handler of this.peerHandlers) handler(event);
   }
 
+  private reportSyncOutcome(peerId: string, outcome: SyncOutcome): void {
+    this.syncPeers.record(peerId, outcome);
+    // Its claims start no catch-up while it is penalised.
+    if (this.syncPeers.distrusted(peerId)) this.statuses.delete(peerId);
+  }
+
   private recordStatus(peerId: string, { chainId, height, headHash }: SyncStatus): void {
-    if (chainId !== this.chainId) return;
+    if (chainId !== this.chainId || this.syncPeers.distrusted(peerId)) return;
     const status = { chainId, height, headHash };
     this.statuses.set(peerId, status);
     this.emit({ type: 'status', peerId, status });
@@ -338,10 +387,12 @@ export class Libp2pNetwork implements Network {
         .filter((c) => c.limits == null && c.status === 'open')
         .map((c) => c.remotePeer.toString()),
     );
-    return [...this.statuses]
-      .filter(([id, status]) => connected.has(id) && status.height >= height)
-      .sort((a, b) => b[1].height - a[1].height)
-      .map(([id]) => id);
+    // Ranked by the blocks each proved, not by the height it claims (claims are free).
+    return this.syncPeers.rank(
+      [...this.statuses]
+        .filter(([id, status]) => connected.has(id) && status.height >= height)
+        .map(([id]) => id),
+    );
   }
 
   private async openSession(peerId: string, signal?: AbortSignal): Promise<SyncSession> {
@@ -352,14 +403,14 @@ export class Libp2pNetwork implements Network {
     const stream = await connection.newStream(syncProtocol(this.chainId), {
       signal: signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    return new SyncClientStream(stream);
+    return new SyncClientStream(stream, this.syncLimits);
   }
 
   private async exchangeStatus(connection: Connection): Promise<void> {
     const stream = await connection.newStream(syncProtocol(this.chainId), {
       signal: AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    const session = new SyncClientStream(stream);
+    const session = new SyncClientStream(stream, this.syncLimits);
     try {
       const { chainId, height, headHash } = await session.exchangeStatus(this.blocks.status());
       this.recordStatus(connection.remotePeer.toString(), { chainId, height, headHash });

@@ -31,6 +31,19 @@ export interface CatchUpComponents {
   changed(): void;
 }
 
+/**
+ * Whose fault a rejected synced block is: the peer's if the block does not decode, does not
+ * follow, conflicts with a committed one or is not finalised by its commit (the network then
+ * penalises the peer); this node's if its store or its verifier failed (the peer is only
+ * skipped for this sync).
+ */
+export function faultOf(reason: string): 'peer' | 'local' {
+  if (reason.startsWith('commit-') || reason.startsWith('invalid-block-')) return 'peer';
+  if (reason === 'height-gap' || reason === 'conflicting-block') return 'peer';
+  if (reason.startsWith('decode-')) return 'peer';
+  return 'local';
+}
+
 export class CatchUp {
   readonly #c: CatchUpComponents;
   #syncing = false;
@@ -97,7 +110,7 @@ export class CatchUp {
           const result = await this.#importBatch(blocks, pool);
           return result.reason === undefined
             ? { verified: result.committed }
-            : { verified: result.committed, reason: result.reason };
+            : { verified: result.committed, reason: result.reason, fault: faultOf(result.reason) };
         },
       })
       .catch(() => undefined)
@@ -120,7 +133,9 @@ export class CatchUp {
     const { blocks, ahead, reason } = await this.#prepare(encoded, pool);
     const result = await this.#c.importBlocks(blocks, ahead.verifier);
     // A block that did not decode ends the batch where decoding stopped.
-    if (result.reason === undefined && reason !== undefined) return { ...result, reason };
+    if (result.reason === undefined && reason !== undefined) {
+      return { ...result, reason: `decode-${reason}` };
+    }
     return result;
   }
 
