@@ -4,6 +4,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { createNodeLibp2p } from './libp2p-node';
 import { Libp2pNetwork } from './libp2p-network';
 import type { BlockSource, MessageValidator } from './network';
+import type { SyncClientLimits } from './sync-stream';
 
 export interface NodeNetworkOptions {
   chainId: string;
@@ -12,6 +13,8 @@ export interface NodeNetworkOptions {
   bootstrap?: string[];
   discovery?: boolean;
   privateKey?: PrivateKey;
+  /** Range-sync deadlines and caps (tests shorten the deadlines). */
+  syncLimits?: Partial<SyncClientLimits>;
 }
 
 export async function createNodeNetwork(
@@ -29,6 +32,7 @@ export async function createNodeNetwork(
       chainId: options.chainId,
       relays: options.relays ?? [],
       bootstrap: options.bootstrap ?? [],
+      ...(options.syncLimits ? { syncLimits: options.syncLimits } : {}),
     },
     { libp2p, ...deps },
   );
