@@ -18,10 +18,15 @@ import type { Identify } from '@libp2p/identify';
 import type { Ping } from '@libp2p/ping';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { reconnectDelayMs, shouldRetry } from './backoff';
+import { DialBudget, type DialBudgetLimits } from './dial-budget';
+import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
+import { DiscoveryGuard } from './discovery-guard';
 import { repairOutboundStreams } from './gossip-watchdog';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import {
   DIAL_TIMEOUT_MS,
+  DISCOVERY_DIAL_RATE,
+  DISCOVERY_DIALS_CONCURRENT_MAX,
   KNOWN_PEERS_MAX,
   SYNC_INBOUND_STREAMS_MAX,
   SYNC_STATUS_REFRESH_INTERVAL_MS,
@@ -73,8 +78,15 @@ export interface Libp2pNetworkOptions {
   bootstrap?: string[];
   /** What range-sync replies must meet (deadlines, byte cap); tests shorten the deadlines. */
   syncLimits?: Partial<SyncClientLimits>;
-  /** Wall clock for penalties (tests); Date.now by default. */
+  /** Wall clock for penalties and rates (tests); Date.now by default. */
   nowMs?: () => number;
+  /**
+   * Whether discovered peers may be dialled at private addresses (LAN, loopback). By default
+   * only when a configured relay is itself private (a LAN setup, tests).
+   */
+  privateAddresses?: 'allow' | 'deny';
+  /** Bounds on dials to discovered peers (tests shrink them). */
+  discoveryDials?: Partial<DialBudgetLimits>;
 }
 
 export interface Libp2pNetworkDeps {
@@ -85,15 +97,26 @@ export interface Libp2pNetworkDeps {
 
 interface KnownPeer {
   peerId: PeerId;
+  /** Where it may be dialled (dial-policy.ts), best first; never empty. */
   addresses: Multiaddr[];
   attempt: number;
   lastError: string | null;
+  /** The address of the last dial. */
+  lastAddress: string | null;
 }
 
 /** Connectivity upkeep state, for diagnostics (a UI debug panel, tests). */
 export interface ConnectivityReport {
-  known: { id: string; attempt: number; lastError: string | null; dialer: boolean }[];
+  known: {
+    id: string;
+    attempt: number;
+    lastError: string | null;
+    lastAddress: string | null;
+    dialer: boolean;
+  }[];
   dialing: string[];
+  /** Known peers waiting for the dial budget (discovery dials per interval, at once). */
+  deferred: string[];
   listening: string[];
   /** Peers this node's gossipsub exchanges discovery announcements with. */
   discoveryPeers: string[];
@@ -111,10 +134,6 @@ const FALLBACK_DIAL_DELAY_MS = 8_000;
 /** How often gossip connections without an outbound stream are re-reported to gossipsub. */
 const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
 const STATUS_RETRY_DELAY_MS = 1_000;
-
-function withPeerId(address: Multiaddr, peerId: string): Multiaddr {
-  return address.getPeerId() === peerId ? address : address.encapsulate(`/p2p/${peerId}`);
-}
 
 export class Libp2pNetwork implements Network {
   readonly chainId: string;
@@ -141,6 +160,11 @@ export class Libp2pNetwork implements Network {
   private readonly syncLimits: Readonly<SyncClientLimits>;
   private readonly nowMs: () => number;
   private lastStatusRefreshMs = -Infinity;
+  private readonly dialPolicy: DialPolicy;
+  private readonly dialBudget: DialBudget;
+  /** Known peers with a dial waiting for the budget (bounded by KNOWN_PEERS_MAX via `known`). */
+  private readonly deferred = new Set<string>();
+  private readonly discoveryGuard: DiscoveryGuard;
   private running = false;
   private repairTimer: ReturnType<typeof setInterval> | null = null;
   private repairs = 0;
@@ -155,6 +179,20 @@ export class Libp2pNetwork implements Network {
     this.nowMs = options.nowMs ?? Date.now;
     this.syncPeers = new SyncPeerBook(this.nowMs);
     this.syncLimits = { ...SYNC_CLIENT_LIMITS, ...options.syncLimits };
+    const allowPrivate =
+      options.privateAddresses === undefined
+        ? hasPrivateRelay(this.relays)
+        : options.privateAddresses === 'allow';
+    this.dialPolicy = { relays: this.relays, allowPrivate };
+    this.dialBudget = new DialBudget(
+      {
+        concurrentMax: DISCOVERY_DIALS_CONCURRENT_MAX,
+        rate: DISCOVERY_DIAL_RATE,
+        ...options.discoveryDials,
+      },
+      this.nowMs,
+    );
+    this.discoveryGuard = new DiscoveryGuard({ nowMs: this.nowMs });
   }
 
   get peerId(): string {
@@ -184,6 +222,15 @@ export class Libp2pNetwork implements Network {
         this.validate(name, peer, message),
       );
     }
+    // Announcements name their own author's key only, within size and rate (discovery-guard.ts).
+    pubsub.topicValidators.set(DISCOVERY_TOPIC, (peer, message) => {
+      const verdict = this.discoveryGuard.check(peer.toString(), message);
+      this.counter.count(verdict);
+      if (verdict.result === 'accept') return TopicValidatorResult.Accept;
+      return verdict.result === 'reject'
+        ? TopicValidatorResult.Reject
+        : TopicValidatorResult.Ignore;
+    });
     await this.libp2p.handle(
       syncProtocol(this.chainId),
       ({ stream, connection }) => {
@@ -223,6 +270,7 @@ export class Libp2pNetwork implements Network {
     if (this.repairTimer !== null) clearInterval(this.repairTimer);
     this.repairTimer = null;
     this.fallbackDue.clear();
+    this.deferred.clear();
     this.libp2p.removeEventListener('peer:connect', this.onConnect);
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
     this.libp2p.removeEventListener('peer:identify', this.onIdentify);
@@ -273,9 +321,11 @@ export class Libp2pNetwork implements Network {
         id: p.peerId.toString(),
         attempt: p.attempt,
         lastError: p.lastError,
+        lastAddress: p.lastAddress,
         dialer: this.peerId < p.peerId.toString(),
       })),
       dialing: [...this.dialing],
+      deferred: [...this.deferred],
       listening: this.libp2p.getMultiaddrs().map(String),
       discoveryPeers: this.libp2p.services.pubsub.getSubscribers(DISCOVERY_TOPIC).map(String),
       gossipRepairs: this.repairs,
@@ -519,10 +569,11 @@ export class Libp2pNetwork implements Network {
 
   private learnPeer(id: PeerId, multiaddrs: Multiaddr[]): void {
     const peerId = id.toString();
-    if (peerId === this.peerId || this.isRelay(peerId) || multiaddrs.length === 0) return;
-    // Announcements carry addresses without the trailing /p2p/<id>: without it a circuit
-    // address would target the relay itself.
-    const addresses = multiaddrs.map((a) => withPeerId(a, peerId));
+    if (peerId === this.peerId || this.isRelay(peerId)) return;
+    // Only addresses a ledger peer can have, rebuilt on this node's own relays (dial-policy.ts);
+    // announcements carry them without the trailing /p2p/<id>, which is appended.
+    const addresses = dialableAddresses(multiaddrs, peerId, this.dialPolicy);
+    if (addresses.length === 0) return;
     const existing = this.known.get(peerId);
     if (existing) {
       existing.addresses = addresses;
@@ -531,7 +582,13 @@ export class Libp2pNetwork implements Network {
         const oldest = this.known.keys().next().value;
         if (oldest !== undefined) this.known.delete(oldest);
       }
-      this.known.set(peerId, { peerId: id, addresses, attempt: 0, lastError: null });
+      this.known.set(peerId, {
+        peerId: id,
+        addresses,
+        attempt: 0,
+        lastError: null,
+        lastAddress: null,
+      });
     }
     void this.dialKnown(peerId);
   }
@@ -540,15 +597,6 @@ export class Libp2pNetwork implements Network {
     return this.libp2p
       .getConnections()
       .some((c) => c.remotePeer.toString() === peerId && c.limits == null && c.status === 'open');
-  }
-
-  /** The address to reach a peer directly: WebRTC via a relay first, then plain addresses. */
-  private pickAddress(peer: KnownPeer): Multiaddr | undefined {
-    const text = (a: Multiaddr) => a.toString();
-    return (
-      peer.addresses.find((a) => text(a).includes('/p2p-circuit/webrtc/')) ??
-      peer.addresses.find((a) => !text(a).includes('/p2p-circuit'))
-    );
   }
 
   private async dialKnown(peerId: string, fallback = false): Promise<void> {
@@ -567,9 +615,21 @@ export class Libp2pNetwork implements Network {
       return;
     }
     if (this.dialing.has(peerId) || this.hasDirectConnection(peerId)) return;
-    const address = this.pickAddress(peer);
+    if (this.deferred.has(peerId)) return;
+    // WebRTC through a relay first, then direct addresses (dialableAddresses' order).
+    const address = peer.addresses[0];
     if (!address) return;
+    const slot = this.dialBudget.acquire();
+    if ('retryMs' in slot) {
+      this.deferred.add(peerId);
+      this.later(() => {
+        this.deferred.delete(peerId);
+        void this.dialKnown(peerId, fallback);
+      }, slot.retryMs);
+      return;
+    }
     this.dialing.add(peerId);
+    peer.lastAddress = address.toString();
     try {
       await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
       peer.attempt = 0;
@@ -578,6 +638,7 @@ export class Libp2pNetwork implements Network {
       peer.lastError = `${(error as Error).name}: ${(error as Error).message}`;
       if (!fallback) this.scheduleRedial(peerId);
     } finally {
+      slot.release();
       this.dialing.delete(peerId);
     }
   }

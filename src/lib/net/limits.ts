@@ -109,10 +109,40 @@ export const DIAL_TIMEOUT_MS = 15_000;
 /** pubsub-peer-discovery announcement period. */
 export const DISCOVERY_INTERVAL_MS = 2_000;
 
+// Discovery (discovery-guard.ts, dial-policy.ts) ------------------------------------------------
+
+/** One announcement: a public key and its addresses (a tab has two per relay). */
+export const DISCOVERY_ANNOUNCEMENT_BYTES_MAX = 4 * 1024;
+export const DISCOVERY_ADDRESSES_MAX = 32;
+/** Announcements one author may make (honest ones: one per DISCOVERY_INTERVAL_MS). */
+export const DISCOVERY_AUTHOR_RATE = { burst: 3, perSecond: 1 } as const;
+/**
+ * Announcements a relay forwards per propagation source: a tab forwards others' announcements
+ * too, but the relay hears each author directly and drops duplicates before counting.
+ */
+export const DISCOVERY_SOURCE_RATE = { burst: 16, perSecond: 4 } as const;
+/** Authors and sources whose rates are tracked; the least recently seen is forgotten. */
+export const DISCOVERY_RATE_KEYS_MAX = 4_096;
+/** Dials to discovered peers in progress at once. */
+export const DISCOVERY_DIALS_CONCURRENT_MAX = 4;
+/**
+ * Dials to discovered peers (first dials and redials): a burst of 32, then one every 2 s. A
+ * peer denied a dial waits for the next token; a flood of announced peers costs at most this.
+ */
+export const DISCOVERY_DIAL_RATE = { burst: 32, perSecond: 0.5 } as const;
+
 // Relay ---------------------------------------------------------------------------------------
 
 export const RELAY_RESERVATIONS_MAX = 256;
 export const RELAY_CONNECTIONS_MAX = 512;
+/**
+ * Per source address (an IPv4 address, an IPv6 /64): every tab of a household or an office NAT
+ * shares one, so these are far above one person's tabs and far below the totals.
+ */
+export const RELAY_RESERVATIONS_PER_ADDRESS_MAX = 32;
+export const RELAY_CONNECTIONS_PER_ADDRESS_MAX = 64;
+/** Connections one peer id may hold to the relay at once (a reconnect may briefly overlap). */
+export const RELAY_CONNECTIONS_PER_PEER_MAX = 2;
 
 // Validation bookkeeping ------------------------------------------------------------------------
 
