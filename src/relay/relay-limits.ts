@@ -6,7 +6,8 @@
 //     and again once it is upgraded (concurrent handshakes cannot slip past the first check);
 //   - reservations: at most `reservationsPerAddressMax` held (a refresh of one's own is fine);
 //
-// and per peer id: at most `connectionsPerPeerMax` connections at once. A reservation is
+// and per peer id: at most `connectionsPerPeerMax` connections at once; and new connections
+// from one host at most `newConnectionsPerAddressPerS` (libp2p's connection manager counts it). A reservation is
 // dropped when its peer's last connection closes (circuit relay v2 keeps it for its whole TTL,
 // two hours, so peers that connect, reserve and leave would fill the table). Every refusal is
 // counted by reason.
@@ -18,6 +19,8 @@ export interface RelayLimits {
   reservationsPerAddressMax: number;
   connectionsPerAddressMax: number;
   connectionsPerPeerMax: number;
+  /** New connections accepted per second from one host (libp2p's connection manager). */
+  newConnectionsPerAddressPerS: number;
 }
 
 /** What the gater needs of the relay node (its live connections and reservations). */

@@ -21,6 +21,7 @@ import {
   RELAY_CONNECTIONS_MAX,
   RELAY_CONNECTIONS_PER_ADDRESS_MAX,
   RELAY_CONNECTIONS_PER_PEER_MAX,
+  RELAY_NEW_CONNECTIONS_PER_ADDRESS_PER_S,
   RELAY_RESERVATIONS_MAX,
   RELAY_RESERVATIONS_PER_ADDRESS_MAX,
 } from '../lib/net/limits';
@@ -81,15 +82,14 @@ export interface Relay {
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   // The gater is built before the node it asks about; these lookups are set once it exists.
   const lookups: RelayLimitsComponents = { connections: () => [], reservations: () => [] };
-  const limiter = new RelayLimiter(
-    {
-      reservationsPerAddressMax: RELAY_RESERVATIONS_PER_ADDRESS_MAX,
-      connectionsPerAddressMax: RELAY_CONNECTIONS_PER_ADDRESS_MAX,
-      connectionsPerPeerMax: RELAY_CONNECTIONS_PER_PEER_MAX,
-      ...options.limits,
-    },
-    lookups,
-  );
+  const limits: RelayLimits = {
+    reservationsPerAddressMax: RELAY_RESERVATIONS_PER_ADDRESS_MAX,
+    connectionsPerAddressMax: RELAY_CONNECTIONS_PER_ADDRESS_MAX,
+    connectionsPerPeerMax: RELAY_CONNECTIONS_PER_PEER_MAX,
+    newConnectionsPerAddressPerS: RELAY_NEW_CONNECTIONS_PER_ADDRESS_PER_S,
+    ...options.limits,
+  };
+  const limiter = new RelayLimiter(limits, lookups);
   const node = await createLibp2p({
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
     addresses: {
@@ -99,7 +99,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     transports: [webSockets(options.tls ? { https: { ...options.tls } } : {})],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: options.connectionsMax ?? RELAY_CONNECTIONS_MAX },
+    connectionManager: {
+      maxConnections: options.connectionsMax ?? RELAY_CONNECTIONS_MAX,
+      inboundConnectionThreshold: limits.newConnectionsPerAddressPerS,
+    },
     connectionGater: limiter.gater(),
     connectionMonitor: { abortConnectionOnPingFailure: false },
     peerDiscovery: [

@@ -143,6 +143,8 @@ export const RELAY_RESERVATIONS_PER_ADDRESS_MAX = 32;
 export const RELAY_CONNECTIONS_PER_ADDRESS_MAX = 64;
 /** Connections one peer id may hold to the relay at once (a reconnect may briefly overlap). */
 export const RELAY_CONNECTIONS_PER_PEER_MAX = 2;
+/** New connections per second from one host (libp2p's default; refused ones retry). */
+export const RELAY_NEW_CONNECTIONS_PER_ADDRESS_PER_S = 5;
 
 // Validation bookkeeping ------------------------------------------------------------------------
 
