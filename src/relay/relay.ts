@@ -65,6 +65,10 @@ export interface RelayStats {
   discovery: ValidationStats;
   /** Reservations held, with the address key each was made from. */
   reservations: { peerId: string; address: string | null }[];
+  /** Peers in the relay's gossip mesh for the discovery topic (those it forwards to). */
+  discoveryMeshPeers: number;
+  /** Open connections by source address key. */
+  connectionsByAddress: Record<string, number>;
 }
 
 export interface Relay {
@@ -77,6 +81,12 @@ export interface Relay {
   topics(): string[];
   stats(): RelayStats;
   stop(): Promise<void>;
+}
+
+function countBy(keys: (string | null)[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) if (key !== null) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
 }
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
@@ -167,6 +177,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         peerId: peer.toString(),
         address: remoteKey(reservation.addr),
       })),
+      discoveryMeshPeers: (node.services.pubsub as GossipSub).getMeshPeers(DISCOVERY_TOPIC).length,
+      connectionsByAddress: countBy(node.getConnections().map((c) => remoteKey(c.remoteAddr))),
     }),
     stop: async () => {
       clearInterval(repairTimer);
