@@ -66,7 +66,7 @@ async function rogue(privateKey: PrivateKey, dial: Multiaddr[]) {
     privateKey,
   });
   await node.start();
-  stops.push(() => node.stop());
+  stops.push(async () => node.stop());
   for (const address of dial) await node.dial(address);
   return node;
 }

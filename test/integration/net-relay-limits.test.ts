@@ -43,7 +43,7 @@ async function client(sourceIp: string) {
     connectionGater: { denyDialMultiaddr: () => false },
     services: { identify: identify(), pubsub: gossipService([CHAIN_ID]) },
   });
-  stops.push(() => node.stop());
+  stops.push(async () => node.stop());
   return node;
 }
 
