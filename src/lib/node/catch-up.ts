@@ -53,6 +53,13 @@ export class CatchUp {
   #lastAttemptMs = -Infinity;
   /** Fetched batches being decoded and verified ahead (dropped with the batch). */
   readonly #prepared = new WeakMap<readonly EncodedBlock[], Promise<PreparedBatch>>();
+  /**
+   * The last batch prepared: the height after it, and whether its commits all passed ahead. A
+   * batch fetched ahead right after it starts its checks only then, so a peer that forged a
+   * batch does not also get the batch after it verified (a retry from another peer, which
+   * starts lower, does not wait).
+   */
+  #lastPrepared: { nextHeight: number; commitsPassed: Promise<boolean> } | null = null;
 
   constructor(components: CatchUpComponents) {
     this.#c = components;
@@ -91,6 +98,7 @@ export class CatchUp {
     }
     this.#lastAttemptMs = this.#c.clock.monotonicMs();
     this.#syncing = true;
+    this.#lastPrepared = null;
     const from = this.#c.state().height + 1;
     // Workers pay off over many blocks only; a short catch-up verifies on the main thread.
     const pool =
@@ -151,8 +159,15 @@ export class CatchUp {
     let prepared = this.#prepared.get(encoded);
     if (!prepared) {
       const ahead = new VerifyAhead(this.#c.verifier, pool);
-      prepared = prepareBatch(encoded, () => this.#c.state(), ahead, this.#c.clock);
+      const first = encoded[0]?.height ?? 0;
+      const last = this.#lastPrepared;
+      const after = last !== null && last.nextHeight === first ? last.commitsPassed : undefined;
+      prepared = prepareBatch(encoded, () => this.#c.state(), ahead, this.#c.clock, after);
       this.#prepared.set(encoded, prepared);
+      this.#lastPrepared = {
+        nextHeight: first + encoded.length,
+        commitsPassed: prepared.then((batch) => batch.commitsPassed).catch(() => false),
+      };
     }
     return prepared;
   }

@@ -70,6 +70,12 @@ export class VerifyAhead {
   /** By signatureKey; entries under one key compare signature, key and message. */
   readonly #entries = new Map<number, Entry[]>();
   #count = 0;
+  /** Checks waiting for this turn's call to the batch verifier. */
+  readonly #queued: {
+    entry: Entry;
+    resolve(verdict: boolean): void;
+    reject(error: unknown): void;
+  }[] = [];
   /** Commit checks that failed ahead (speculation stopped there). */
   #stopped = false;
   readonly verifier: Verifier;
@@ -97,11 +103,15 @@ export class VerifyAhead {
 
   /**
    * Starts the checks of consecutive blocks commit first: each block's commit once the previous
-   * block's commit passed, and its other checks once its own commit passed. Checks not started
-   * (after a failed commit) are verified on demand if the in-order pass asks for them.
+   * block's commit passed (the first once `after` resolves true: the batch before it), and its
+   * other checks once its own commit passed. Checks not started (after a failed commit) are
+   * verified on demand if the in-order pass asks for them. Resolves whether every commit passed.
    */
-  startInOrder(blocks: readonly BlockChecks[]): void {
-    let previous: Promise<boolean> = Promise.resolve(true);
+  startInOrder(
+    blocks: readonly BlockChecks[],
+    after: Promise<boolean> = Promise.resolve(true),
+  ): Promise<boolean> {
+    let previous = after;
     for (const block of blocks) {
       const commit = this.#register(block.commit);
       const rest = this.#register(block.rest);
@@ -119,6 +129,7 @@ export class VerifyAhead {
       });
       previous = passed;
     }
+    return previous;
   }
 
   /** Registers each check not registered yet (within the cap); returns the entries, in order. */
@@ -147,20 +158,42 @@ export class VerifyAhead {
     return entries;
   }
 
-  /** Starts the entries not started yet (on the batch verifier if there is one); their verdicts. */
-  #run(entries: readonly Entry[], onDemand = false): Promise<boolean>[] {
+  /**
+   * Starts the entries not started yet; their verdicts. With a batch verifier, entries started
+   * in one turn of the event loop go to it in one call (a block's txs and the next block's
+   * commit become ready together): one message to the pool, not one per block and kind.
+   */
+  #run(entries: readonly Entry[]): Promise<boolean>[] {
     const fresh = [...new Set(entries)].filter((entry) => entry.verdict === null);
-    // A lone check asked for on demand costs more in messaging than the pool saves.
-    const batch = onDemand ? undefined : this.#batch?.verifyBatch(fresh);
-    fresh.forEach((entry, i) => {
-      const verdict = batch
-        ? batch.then((verdicts) => verdicts[i] === true)
-        : this.#inner.verify(entry.publicKey, entry.message, entry.signature);
+    for (const entry of fresh) {
+      if (this.#batch === null) {
+        entry.verdict = this.#inner.verify(entry.publicKey, entry.message, entry.signature);
+      } else {
+        entry.verdict = new Promise<boolean>((resolve, reject) =>
+          this.#queued.push({ entry, resolve, reject }),
+        );
+        if (this.#queued.length === 1) queueMicrotask(() => this.#flush());
+      }
       // Awaited (or dropped) later; a verifier error then counts against the block there.
-      verdict.catch(() => undefined);
-      entry.verdict = verdict;
-    });
+      entry.verdict.catch(() => undefined);
+    }
     return entries.map((entry) => entry.verdict as Promise<boolean>);
+  }
+
+  /** Sends what was queued this turn to the batch verifier in one call. */
+  #flush(): void {
+    const queued = this.#queued.splice(0);
+    if (queued.length === 0 || this.#batch === null) return;
+    let batch: Promise<boolean[]>;
+    try {
+      batch = this.#batch.verifyBatch(queued.map(({ entry }) => entry));
+    } catch (error) {
+      batch = Promise.reject(error as Error);
+    }
+    batch.then(
+      (verdicts) => queued.forEach(({ resolve }, i) => resolve(verdicts[i] === true)),
+      (error: unknown) => queued.forEach(({ reject }) => reject(error)),
+    );
   }
 
   #find(check: SignatureCheck): Entry | undefined {
@@ -169,11 +202,16 @@ export class VerifyAhead {
       ?.find((entry) => sameCheck(entry, check));
   }
 
-  /** The verdict of a registered check, started now if it was waiting for its commit. */
+  /**
+   * The verdict of a registered check, started now if it was waiting for its commit: the
+   * in-order pass asks for a block's checks only after it judged the commit itself, often a
+   * few microtasks before the speculation does; its checks of one block are asked together,
+   * so they still reach the pool in one call.
+   */
   #lookup(check: SignatureCheck): Promise<boolean> | undefined {
     const entry = this.#find(check);
     if (!entry) return undefined;
-    return entry.verdict ?? (this.#run([entry], true)[0] as Promise<boolean>);
+    return entry.verdict ?? (this.#run([entry])[0] as Promise<boolean>);
   }
 }
 
@@ -251,6 +289,8 @@ export interface PreparedBatch {
   /** Why the block after that prefix does not decode. */
   reason?: string;
   ahead: VerifyAhead;
+  /** Whether every commit of the batch passed ahead (the next batch's speculation waits on it). */
+  commitsPassed: Promise<boolean>;
 }
 
 /**
@@ -263,6 +303,8 @@ export async function prepareBatch(
   state: () => LedgerState,
   ahead: VerifyAhead,
   clock: Clock,
+  /** The batch before it, fetched ahead from the same peer: its commits must pass first. */
+  after: Promise<boolean> = Promise.resolve(true),
 ): Promise<PreparedBatch> {
   const blocks: DecodedBlock[] = [];
   const checks: BlockChecks[] = [];
@@ -287,6 +329,9 @@ export async function prepareBatch(
     checks.push(...speculativeChecks(state(), [decoded], blocks.length === 0));
     blocks.push(decoded);
   }
-  ahead.startInOrder(checks);
-  return reason === undefined ? { blocks, ahead } : { blocks, reason, ahead };
+  // A block that does not decode ends the batch: nothing after it is worth verifying.
+  const commitsPassed = ahead.startInOrder(checks, after).then((ok) => ok && reason === undefined);
+  return reason === undefined
+    ? { blocks, ahead, commitsPassed }
+    : { blocks, reason, ahead, commitsPassed };
 }

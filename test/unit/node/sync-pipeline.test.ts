@@ -271,11 +271,14 @@ describe('full node range sync', () => {
     const VALIDATORS = 4;
     const TXS_PER_BLOCK = 6;
 
-    /** A 64-block batch whose block `forgedAt` has a commit no validator signed. */
+    /**
+     * Two batches (enough for the verify pool) whose block `forgedAt` has a commit no validator
+     * signed: the second batch, fetched ahead, must not be verified either.
+     */
     async function forgedBatch(forgedAt: number) {
       const chain = await TestChain.create({ validators: VALIDATORS, accounts: 2 });
       const [alice, bob] = chain.accounts as [SigningKey, SigningKey];
-      await chain.addBlocks(SYNC_BATCH_BLOCKS_MAX, async () => {
+      await chain.addBlocks(Math.max(SYNC_POOL_BLOCKS_MIN, 2 * SYNC_BATCH_BLOCKS_MAX), async () => {
         const txs = [];
         for (let i = 0; i < TXS_PER_BLOCK; i += 1) txs.push(await chain.transfer(alice, bob, 1));
         return txs;
@@ -297,17 +300,30 @@ describe('full node range sync', () => {
     }
 
     test.each([
-      ['the first block', 1],
-      ['block 9, after eight good ones', 9],
+      ['the first block', 1, false],
+      ['block 9, after eight good ones', 9, false],
+      ['block 9, after eight good ones, with a verify pool', 9, true],
     ])(
       'a forged commit at %s costs one commit of verification beyond the good blocks',
-      async (_, forgedAt) => {
+      async (_, forgedAt, withPool) => {
         const served = await forgedBatch(forgedAt);
-        const verifier = countingVerifier();
-        const { node, stop } = await syncFrom(served, null, verifier);
+        const counted = countingVerifier();
+        // Every check counts, whether verified on the main thread or in the pool.
+        const verifier = {
+          verify: counted.verify,
+          get calls() {
+            return counted.calls;
+          },
+        };
+        const pool: SignatureBatchVerifier = {
+          verifyBatch: (checks) =>
+            Promise.all(checks.map((c) => counted.verify(c.publicKey, c.message, c.signature))),
+        };
+        const { node, stop } = await syncFrom(served, withPool ? pool : null, verifier);
         try {
           // Each good block: its commit and its txs; then the forged block's commit, and none of
-          // its txs nor anything after it (all of the batch's ~640 signatures, before the fix).
+          // its txs nor anything after it, in its batch or the next (before: every signature of
+          // both batches, ~1,280).
           const good = (forgedAt - 1) * (VALIDATORS + TXS_PER_BLOCK);
           const deadline = Date.now() + 30_000;
           while (verifier.calls <= good || node.status.sync !== null) {
