@@ -5,6 +5,9 @@
 // dialled outside this budget.
 import { TokenBucket, type RateLimit } from './rate-limit';
 
+/** When all concurrent dials are taken, ask again after this (a dial takes about as long). */
+const BUSY_RETRY_MS = 1_000;
+
 export interface DialBudgetLimits {
   concurrentMax: number;
   rate: RateLimit;
@@ -23,7 +26,7 @@ export class DialBudget {
 
   /** A dial may start now (call `release` when it ends), or ask again in `retryMs`. */
   acquire(): { release(): void } | { retryMs: number } {
-    if (this.running >= this.limits.concurrentMax) return { retryMs: 1_000 };
+    if (this.running >= this.limits.concurrentMax) return { retryMs: BUSY_RETRY_MS };
     if (!this.bucket.take()) return { retryMs: Math.max(1, this.bucket.waitMs()) };
     this.running += 1;
     let released = false;
