@@ -3,8 +3,9 @@
 //   RELAY_ANNOUNCE  comma-separated public multiaddrs (e.g. /dns4/relay.example/tcp/443/wss)
 //   RELAY_KEY_FILE  where the relay's key lives (default node_modules/.cache/ledger-relay/key)
 //   TLS_CERT_FILE / TLS_KEY_FILE  PEM certificate and key for '/tls/ws' listen addresses (wss)
+//   RELAY_CONNECTIONS_PER_ADDRESS_MAX / RELAY_RESERVATIONS_PER_ADDRESS_MAX  (see server/config.ts)
 import '../server/polyfill';
-import { DEFAULT_RELAY_KEY_FILE, list, tlsFromEnvironment } from '../server/config';
+import { DEFAULT_RELAY_KEY_FILE, list, relayLimits, tlsFromEnvironment } from '../server/config';
 import { loadOrCreateRelayKey } from './key';
 import { startRelay } from './relay';
 
@@ -15,6 +16,7 @@ const relay = await startRelay({
   announce: list(process.env.RELAY_ANNOUNCE),
   privateKey: await loadOrCreateRelayKey(process.env.RELAY_KEY_FILE ?? DEFAULT_RELAY_KEY_FILE),
   tls: tlsFromEnvironment(process.env),
+  limits: relayLimits(process.env),
 });
 console.log(JSON.stringify({ relay: relay.multiaddrs() }));
 

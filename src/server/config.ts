@@ -10,6 +10,9 @@
 //   RELAY_LISTEN / RELAY_ANNOUNCE   comma-separated multiaddrs, overriding the defaults
 //   EXTRA_RELAYS    multiaddrs of other relays to publish too (several relays)
 //   RELAY_KEY_FILE  the relay's persistent key (default node_modules/.cache/ledger-relay/key)
+//   RELAY_CONNECTIONS_PER_ADDRESS_MAX / RELAY_RESERVATIONS_PER_ADDRESS_MAX   per source address
+//                   (an IPv4 address or IPv6 /64; defaults in src/lib/net/limits.ts): raise them
+//                   for a big shared NAT
 //   STUN_URLS, TURN_URLS   comma-separated (stun:host:3478, turn:host:3478?transport=udp, ...)
 //   TURN_SECRET_FILE       file holding coturn's static-auth-secret (or TURN_SECRET itself)
 //   TURN_TTL_S      lifetime of the TURN credentials handed to pages (default 3600)
@@ -33,6 +36,8 @@ export interface ServerConfig {
   relayAnnounce: string[];
   extraRelays: string[];
   relayKeyFile: string;
+  /** Per-address relay limits given in the environment (the rest keep their defaults). */
+  relayLimits: { connectionsPerAddressMax?: number; reservationsPerAddressMax?: number };
   stunUrls: string[];
   turnUrls: string[];
   turnSecret?: string;
@@ -54,6 +59,15 @@ function port(env: Environment, name: string, fallback: number): number {
   const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
   if (!Number.isInteger(value) || value < 0 || value > 65_535) {
     throw new ServerConfigError(`${name} must be a port number (0-65535), not "${env[name]}"`);
+  }
+  return value;
+}
+
+function positive(env: Environment, name: string): number | undefined {
+  if (env[name] === undefined || env[name] === '') return undefined;
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ServerConfigError(`${name} must be a whole number above 0, not "${env[name]}"`);
   }
   return value;
 }
@@ -84,6 +98,16 @@ export function tlsFromEnvironment(env: Environment): { cert: Buffer; key: Buffe
   return {
     cert: readRequired(certFile, 'the TLS certificate'),
     key: readRequired(keyFile, 'the TLS key'),
+  };
+}
+
+/** RELAY_CONNECTIONS_PER_ADDRESS_MAX and RELAY_RESERVATIONS_PER_ADDRESS_MAX, if set. */
+export function relayLimits(env: Environment): ServerConfig['relayLimits'] {
+  const connections = positive(env, 'RELAY_CONNECTIONS_PER_ADDRESS_MAX');
+  const reservations = positive(env, 'RELAY_RESERVATIONS_PER_ADDRESS_MAX');
+  return {
+    ...(connections !== undefined ? { connectionsPerAddressMax: connections } : {}),
+    ...(reservations !== undefined ? { reservationsPerAddressMax: reservations } : {}),
   };
 }
 
@@ -122,6 +146,7 @@ export function serverConfig(env: Environment): ServerConfig {
         : [`${hostMultiaddr(publicHost)}/tcp/${relayPort}/${ws}`],
     extraRelays: list(env.EXTRA_RELAYS),
     relayKeyFile: env.RELAY_KEY_FILE || DEFAULT_RELAY_KEY_FILE,
+    relayLimits: relayLimits(env),
     stunUrls: list(env.STUN_URLS),
     turnUrls,
     ...(turnSecret !== undefined ? { turnSecret } : {}),

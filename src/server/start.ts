@@ -27,6 +27,7 @@ const relay = await startRelay({
   listen: config.relayListen,
   announce: config.relayAnnounce,
   privateKey: await loadOrCreateRelayKey(config.relayKeyFile),
+  limits: config.relayLimits,
   ...(config.tls ? { tls: config.tls } : {}),
 });
 const relays = () => [...relay.multiaddrs(), ...config.extraRelays];

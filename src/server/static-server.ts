@@ -3,12 +3,17 @@
 // content-hashed assets, and `/relay.json` (relays and STUN/TURN servers with fresh credentials,
 // known only at run time) next to the app; other origins may read it when listed (a copy of the
 // app on a static host elsewhere).
+//
+// Security headers on every response (security-headers.ts): nosniff, no referrer, and on pages
+// the build's own Content-Security-Policy plus frame-ancestors 'none' (no site may frame the
+// app: a framed "Approve" button could be clicked through).
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { PublishedNetworkConfig } from '../lib/net/network-config';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pageHeaders, SECURITY_HEADERS } from './security-headers';
 
 const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,6 +70,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://localhost');
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         response.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -105,11 +111,22 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
         }
       }
       const type = MIME_TYPES[extname(target)] ?? 'application/octet-stream';
-      response.writeHead(200, {
-        'content-type': type,
-        'cache-control': cache,
-        'x-content-type-options': 'nosniff',
-      });
+      if (extname(target) === '.html') {
+        // Pages are small: read whole, to send the policy their own <meta> tag states.
+        const page = await readFile(target).catch(() => null);
+        if (page === null) {
+          response.writeHead(404, { 'content-type': MIME_TYPES['.txt'] }).end('not found');
+          return;
+        }
+        response.writeHead(200, {
+          'content-type': type,
+          'cache-control': cache,
+          ...pageHeaders(page.toString('utf8')),
+        });
+        response.end(request.method === 'HEAD' ? undefined : page);
+        return;
+      }
+      response.writeHead(200, { 'content-type': type, 'cache-control': cache });
       if (request.method === 'HEAD') {
         response.end();
         return;

@@ -7,6 +7,7 @@ import type { Libp2pNetwork } from '../../src/lib/net/libp2p-network';
 import { syncProtocol } from '../../src/lib/net/message-types';
 import { encodeSyncMessage } from '../../src/lib/net/sync-messages';
 import type { BlockSource, EncodedBlock } from '../../src/lib/net/network';
+import { createNodeNetwork } from '../../src/lib/net/node-network';
 import {
   arraySource,
   CHAIN_ID,
@@ -46,19 +47,21 @@ function droppingSource(chain: EncodedBlock[], dropAfter: number, hangUp: () => 
 
 test('a 1,000-block range sync survives the serving peer dropping halfway', async () => {
   const dropperRef: { network?: Libp2pNetwork } = {};
-  // The dropper claims a longer chain so the client picks it first.
   const dropperChain = syntheticChain(1_010);
   const dropperSource = droppingSource(dropperChain, 500, () => {
     void dropperRef.network?.node.hangUp(networks[0]!.node.peerId);
   });
-  networks = await startMesh(CHAIN_ID, [
-    {},
-    { blocks: dropperSource },
-    { blocks: arraySource(CHAIN_ID, CHAIN) },
-  ]);
-  const dropper = networks[1];
+  networks = await startMesh(CHAIN_ID, [{}, { blocks: dropperSource }]);
+  const [client, dropper] = networks as [Libp2pNetwork, Libp2pNetwork];
   dropperRef.network = dropper;
-  const [client, , honest] = networks as [Libp2pNetwork, Libp2pNetwork, Libp2pNetwork];
+  // The dropper's status comes first: with nothing proved yet, peers are tried in that order.
+  await waitFor('status from the dropper', () => client.peers().some((p) => p.status !== null));
+  const honest = await createNodeNetwork(
+    { chainId: CHAIN_ID, bootstrap: client.node.getMultiaddrs().map(String) },
+    { blocks: arraySource(CHAIN_ID, CHAIN) },
+  );
+  await honest.start();
+  networks.push(honest);
   await waitFor(
     'status from both servers',
     () => client.peers().filter((p) => (p.status?.height ?? 0) >= 1_000).length === 2,
@@ -74,8 +77,8 @@ test('a 1,000-block range sync survives the serving peer dropping halfway', asyn
   expect(result.height).toBe(1_000);
   expect(result.blocks).toBe(1_000);
   expect(heights).toEqual(CHAIN.map((b) => b.height));
-  expect(result.peers.sort()).toEqual([dropper!.peerId, honest.peerId].sort());
-  expect(result.failures.map((f) => f.peerId)).toEqual([dropper!.peerId]);
+  expect(result.peers.sort()).toEqual([dropper.peerId, honest.peerId].sort());
+  expect(result.failures.map((f) => f.peerId)).toEqual([dropper.peerId]);
 });
 
 test('a peer serving an invalid block is abandoned and the range completes from another', async () => {
@@ -85,9 +88,16 @@ test('a peer serving an invalid block is abandoned and the range completes from 
   networks = await startMesh(CHAIN_ID, [
     {},
     { blocks: arraySource(CHAIN_ID, [...forged, ...syntheticChain(310).slice(300)]) },
-    { blocks: arraySource(CHAIN_ID, syntheticChain(300)) },
   ]);
-  const [client, forger, honest] = networks as [Libp2pNetwork, Libp2pNetwork, Libp2pNetwork];
+  const [client, forger] = networks as [Libp2pNetwork, Libp2pNetwork];
+  // The forger's status comes first: with nothing proved yet, peers are tried in that order.
+  await waitFor('status from the forger', () => client.peers().some((p) => p.status !== null));
+  const honest = await createNodeNetwork(
+    { chainId: CHAIN_ID, bootstrap: client.node.getMultiaddrs().map(String) },
+    { blocks: arraySource(CHAIN_ID, syntheticChain(300)) },
+  );
+  await honest.start();
+  networks.push(honest);
   await waitFor(
     'status from both servers',
     () => client.peers().filter((p) => (p.status?.height ?? 0) >= 300).length === 2,

@@ -18,9 +18,19 @@ import type { Identify } from '@libp2p/identify';
 import type { Ping } from '@libp2p/ping';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { reconnectDelayMs, shouldRetry } from './backoff';
+import { DialBudget, type DialBudgetLimits } from './dial-budget';
+import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
+import { DiscoveryGuard } from './discovery-guard';
 import { repairOutboundStreams } from './gossip-watchdog';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
-import { DIAL_TIMEOUT_MS, KNOWN_PEERS_MAX, SYNC_INBOUND_STREAMS_MAX } from './limits';
+import {
+  DIAL_TIMEOUT_MS,
+  DISCOVERY_DIAL_RATE,
+  DISCOVERY_DIALS_CONCURRENT_MAX,
+  KNOWN_PEERS_MAX,
+  SYNC_INBOUND_STREAMS_MAX,
+  SYNC_STATUS_REFRESH_INTERVAL_MS,
+} from './limits';
 import {
   DISCOVERY_TOPIC,
   TOPIC_NAMES,
@@ -44,7 +54,13 @@ import type {
   ValidationStats,
 } from './network';
 import { syncRange, type SyncSession } from './sync-driver';
-import { serveSyncStream, SyncClientStream } from './sync-stream';
+import { SyncPeerBook, type SyncOutcome, type SyncPeerReport } from './sync-peers';
+import {
+  serveSyncStream,
+  SYNC_CLIENT_LIMITS,
+  SyncClientStream,
+  type SyncClientLimits,
+} from './sync-stream';
 import { transportOf } from './transport-kind';
 import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
 
@@ -60,6 +76,17 @@ export interface Libp2pNetworkOptions {
   relays?: string[];
   /** Direct peer multiaddrs to dial at start (Node peers), each ending in /p2p/<id>. */
   bootstrap?: string[];
+  /** What range-sync replies must meet (deadlines, byte cap); tests shorten the deadlines. */
+  syncLimits?: Partial<SyncClientLimits>;
+  /** Wall clock for penalties and rates (tests); Date.now by default. */
+  nowMs?: () => number;
+  /**
+   * Whether discovered peers may be dialled at private addresses (LAN, loopback). By default
+   * only when a configured relay is itself private (a LAN setup, tests).
+   */
+  privateAddresses?: 'allow' | 'deny';
+  /** Bounds on dials to discovered peers (tests shrink them). */
+  discoveryDials?: Partial<DialBudgetLimits>;
 }
 
 export interface Libp2pNetworkDeps {
@@ -70,15 +97,26 @@ export interface Libp2pNetworkDeps {
 
 interface KnownPeer {
   peerId: PeerId;
+  /** Where it may be dialled (dial-policy.ts), best first; never empty. */
   addresses: Multiaddr[];
   attempt: number;
   lastError: string | null;
+  /** The address of the last dial. */
+  lastAddress: string | null;
 }
 
 /** Connectivity upkeep state, for diagnostics (a UI debug panel, tests). */
 export interface ConnectivityReport {
-  known: { id: string; attempt: number; lastError: string | null; dialer: boolean }[];
+  known: {
+    id: string;
+    attempt: number;
+    lastError: string | null;
+    lastAddress: string | null;
+    dialer: boolean;
+  }[];
   dialing: string[];
+  /** Known peers waiting for the dial budget (discovery dials per interval, at once). */
+  deferred: string[];
   listening: string[];
   /** Peers this node's gossipsub exchanges discovery announcements with. */
   discoveryPeers: string[];
@@ -96,10 +134,6 @@ const FALLBACK_DIAL_DELAY_MS = 8_000;
 /** How often gossip connections without an outbound stream are re-reported to gossipsub. */
 const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
 const STATUS_RETRY_DELAY_MS = 1_000;
-
-function withPeerId(address: Multiaddr, peerId: string): Multiaddr {
-  return address.getPeerId() === peerId ? address : address.encapsulate(`/p2p/${peerId}`);
-}
 
 export class Libp2pNetwork implements Network {
   readonly chainId: string;
@@ -121,6 +155,16 @@ export class Libp2pNetwork implements Network {
   private readonly replays = new ReplayGuard();
   /** What the validator decoded, from validation to delivery (weak: gossipsub owns messages). */
   private readonly decoded = new WeakMap<Message, unknown>();
+  /** What each sync peer proved, and who is penalised (ranking, ignored claims, gossip score). */
+  private readonly syncPeers: SyncPeerBook;
+  private readonly syncLimits: Readonly<SyncClientLimits>;
+  private readonly nowMs: () => number;
+  private lastStatusRefreshMs = -Infinity;
+  private readonly dialPolicy: DialPolicy;
+  private readonly dialBudget: DialBudget;
+  /** Known peers with a dial waiting for the budget (bounded by KNOWN_PEERS_MAX via `known`). */
+  private readonly deferred = new Set<string>();
+  private readonly discoveryGuard: DiscoveryGuard;
   private running = false;
   private repairTimer: ReturnType<typeof setInterval> | null = null;
   private repairs = 0;
@@ -132,6 +176,23 @@ export class Libp2pNetwork implements Network {
     this.validator = deps.validator ?? acceptAll;
     this.relays = (options.relays ?? []).map((a) => multiaddr(a));
     this.bootstrap = (options.bootstrap ?? []).map((a) => multiaddr(a));
+    this.nowMs = options.nowMs ?? Date.now;
+    this.syncPeers = new SyncPeerBook(this.nowMs);
+    this.syncLimits = { ...SYNC_CLIENT_LIMITS, ...options.syncLimits };
+    const allowPrivate =
+      options.privateAddresses === undefined
+        ? hasPrivateRelay(this.relays)
+        : options.privateAddresses === 'allow';
+    this.dialPolicy = { relays: this.relays, allowPrivate };
+    this.dialBudget = new DialBudget(
+      {
+        concurrentMax: DISCOVERY_DIALS_CONCURRENT_MAX,
+        rate: DISCOVERY_DIAL_RATE,
+        ...options.discoveryDials,
+      },
+      this.nowMs,
+    );
+    this.discoveryGuard = new DiscoveryGuard({ nowMs: this.nowMs });
   }
 
   get peerId(): string {
@@ -152,11 +213,24 @@ export class Libp2pNetwork implements Network {
     if (this.running) return;
     this.running = true;
     const pubsub = this.libp2p.services.pubsub;
+    // A peer penalised by range sync (invalid blocks, unserved claims) loses gossipsub score:
+    // the application-specific term, which these settings leave unused otherwise.
+    const score = (pubsub as Partial<GossipSub>).score;
+    if (score) score.params.appSpecificScore = (peerId) => this.syncPeers.gossipScore(peerId);
     for (const name of TOPIC_NAMES) {
       pubsub.topicValidators.set(topicString(this.chainId, name), (peer, message) =>
         this.validate(name, peer, message),
       );
     }
+    // Announcements name their own author's key only, within size and rate (discovery-guard.ts).
+    pubsub.topicValidators.set(DISCOVERY_TOPIC, (peer, message) => {
+      const verdict = this.discoveryGuard.check(peer.toString(), message);
+      this.counter.count(verdict);
+      if (verdict.result === 'accept') return TopicValidatorResult.Accept;
+      return verdict.result === 'reject'
+        ? TopicValidatorResult.Reject
+        : TopicValidatorResult.Ignore;
+    });
     await this.libp2p.handle(
       syncProtocol(this.chainId),
       ({ stream, connection }) => {
@@ -196,6 +270,7 @@ export class Libp2pNetwork implements Network {
     if (this.repairTimer !== null) clearInterval(this.repairTimer);
     this.repairTimer = null;
     this.fallbackDue.clear();
+    this.deferred.clear();
     this.libp2p.removeEventListener('peer:connect', this.onConnect);
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect);
     this.libp2p.removeEventListener('peer:identify', this.onIdentify);
@@ -246,9 +321,11 @@ export class Libp2pNetwork implements Network {
         id: p.peerId.toString(),
         attempt: p.attempt,
         lastError: p.lastError,
+        lastAddress: p.lastAddress,
         dialer: this.peerId < p.peerId.toString(),
       })),
       dialing: [...this.dialing],
+      deferred: [...this.deferred],
       listening: this.libp2p.getMultiaddrs().map(String),
       discoveryPeers: this.libp2p.services.pubsub.getSubscribers(DISCOVERY_TOPIC).map(String),
       gossipRepairs: this.repairs,
@@ -260,21 +337,37 @@ export class Libp2pNetwork implements Network {
   }
 
   async syncRange(from: number, to: number, options: SyncOptions): Promise<SyncResult> {
-    if (this.candidates(to).length === 0) await this.refreshStatuses();
+    // A target nobody claims (a forged far-ahead message) must not cost a status exchange with
+    // every peer on every attempt.
+    const nowMs = this.nowMs();
+    if (
+      this.candidates(to).length === 0 &&
+      nowMs - this.lastStatusRefreshMs >= SYNC_STATUS_REFRESH_INTERVAL_MS
+    ) {
+      this.lastStatusRefreshMs = nowMs;
+      await this.refreshStatuses();
+    }
     return syncRange(from, to, options, {
       candidates: (height) => this.candidates(height),
       open: (peerId, signal) => this.openSession(peerId, signal),
+      report: (peerId, outcome) => this.reportSyncOutcome(peerId, outcome),
     });
   }
 
-  /** Ask every connected peer that speaks the sync protocol for its current status. */
+  /** Ask every connected peer that speaks the sync protocol (and is trusted) for its status. */
   async refreshStatuses(): Promise<void> {
     await Promise.all(
       this.libp2p
         .getConnections()
         .filter((c) => c.limits == null && c.status === 'open')
+        .filter((c) => !this.syncPeers.distrusted(c.remotePeer.toString()))
         .map((c) => this.exchangeStatus(c).catch(() => undefined)),
     );
+  }
+
+  /** What range sync learnt of each peer: blocks proved, penalties (diagnostics, tests). */
+  syncPeerReport(): SyncPeerReport[] {
+    return this.syncPeers.report();
   }
 
   // --- gossip ---------------------------------------------------------------------------------
@@ -324,8 +417,14 @@ export class Libp2pNetwork implements Network {
     for (const handler of this.peerHandlers) handler(event);
   }
 
+  private reportSyncOutcome(peerId: string, outcome: SyncOutcome): void {
+    this.syncPeers.record(peerId, outcome);
+    // Its claims start no catch-up while it is penalised.
+    if (this.syncPeers.distrusted(peerId)) this.statuses.delete(peerId);
+  }
+
   private recordStatus(peerId: string, { chainId, height, headHash }: SyncStatus): void {
-    if (chainId !== this.chainId) return;
+    if (chainId !== this.chainId || this.syncPeers.distrusted(peerId)) return;
     const status = { chainId, height, headHash };
     this.statuses.set(peerId, status);
     this.emit({ type: 'status', peerId, status });
@@ -338,10 +437,12 @@ export class Libp2pNetwork implements Network {
         .filter((c) => c.limits == null && c.status === 'open')
         .map((c) => c.remotePeer.toString()),
     );
-    return [...this.statuses]
-      .filter(([id, status]) => connected.has(id) && status.height >= height)
-      .sort((a, b) => b[1].height - a[1].height)
-      .map(([id]) => id);
+    // Ranked by the blocks each proved, not by the height it claims (claims are free).
+    return this.syncPeers.rank(
+      [...this.statuses]
+        .filter(([id, status]) => connected.has(id) && status.height >= height)
+        .map(([id]) => id),
+    );
   }
 
   private async openSession(peerId: string, signal?: AbortSignal): Promise<SyncSession> {
@@ -352,14 +453,14 @@ export class Libp2pNetwork implements Network {
     const stream = await connection.newStream(syncProtocol(this.chainId), {
       signal: signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    return new SyncClientStream(stream);
+    return new SyncClientStream(stream, this.syncLimits);
   }
 
   private async exchangeStatus(connection: Connection): Promise<void> {
     const stream = await connection.newStream(syncProtocol(this.chainId), {
       signal: AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    const session = new SyncClientStream(stream);
+    const session = new SyncClientStream(stream, this.syncLimits);
     try {
       const { chainId, height, headHash } = await session.exchangeStatus(this.blocks.status());
       this.recordStatus(connection.remotePeer.toString(), { chainId, height, headHash });
@@ -468,10 +569,11 @@ export class Libp2pNetwork implements Network {
 
   private learnPeer(id: PeerId, multiaddrs: Multiaddr[]): void {
     const peerId = id.toString();
-    if (peerId === this.peerId || this.isRelay(peerId) || multiaddrs.length === 0) return;
-    // Announcements carry addresses without the trailing /p2p/<id>: without it a circuit
-    // address would target the relay itself.
-    const addresses = multiaddrs.map((a) => withPeerId(a, peerId));
+    if (peerId === this.peerId || this.isRelay(peerId)) return;
+    // Only addresses a ledger peer can have, rebuilt on this node's own relays (dial-policy.ts);
+    // announcements carry them without the trailing /p2p/<id>, which is appended.
+    const addresses = dialableAddresses(multiaddrs, peerId, this.dialPolicy);
+    if (addresses.length === 0) return;
     const existing = this.known.get(peerId);
     if (existing) {
       existing.addresses = addresses;
@@ -480,7 +582,13 @@ export class Libp2pNetwork implements Network {
         const oldest = this.known.keys().next().value;
         if (oldest !== undefined) this.known.delete(oldest);
       }
-      this.known.set(peerId, { peerId: id, addresses, attempt: 0, lastError: null });
+      this.known.set(peerId, {
+        peerId: id,
+        addresses,
+        attempt: 0,
+        lastError: null,
+        lastAddress: null,
+      });
     }
     void this.dialKnown(peerId);
   }
@@ -489,15 +597,6 @@ export class Libp2pNetwork implements Network {
     return this.libp2p
       .getConnections()
       .some((c) => c.remotePeer.toString() === peerId && c.limits == null && c.status === 'open');
-  }
-
-  /** The address to reach a peer directly: WebRTC via a relay first, then plain addresses. */
-  private pickAddress(peer: KnownPeer): Multiaddr | undefined {
-    const text = (a: Multiaddr) => a.toString();
-    return (
-      peer.addresses.find((a) => text(a).includes('/p2p-circuit/webrtc/')) ??
-      peer.addresses.find((a) => !text(a).includes('/p2p-circuit'))
-    );
   }
 
   private async dialKnown(peerId: string, fallback = false): Promise<void> {
@@ -516,9 +615,21 @@ export class Libp2pNetwork implements Network {
       return;
     }
     if (this.dialing.has(peerId) || this.hasDirectConnection(peerId)) return;
-    const address = this.pickAddress(peer);
+    if (this.deferred.has(peerId)) return;
+    // WebRTC through a relay first, then direct addresses (dialableAddresses' order).
+    const address = peer.addresses[0];
     if (!address) return;
+    const slot = this.dialBudget.acquire();
+    if ('retryMs' in slot) {
+      this.deferred.add(peerId);
+      this.later(() => {
+        this.deferred.delete(peerId);
+        void this.dialKnown(peerId, fallback);
+      }, slot.retryMs);
+      return;
+    }
     this.dialing.add(peerId);
+    peer.lastAddress = address.toString();
     try {
       await this.libp2p.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
       peer.attempt = 0;
@@ -527,6 +638,7 @@ export class Libp2pNetwork implements Network {
       peer.lastError = `${(error as Error).name}: ${(error as Error).message}`;
       if (!fallback) this.scheduleRedial(peerId);
     } finally {
+      slot.release();
       this.dialing.delete(peerId);
     }
   }

@@ -54,12 +54,47 @@ export const SYNC_FETCH_AHEAD_BATCHES = 1;
 export const SYNC_BATCH_BYTES_MAX = 4 * 1024 * 1024;
 /** One sync frame: a block with its commit and framing. */
 export const SYNC_FRAME_BYTES_MAX = BLOCK_BYTES_MAX + COMMIT_BYTES_MAX + 1024;
-/** How long a peer may take to answer one sync frame before the session is abandoned. */
+/**
+ * How long a peer may take to deliver one whole sync frame (one deadline per frame, however
+ * many chunks it comes in) before the session is abandoned.
+ */
 export const SYNC_FRAME_TIMEOUT_MS = 20_000;
+/**
+ * Wall time for a whole range reply (every block frame up to `end`): a peer that drips bytes
+ * just fast enough to beat the frame deadline is dropped after this. 4 MiB in 30 s is about
+ * 1.1 Mbit/s; a slower peer is skipped in favour of another.
+ */
+export const SYNC_BATCH_TIMEOUT_MS = 30_000;
+/**
+ * Bytes of blocks a client accepts in one range reply: the server's cap, plus the one block with
+ * which a server crosses it. Enforced by the client, whatever the server does.
+ */
+export const SYNC_BATCH_RECEIVE_BYTES_MAX = SYNC_BATCH_BYTES_MAX + SYNC_FRAME_BYTES_MAX;
 /** Concurrent inbound sync streams per connection (status + one range session). */
 export const SYNC_INBOUND_STREAMS_MAX = 4;
 /** Peers tried for one range before giving up. */
 export const SYNC_PEER_ATTEMPTS_MAX = 8;
+/** When no peer's status reaches a sync's target, statuses are asked again at most this often. */
+export const SYNC_STATUS_REFRESH_INTERVAL_MS = 5_000;
+
+// What sync peers proved (sync-peers.ts) ----------------------------------------------------------
+
+/** Peers whose sync record is kept; beyond this the least recently updated is forgotten. */
+export const SYNC_PEERS_REMEMBERED_MAX = 1_024;
+/**
+ * A peer that served an invalid block or a malformed reply, or claimed a height it then did not
+ * serve, is not asked again, and its status claims are ignored, for this long.
+ */
+export const SYNC_PENALTY_MS = 10 * 60_000;
+/** A peer that dropped or timed out mid-range is skipped for this long (it may be honest). */
+export const SYNC_SKIP_MS = 60_000;
+/**
+ * gossipsub application score of a penalised peer (gossipsub multiplies it by 10): one that
+ * served an invalid block falls below the graylist (-80: its gossip is ignored), one that lied
+ * about its height below the gossip threshold (-10: no gossip is sent to it).
+ */
+export const SYNC_INVALID_GOSSIP_SCORE = -10;
+export const SYNC_LIED_GOSSIP_SCORE = -3;
 
 // Connectivity --------------------------------------------------------------------------------
 
@@ -74,10 +109,42 @@ export const DIAL_TIMEOUT_MS = 15_000;
 /** pubsub-peer-discovery announcement period. */
 export const DISCOVERY_INTERVAL_MS = 2_000;
 
+// Discovery (discovery-guard.ts, dial-policy.ts) ------------------------------------------------
+
+/** One announcement: a public key and its addresses (a tab has two per relay). */
+export const DISCOVERY_ANNOUNCEMENT_BYTES_MAX = 4 * 1024;
+export const DISCOVERY_ADDRESSES_MAX = 32;
+/** Announcements one author may make (honest ones: one per DISCOVERY_INTERVAL_MS). */
+export const DISCOVERY_AUTHOR_RATE = { burst: 3, perSecond: 1 } as const;
+/**
+ * Announcements a relay forwards per propagation source: a tab forwards others' announcements
+ * too, but the relay hears each author directly and drops duplicates before counting.
+ */
+export const DISCOVERY_SOURCE_RATE = { burst: 16, perSecond: 4 } as const;
+/** Authors and sources whose rates are tracked; the least recently seen is forgotten. */
+export const DISCOVERY_RATE_KEYS_MAX = 4_096;
+/** Dials to discovered peers in progress at once. */
+export const DISCOVERY_DIALS_CONCURRENT_MAX = 4;
+/**
+ * Dials to discovered peers (first dials and redials): a burst of 32, then one every 2 s. A
+ * peer denied a dial waits for the next token; a flood of announced peers costs at most this.
+ */
+export const DISCOVERY_DIAL_RATE = { burst: 32, perSecond: 0.5 } as const;
+
 // Relay ---------------------------------------------------------------------------------------
 
 export const RELAY_RESERVATIONS_MAX = 256;
 export const RELAY_CONNECTIONS_MAX = 512;
+/**
+ * Per source address (an IPv4 address, an IPv6 /64): every tab of a household or an office NAT
+ * shares one, so these are far above one person's tabs and far below the totals.
+ */
+export const RELAY_RESERVATIONS_PER_ADDRESS_MAX = 32;
+export const RELAY_CONNECTIONS_PER_ADDRESS_MAX = 64;
+/** Connections one peer id may hold to the relay at once (a reconnect may briefly overlap). */
+export const RELAY_CONNECTIONS_PER_PEER_MAX = 2;
+/** New connections per second from one host (libp2p's default; refused ones retry). */
+export const RELAY_NEW_CONNECTIONS_PER_ADDRESS_PER_S = 5;
 
 // Validation bookkeeping ------------------------------------------------------------------------
 

@@ -94,11 +94,13 @@ export type BlockVerifier = (block: EncodedBlock) => Promise<BlockVerdict>;
 
 /**
  * Checks (and commits) consecutive received blocks on top of everything verified before them:
- * `verified` is the length of the prefix that passed, `reason` why the block after it did not.
+ * `verified` is the length of the prefix that passed, `reason` why the block after it did not,
+ * and `fault` whose fault that is: the peer's (the default: a block that does not decode or
+ * verify; the peer is penalised) or this node's (its store failed; the peer is not blamed).
  */
 export type BatchVerifier = (
   blocks: readonly EncodedBlock[],
-) => Promise<{ verified: number; reason?: string }>;
+) => Promise<{ verified: number; reason?: string; fault?: 'peer' | 'local' }>;
 
 export interface SyncOptions {
   verify: BlockVerifier;

@@ -2,10 +2,13 @@
 // in Libp2pNetwork. Node-only (imports @libp2p/tcp through libp2p-node.ts).
 import type { PrivateKey } from '@libp2p/interface';
 import { createNodeLibp2p } from './libp2p-node';
-import { Libp2pNetwork } from './libp2p-network';
+import { Libp2pNetwork, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, MessageValidator } from './network';
 
-export interface NodeNetworkOptions {
+export interface NodeNetworkOptions extends Pick<
+  Libp2pNetworkOptions,
+  'syncLimits' | 'privateAddresses' | 'discoveryDials'
+> {
   chainId: string;
   listen?: string[];
   relays?: string[];
@@ -29,6 +32,9 @@ export async function createNodeNetwork(
       chainId: options.chainId,
       relays: options.relays ?? [],
       bootstrap: options.bootstrap ?? [],
+      ...(options.syncLimits ? { syncLimits: options.syncLimits } : {}),
+      ...(options.privateAddresses ? { privateAddresses: options.privateAddresses } : {}),
+      ...(options.discoveryDials ? { discoveryDials: options.discoveryDials } : {}),
     },
     { libp2p, ...deps },
   );

@@ -2,9 +2,14 @@
 // while its blocks are verified and committed in order, already fetch the next batch from the
 // same peer (SYNC_FETCH_AHEAD_BATCHES at most), so the network and verification overlap. When a
 // peer fails (drops, times out, serves a bad block) continue from the first unverified height
-// with another peer; blocks fetched ahead from a failed peer are dropped unverified.
+// with another peer; blocks fetched ahead from a failed peer are dropped unverified. What each
+// peer did is reported (`SyncPeers.report`), so the network can rank peers by the blocks they
+// proved and penalise the ones that served garbage or claimed heights they did not serve.
+import { FrameError } from './frames';
 import { SYNC_BATCH_BLOCKS_MAX, SYNC_FETCH_AHEAD_BATCHES, SYNC_PEER_ATTEMPTS_MAX } from './limits';
 import type { EncodedBlock, SyncOptions, SyncResult } from './network';
+import { SyncProtocolError } from './sync-messages';
+import type { SyncOutcome } from './sync-peers';
 
 /** One open sync conversation with a peer. */
 export interface SyncSession {
@@ -14,13 +19,43 @@ export interface SyncSession {
 }
 
 export interface SyncPeers {
-  /** Peers believed to have `height`, best first. */
+  /** Peers believed to have `height`, best first (none that must be skipped). */
   candidates(height: number): string[];
   open(peerId: string, signal?: AbortSignal): Promise<SyncSession>;
+  /** What an attempt with `peerId` came to (served blocks, or why it was dropped). */
+  report?(peerId: string, outcome: SyncOutcome): void;
 }
 
 export class SyncAbortedError extends Error {
   override readonly name = 'SyncAbortedError';
+}
+
+/** Why the driver dropped a peer, as the network is told: its fault, an accident, or ours. */
+class PeerDroppedError extends Error {
+  override readonly name = 'PeerDroppedError';
+  constructor(
+    readonly kind: SyncOutcome['kind'] | 'local',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The outcome an error from a session or a verifier stands for. */
+function outcomeOf(error: Error): SyncOutcome | null {
+  if (error instanceof PeerDroppedError) {
+    return error.kind === 'local' || error.kind === 'served'
+      ? null
+      : { kind: error.kind, reason: error.message };
+  }
+  if (error instanceof SyncProtocolError) {
+    return { kind: error.misbehaved ? 'invalid' : 'failed', reason: error.reason };
+  }
+  if (error instanceof FrameError) {
+    const misbehaved = error.reason === 'too-large' || error.reason === 'bad-length';
+    return { kind: misbehaved ? 'invalid' : 'failed', reason: `frame-${error.reason}` };
+  }
+  return { kind: 'failed', reason: error.message };
 }
 
 interface Fetched {
@@ -41,13 +76,18 @@ async function verifyBatch(
     onVerified(verified);
     if (verified < blocks.length) {
       const height = blocks[verified]?.height;
-      throw new Error(`invalid block ${height}: ${verdict.reason ?? 'rejected'}`);
+      throw new PeerDroppedError(
+        verdict.fault === 'local' ? 'local' : 'invalid',
+        `invalid block ${height}: ${verdict.reason ?? 'rejected'}`,
+      );
     }
     return;
   }
   for (const block of blocks) {
     const verdict = await options.verify(block);
-    if (!verdict.ok) throw new Error(`invalid block ${block.height}: ${verdict.reason}`);
+    if (!verdict.ok) {
+      throw new PeerDroppedError('invalid', `invalid block ${block.height}: ${verdict.reason}`);
+    }
     await options.onBlock?.(block);
     onVerified(1);
   }
@@ -100,13 +140,18 @@ export async function syncRange(
         const batch = ahead.shift();
         if (!batch) break;
         const blocks = await batch.blocks;
-        if (blocks.length === 0) throw new Error('peer has no blocks at the requested height');
+        if (blocks.length === 0) {
+          // It is a candidate because its status claims this height.
+          throw new PeerDroppedError('lied', `no blocks at height ${batch.from} it claimed`);
+        }
         blocks.forEach((block, i) => {
           if (block.height !== batch.from + i) {
-            throw new Error(`out-of-order block ${block.height}`);
+            throw new PeerDroppedError('invalid', `out-of-order block ${block.height}`);
           }
         });
-        if (batch.from !== next) throw new Error(`batch from ${batch.from}, expected ${next}`);
+        if (batch.from !== next) {
+          throw new PeerDroppedError('local', `batch from ${batch.from}, expected ${next}`);
+        }
         const batchEnd = batch.from + blocks.length;
         if (ahead.length > 0 && ahead[0]?.from !== batchEnd) {
           // The peer served a prefix: what was asked ahead no longer lines up; ask again.
@@ -115,13 +160,18 @@ export async function syncRange(
         }
         fetchAhead(SYNC_FETCH_AHEAD_BATCHES);
         await verifyBatch(blocks, options, (count) => {
-          if (count > 0) served.add(peerId);
+          if (count > 0) {
+            served.add(peerId);
+            peers.report?.(peerId, { kind: 'served', blocks: count });
+          }
           next += count;
         });
       }
     } catch (error) {
       if (error instanceof SyncAbortedError) throw error;
       failed.set(peerId, (error as Error).message);
+      const outcome = outcomeOf(error as Error);
+      if (outcome) peers.report?.(peerId, outcome);
     } finally {
       session?.close();
     }

@@ -18,7 +18,15 @@ export type SyncMessage =
 
 export class SyncProtocolError extends Error {
   override readonly name = 'SyncProtocolError';
-  constructor(readonly reason: string) {
+  /**
+   * `misbehaved`: no honest implementation sends this (malformed frames, blocks nobody asked
+   * for, batches beyond the caps); the peer is penalised for it. Otherwise (the stream ended,
+   * the peer refused the request) it may be an accident and the peer is only skipped.
+   */
+  constructor(
+    readonly reason: string,
+    readonly misbehaved = true,
+  ) {
     super(reason);
   }
 }

@@ -31,6 +31,19 @@ export interface CatchUpComponents {
   changed(): void;
 }
 
+/**
+ * Whose fault a rejected synced block is: the peer's if the block does not decode, does not
+ * follow, conflicts with a committed one or is not finalised by its commit (the network then
+ * penalises the peer); this node's if its store or its verifier failed (the peer is only
+ * skipped for this sync).
+ */
+export function faultOf(reason: string): 'peer' | 'local' {
+  if (reason.startsWith('commit-') || reason.startsWith('invalid-block-')) return 'peer';
+  if (reason === 'height-gap' || reason === 'conflicting-block') return 'peer';
+  if (reason.startsWith('decode-')) return 'peer';
+  return 'local';
+}
+
 export class CatchUp {
   readonly #c: CatchUpComponents;
   #syncing = false;
@@ -40,6 +53,13 @@ export class CatchUp {
   #lastAttemptMs = -Infinity;
   /** Fetched batches being decoded and verified ahead (dropped with the batch). */
   readonly #prepared = new WeakMap<readonly EncodedBlock[], Promise<PreparedBatch>>();
+  /**
+   * The last batch prepared: the height after it, and whether its commits all passed ahead. A
+   * batch fetched ahead right after it starts its checks only then, so a peer that forged a
+   * batch does not also get the batch after it verified (a retry from another peer, which
+   * starts lower, does not wait).
+   */
+  #lastPrepared: { nextHeight: number; commitsPassed: Promise<boolean> } | null = null;
 
   constructor(components: CatchUpComponents) {
     this.#c = components;
@@ -78,6 +98,7 @@ export class CatchUp {
     }
     this.#lastAttemptMs = this.#c.clock.monotonicMs();
     this.#syncing = true;
+    this.#lastPrepared = null;
     const from = this.#c.state().height + 1;
     // Workers pay off over many blocks only; a short catch-up verifies on the main thread.
     const pool =
@@ -97,7 +118,7 @@ export class CatchUp {
           const result = await this.#importBatch(blocks, pool);
           return result.reason === undefined
             ? { verified: result.committed }
-            : { verified: result.committed, reason: result.reason };
+            : { verified: result.committed, reason: result.reason, fault: faultOf(result.reason) };
         },
       })
       .catch(() => undefined)
@@ -120,7 +141,9 @@ export class CatchUp {
     const { blocks, ahead, reason } = await this.#prepare(encoded, pool);
     const result = await this.#c.importBlocks(blocks, ahead.verifier);
     // A block that did not decode ends the batch where decoding stopped.
-    if (result.reason === undefined && reason !== undefined) return { ...result, reason };
+    if (result.reason === undefined && reason !== undefined) {
+      return { ...result, reason: `decode-${reason}` };
+    }
     return result;
   }
 
@@ -136,8 +159,15 @@ export class CatchUp {
     let prepared = this.#prepared.get(encoded);
     if (!prepared) {
       const ahead = new VerifyAhead(this.#c.verifier, pool);
-      prepared = prepareBatch(encoded, () => this.#c.state(), ahead, this.#c.clock);
+      const first = encoded[0]?.height ?? 0;
+      const last = this.#lastPrepared;
+      const after = last !== null && last.nextHeight === first ? last.commitsPassed : undefined;
+      prepared = prepareBatch(encoded, () => this.#c.state(), ahead, this.#c.clock, after);
       this.#prepared.set(encoded, prepared);
+      this.#lastPrepared = {
+        nextHeight: first + encoded.length,
+        commitsPassed: prepared.then((batch) => batch.commitsPassed).catch(() => false),
+      };
     }
     return prepared;
   }

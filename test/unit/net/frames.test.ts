@@ -98,3 +98,28 @@ test('a bounded channel makes the producer wait for the consumer', async () => {
   await producer;
   expect(seen).toEqual([0, 1, 2, 3, 4]);
 });
+
+test('a frame dripped a byte at a time misses its one deadline (a per-chunk timer never fires)', async () => {
+  const frame = encodeFrame(new Uint8Array(1_000));
+  async function* drip() {
+    for (const byte of frame) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      yield new Uint8Array([byte]);
+    }
+  }
+  // Each byte comes well within 100 ms; the whole frame would take about 5 s.
+  await expect(new FrameReader(drip(), 2_000).next(100)).rejects.toMatchObject({
+    reason: 'timeout',
+  });
+});
+
+test('a frame in one-byte chunks is copied once (linear, not quadratic, in its chunks)', async () => {
+  const payload = Uint8Array.from({ length: 16 * 1024 }, (_, i) => (i * 7) & 0xff);
+  const frame = encodeFrame(payload);
+  const parts = Array.from(frame, (byte) => new Uint8Array([byte]));
+  const reader = new FrameReader(chunks(...parts, encodeFrame(new Uint8Array([9]))), 1 << 20);
+  expect(await reader.next()).toEqual(payload);
+  expect(await reader.next()).toEqual(new Uint8Array([9]));
+  expect(await reader.next()).toBeNull();
+  expect(reader.copiedBytes).toBe(payload.byteLength + 1);
+});

@@ -19,6 +19,7 @@ import type { SignatureBatchVerifier } from '../../../src/lib/node/verify';
 import { createMemoryLedgerStore } from '../../../src/lib/store/memory-ledger-store';
 import { arraySource } from '../../integration/support/net-fixtures';
 import { newKeys, TestChain } from '../../support/fixtures';
+import type { SigningKey } from '../../../src/lib/crypto/index';
 
 function countingVerifier(): Verifier & { calls: number } {
   const inner = webCryptoVerifier();
@@ -185,8 +186,9 @@ describe('full node range sync', () => {
   }
 
   async function syncFrom(
-    served: Awaited<ReturnType<typeof servedChain>>,
+    served: { chain: TestChain; encoded: EncodedBlock[] },
     pool: SignatureBatchVerifier | null,
+    verifier: Verifier = webCryptoVerifier(),
   ) {
     const { chain, encoded } = served;
     const hub = new MemoryHub();
@@ -206,7 +208,7 @@ describe('full node range sync', () => {
         createNetwork: ({ validator, blocks }) =>
           new MemoryNetwork('node', chain.chainId, { hub, blocks, validator }),
         signer: webCryptoSigner(key!),
-        verifier: webCryptoVerifier(),
+        verifier,
         clock: systemClock,
         timers: systemTimers,
         openVerifyPool: () => {
@@ -264,4 +266,80 @@ describe('full node range sync', () => {
     },
     60_000,
   );
+
+  describe('each commit is checked before its txs', () => {
+    const VALIDATORS = 4;
+    const TXS_PER_BLOCK = 6;
+
+    /**
+     * Two batches (enough for the verify pool) whose block `forgedAt` has a commit no validator
+     * signed: the second batch, fetched ahead, must not be verified either.
+     */
+    async function forgedBatch(forgedAt: number) {
+      const chain = await TestChain.create({ validators: VALIDATORS, accounts: 2 });
+      const [alice, bob] = chain.accounts as [SigningKey, SigningKey];
+      await chain.addBlocks(Math.max(SYNC_POOL_BLOCKS_MIN, 2 * SYNC_BATCH_BLOCKS_MAX), async () => {
+        const txs = [];
+        for (let i = 0; i < TXS_PER_BLOCK; i += 1) txs.push(await chain.transfer(alice, bob, 1));
+        return txs;
+      });
+      const encoded = chain.blocks.map((block, i) => {
+        const commit = structuredClone(chain.commits[i]!);
+        if (block.header.height === forgedAt) {
+          for (const slot of commit.signatures) {
+            if (slot.kind !== 'absent') slot.signature = crypto.getRandomValues(new Uint8Array(64));
+          }
+        }
+        return {
+          height: block.header.height,
+          block: encodeBlock(block),
+          commit: encodeCommit(commit),
+        };
+      });
+      return { chain, encoded };
+    }
+
+    test.each([
+      ['the first block', 1, false],
+      ['block 9, after eight good ones', 9, false],
+      ['block 9, after eight good ones, with a verify pool', 9, true],
+    ])(
+      'a forged commit at %s costs one commit of verification beyond the good blocks',
+      async (_, forgedAt, withPool) => {
+        const served = await forgedBatch(forgedAt);
+        const counted = countingVerifier();
+        // Every check counts, whether verified on the main thread or in the pool.
+        const verifier = {
+          verify: counted.verify,
+          get calls() {
+            return counted.calls;
+          },
+        };
+        const pool: SignatureBatchVerifier = {
+          verifyBatch: (checks) =>
+            Promise.all(checks.map((c) => counted.verify(c.publicKey, c.message, c.signature))),
+        };
+        const { node, stop } = await syncFrom(served, withPool ? pool : null, verifier);
+        try {
+          // Each good block: its commit and its txs; then the forged block's commit, and none of
+          // its txs nor anything after it, in its batch or the next (before: every signature of
+          // both batches, ~1,280).
+          const good = (forgedAt - 1) * (VALIDATORS + TXS_PER_BLOCK);
+          const deadline = Date.now() + 30_000;
+          while (verifier.calls <= good || node.status.sync !== null) {
+            if (Date.now() > deadline) throw new Error(`stuck: ${verifier.calls} checks`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          // Anything still started ahead would be counted by now (the retry is a second away).
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          expect(node.status.height).toBe(forgedAt - 1);
+          expect(verifier.calls).toBeGreaterThanOrEqual(good);
+          expect(verifier.calls).toBeLessThanOrEqual(good + VALIDATORS);
+        } finally {
+          await stop();
+        }
+      },
+      60_000,
+    );
+  });
 });

@@ -58,4 +58,17 @@ describe('serverConfig', () => {
     ).toThrow(/cannot read the TLS certificate/);
     expect(() => serverConfig({ TURN_SECRET: 'short' })).toThrow(/at least 16/);
   });
+
+  test('per-address relay limits from the environment, checked', () => {
+    expect(serverConfig({}).relayLimits).toEqual({});
+    expect(
+      serverConfig({
+        RELAY_CONNECTIONS_PER_ADDRESS_MAX: '500',
+        RELAY_RESERVATIONS_PER_ADDRESS_MAX: '200',
+      }).relayLimits,
+    ).toEqual({ connectionsPerAddressMax: 500, reservationsPerAddressMax: 200 });
+    expect(() => serverConfig({ RELAY_RESERVATIONS_PER_ADDRESS_MAX: '0' })).toThrow(
+      ServerConfigError,
+    );
+  });
 });
