@@ -129,9 +129,15 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   console.log(`invite link: ${invite.length} characters`);
   expect(invite.length).toBeLessThanOrEqual(INVITE_CHARS_MAX);
 
-  // The second device opens it: the genesis comes from the first device, checked by its hash.
+  // The second device opens it and is asked first, with the ledger id the first one shows;
+  // then the genesis comes from the first device, checked by its hash.
+  const shownId = await a.page.getByTestId('ledger-fingerprint').textContent();
   b = await device();
   await b.page.goto(invite);
+  const asked = b.page.getByRole('region', { name: 'You are invited to “Household”' });
+  await asked.waitFor(waitStep);
+  expect(await asked.getByTestId('invite-fingerprint').textContent()).toBe(shownId);
+  await asked.getByRole('button', { name: 'Join this ledger' }).click();
   await b.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
   await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Observer');
   await b.page.getByRole('link', { name: 'Devices' }).click();
@@ -169,8 +175,10 @@ test('offline, reload, send, reload, online: the transfer confirms with no manua
   await a.page.reload();
   await a.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
   await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('Offline');
-  // The invite of a ledger already here opens it, offline too.
+  // The invite of a ledger already here opens it as it is, offline too.
   await a.page.goto(invite);
+  await a.page.getByText('This ledger is already on this device.').waitFor(waitStep);
+  await a.page.getByRole('link', { name: 'Open “Household”' }).click();
   await a.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
   const row = await send(a.page, FRIEND, 5);
   await expect.poll(() => row.textContent(), waitStep).toContain('Pending');

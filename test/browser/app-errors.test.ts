@@ -229,17 +229,24 @@ test('pages that cannot show what was asked say why in words', async () => {
   const link = await page.getByLabel('Invite link').inputValue();
   const other = await app.open(PHONE);
   await other.page.goto(link);
+  await other.page.getByRole('button', { name: 'Join this ledger' }).click();
   await other.page.getByRole('heading', { name: 'Missing', level: 1 }).waitFor();
   await goTo(other.page, 'Devices');
   await failNext(other.page, { name: 'NodeStoppedError', message: 'the node is stopped' });
   await other.page.getByRole('button', { name: 'Ask to join' }).click();
   messages.push(await bannerSentence(other.page, 'Request not sent.'));
-  // Joining when no device of the ledger answers.
-  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  // Joining when no device of the ledger answers (a ledger not on that device yet): the start
+  // page's form leads to the join page, which asks first.
+  const elsewhere = await app.open();
+  await createLedger(elsewhere.page, app.url, 'Elsewhere');
+  await goTo(elsewhere.page, 'Devices');
+  const newLink = await elsewhere.page.getByLabel('Invite link').inputValue();
   await other.page.goto(`${app.url}/`);
-  await other.page.getByLabel('Invite link').fill(link);
-  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  await other.page.getByLabel('Invite link').fill(newLink);
   await other.page.getByRole('button', { name: 'Join' }).click();
+  await other.page.getByRole('heading', { name: 'You are invited to “Elsewhere”' }).waitFor();
+  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  await other.page.getByRole('button', { name: 'Join this ledger' }).click();
   messages.push(await bannerSentence(other.page, 'Could not join.'));
 
   for (const message of messages) expectSentence(message);

@@ -35,9 +35,12 @@ const WEBSOCKET_SHAPES: readonly (readonly string[])[] = [
 /** A peer id as multiaddr prints it: base58btc, 46 (RSA, "Qm…") to 53 (secp256k1) characters. */
 const PEER_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{46,60}$/;
 
+/** The multiaddr, fully decoded (the library parses some values only when bytes are read). */
 function parse(text: string): Multiaddr | null {
   try {
-    return multiaddr(text);
+    const address = multiaddr(text);
+    if (address.bytes.length === 0) return null;
+    return address;
   } catch {
     return null;
   }
