@@ -10,6 +10,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../../src/server/static-server';
+import { decodeValue, encodeValue } from '../../src/lib/core/encoding';
+import { fromBase64Url, INVITE_BYTES_MAX, toBase64Url } from '../../src/lib/node/invite';
 import { launchChromium, newDevice } from './support/chromium';
 import { setDeviceOnline } from './support/connectivity';
 import {
@@ -133,6 +135,17 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   // then the genesis comes from the first device, checked by its hash.
   const shownId = await a.page.getByTestId('ledger-fingerprint').textContent();
   b = await device();
+  // A short link's name is not covered by the ledger id: one edited to say another name is
+  // refused once the genesis arrives, and nothing is joined.
+  const [version, id, , relays] = decodeValue(
+    fromBase64Url(invite.split('#')[1]!),
+    INVITE_BYTES_MAX,
+  ) as [number, Uint8Array, string, string[]];
+  await b.page.goto(
+    `${invite.split('#')[0]}#${toBase64Url(encodeValue([version, id, 'Evil', relays]))}`,
+  );
+  await b.page.getByRole('button', { name: 'Join this ledger' }).click(waitStep);
+  await b.page.getByText('gives the ledger another name').waitFor(waitStep);
   await b.page.goto(invite);
   const asked = b.page.getByRole('region', { name: 'You are invited to “Household”' });
   await asked.waitFor(waitStep);
