@@ -189,12 +189,31 @@ test('every form check and every refusal of the node reads as a sentence', async
   await page.getByRole('button', { name: 'Copy invite link' }).click();
   messages.push(await bannerSentence(page, 'Could not copy.'));
 
+  // Network: forgetting a remembered address fails.
+  await page.evaluate(
+    (id) => window.__ledgerPreview?.rememberAddress(id, `/dns4/relay.example.org/tcp/1/wss`),
+    chainId,
+  );
+  await goTo(page, 'Network');
+  await failNext(page, { name: 'StoreClosedError', code: 'store-closed', message: 'closed' });
+  await page.getByRole('button', { name: 'Forget /dns4/relay.example.org/tcp/1/wss' }).click();
+  messages.push(await bannerSentence(page, 'Could not forget the address.'));
+
   // Problems the node reports about itself.
   for (const code of ['storage-full', 'network', 'internal', 'invalid-committed-block', 'schema']) {
     await patchStatus(page, chainId, { problem: { code, message: `${code}: raw detail` } });
     messages.push(await bannerSentence(page, 'Problem on this device.'));
   }
   await patchStatus(page, chainId, { problem: null });
+
+  // Removing the ledger from this device fails.
+  await page.getByRole('link', { name: 'Ledgers' }).click();
+  await page.getByRole('button', { name: 'Remove Errors from this device' }).click();
+  await failNext(page, { name: 'StorageFullError', code: 'storage-full', message: 'quota' });
+  await page
+    .getByRole('button', { name: /^Remove (it and stop the ledger|from this device)$/ })
+    .click();
+  messages.push(await bannerSentence(page, 'Could not remove the ledger.'));
 
   for (const message of messages) expectSentence(message);
   console.log(`${messages.length} messages read, every one a sentence`);
