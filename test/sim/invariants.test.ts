@@ -4,7 +4,8 @@ import type { Block, Evidence, Hash, Vote } from '../../src/lib/core/types';
 import { InvariantChecker, type ReferenceLedger } from './invariants';
 
 const hash = (byte: number): Hash => new Uint8Array(32).fill(byte);
-const block = (evidence: Evidence[] = []) => ({ evidence }) as unknown as Block;
+const block = (evidence: Evidence[] = []) =>
+  ({ header: { time: 0 }, txs: [], evidence }) as unknown as Block;
 
 /** A reference that accepts every block and returns root = [height]. */
 function acceptingReference(): ReferenceLedger & { height: number } {

@@ -12,6 +12,7 @@ import type {
   Invite,
   InviteSummary,
   JoinRequest,
+  MemberView,
   LedgerNode,
   LedgerRemoval,
   LedgerSummary,
@@ -198,6 +199,7 @@ class PreviewLedger implements LedgerNode {
       storage: { usageBytes: 120_000, quotaBytes: 2_000_000_000, persisted: true },
       problem: null,
       drops: {},
+      access: null,
     };
     for (let i = 0; i < options.initialBlocks; i += 1)
       this.#commitBlock([], 800 + ((i * 337) % 900));
@@ -345,6 +347,15 @@ class PreviewLedger implements LedgerNode {
 
   joinRequests(): JoinRequest[] {
     return this.#joinRequests.map((r) => ({ ...r }));
+  }
+
+  // The preview's ledgers are public: no members to list or remove.
+  members(): MemberView[] {
+    return [];
+  }
+
+  async removeMember(): Promise<ActivityEntry> {
+    throw new TxRejectedError('not-a-member');
   }
 
   addJoinRequest(label: string): void {

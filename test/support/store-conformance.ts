@@ -14,6 +14,7 @@ import type { LedgerState } from '../../src/lib/core/state';
 import type { Tx, TxCode } from '../../src/lib/core/types';
 import type { SignedState } from '../../src/lib/consensus/types';
 import { generateSigningKey, webCryptoSigner, webCryptoVerifier } from '../../src/lib/crypto/index';
+import { generateBoxKey, openSealedKey, sealKey, type BoxKey } from '../../src/lib/crypto/box';
 import {
   ApplyMismatchError,
   BrokenLinkError,
@@ -53,6 +54,8 @@ export interface StoreHarness {
    * one it can export once, and hands back non-extractable copies).
    */
   newDeviceKey?(createdMs: number): Promise<DeviceKey>;
+  /** Likewise for the device's X25519 key (default: generateBoxKey). */
+  newBoxKey?(): Promise<BoxKey>;
 }
 
 export interface StoreCase {
@@ -490,7 +493,15 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
     checkEqual(await store.keyring.load(), null, 'no keyring before one is saved');
     const first = {
       networkSecret: new Uint8Array(32).fill(1),
-      epochs: [{ epoch: 0, key: new Uint8Array(32).fill(2), fromHeight: 1, wrappedPrevious: null }],
+      epochs: [
+        {
+          epoch: 0,
+          key: new Uint8Array(32).fill(2),
+          fromHeight: 1,
+          keyHash: new Uint8Array(32).fill(5),
+          wrappedPrevious: null,
+        },
+      ],
     };
     await store.keyring.save(first);
     checkEqual(await store.keyring.load(), first, 'keyring read back');
@@ -502,6 +513,7 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
           epoch: 1,
           key: new Uint8Array(32).fill(3),
           fromHeight: 9,
+          keyHash: null,
           wrappedPrevious: new Uint8Array(60).fill(4),
         },
       ],
@@ -982,6 +994,32 @@ export function storeConformanceCases(harness: StoreHarness): StoreCase[] {
       });
     },
   );
+
+  add('device: one X25519 key, kept like the signing key, opens what is sealed to it', async () => {
+    const open = await harness.freshDevice();
+    const device = await open();
+    const other = await open();
+    checkEqual(await device.deviceBoxKey(), null, 'no box key yet');
+    const make = () => harness.newBoxKey?.() ?? generateBoxKey();
+    const [first, second] = await Promise.all([
+      make().then((key) => device.putDeviceBoxKeyIfAbsent(key)),
+      make().then((key) => other.putDeviceBoxKeyIfAbsent(key)),
+    ]);
+    checkEqual(first.publicKey, second.publicKey, 'racing tabs got the same box key');
+    await device.close();
+    await other.close();
+    const again = await open();
+    await withClose([again], async () => {
+      const key = await again.deviceBoxKey();
+      check(key, 'box key after reopen');
+      checkEqual(key.publicKey, first.publicKey, 'same box key after reopen');
+      check(key.privateKey.extractable === false, 'private half non-extractable');
+      const context = { chainId: 'c'.repeat(64), epoch: 1, member: 'm' };
+      const epochKey = new Uint8Array(32).fill(9);
+      const sealed = await sealKey(key.publicKey, epochKey, context);
+      checkEqual(await openSealedKey(key, sealed, context), epochKey, 'reopened key opens a box');
+    });
+  });
 
   return cases;
 }

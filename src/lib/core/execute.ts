@@ -151,11 +151,11 @@ export function inclusionError(overlay: Overlay, tx: Tx, signatureValid: boolean
 
 /**
  * A public ledger: an account in the state before this block, or a validator of the set signing
- * it. A private ledger: a member (validators always are).
+ * it. A private ledger: a member (validators always are) whose removal is not decided.
  */
 function knownSender(overlay: Overlay, sender: Address): boolean {
   const access = overlay.state.access;
-  if (access !== null) return isMember(access, sender);
+  if (access !== null) return isMember(access, sender) && !access.leaving.includes(sender);
   return (
     overlay.state.accounts.has(sender) ||
     findValidator(overlay.state.validators, sender) !== undefined

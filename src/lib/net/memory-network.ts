@@ -20,6 +20,9 @@ import type {
 import { syncRange, type SyncSession } from './sync-driver';
 import { SYNC_BATCH_BLOCKS_MAX } from './limits';
 import { acceptAll, checkMessage, ReplayGuard, ValidationCounter } from './validation';
+import { SyncEpochAheadError, type LedgerCipher } from './ledger-cipher';
+import { decodeValue, encodeValue } from '../core/encoding';
+import { BLOCK_BYTES_MAX } from '../core/params';
 
 /**
  * How messages travel between linked members: at once (the default, for fast tests) or through
@@ -80,6 +83,8 @@ export interface MemoryNetworkDeps {
   hub: MemoryHub;
   blocks: BlockSource;
   validator?: MessageValidator;
+  /** A private ledger's cipher: gossip and sync frames are sealed, as on libp2p. */
+  cipher?: LedgerCipher | null;
 }
 
 export class MemoryNetwork implements Network {
@@ -115,7 +120,10 @@ export class MemoryNetwork implements Network {
 
   async publish(type: MessageType, payload: Uint8Array): Promise<void> {
     this.replays.remember(this.replays.key(type, payload));
-    await this.publishRaw(TOPIC_OF[type], encodeEnvelope(type, this.chainId, payload));
+    const envelope = encodeEnvelope(type, this.chainId, payload);
+    const cipher = this.deps.cipher;
+    const topic = TOPIC_OF[type];
+    await this.publishRaw(topic, cipher ? await cipher.sealGossip(envelope, topic) : envelope);
   }
 
   /** Send arbitrary bytes on a topic (tests of bad input). */
@@ -145,8 +153,21 @@ export class MemoryNetwork implements Network {
   private async receive(topic: string, bytes: Uint8Array, from: string): Promise<void> {
     if (!this.running) return;
     const name = topic as (typeof TOPIC_OF)[MessageType];
+    let envelope = bytes;
+    const cipher = this.deps.cipher;
+    if (cipher) {
+      // What does not open is dropped before anything is decoded.
+      const opened = await cipher.openGossip(bytes, name);
+      if (!opened.ok) {
+        const undecryptable = opened.reason === 'undecryptable';
+        this.counter.count({ result: undecryptable ? 'reject' : 'ignore', reason: opened.reason });
+        if (undecryptable) this.scores.set(from, (this.scores.get(from) ?? 0) - 1);
+        return;
+      }
+      envelope = opened.envelope;
+    }
     const checked = await checkMessage(
-      bytes,
+      envelope,
       name,
       this.chainId,
       from,
@@ -203,6 +224,7 @@ export class MemoryNetwork implements Network {
   private openSession(peerId: string): SyncSession {
     const hub = this.deps.hub;
     const self = this.peerId;
+    const reader = this.deps.cipher ?? null;
     return {
       async fetch(from: number, to: number): Promise<EncodedBlock[]> {
         const peer = hub.members.get(peerId);
@@ -214,7 +236,31 @@ export class MemoryNetwork implements Network {
         );
         // The link may have been cut while the peer was reading.
         if (!hub.linked(self, peerId)) throw new Error('connection dropped');
-        return blocks;
+        const server = peer.deps.cipher ?? null;
+        if (!server && !reader) return blocks;
+        // A private ledger's frames travel sealed, as on libp2p: the server stops at the end of
+        // the reader's key epoch; the reader keeps what it can open.
+        const readable: EncodedBlock[] = [];
+        for (const block of blocks) {
+          const frame = encodeValue([block.height, block.block, block.commit]);
+          const sealed = server
+            ? await server.sealFrame(frame, block.height, reader?.readerEpoch() ?? -1)
+            : frame;
+          if (sealed === null) {
+            if (readable.length === 0) throw new SyncEpochAheadError(block.height);
+            break;
+          }
+          const opened = reader ? await reader.openFrame(sealed) : null;
+          if (!opened) break;
+          const [height, bytes, commit] = decodeValue(opened, BLOCK_BYTES_MAX * 2) as [
+            number,
+            Uint8Array,
+            Uint8Array,
+          ];
+          readable.push({ height, block: bytes, commit });
+        }
+        if (readable.length === 0) throw new Error('undecryptable frame');
+        return readable;
       },
       close() {},
     };

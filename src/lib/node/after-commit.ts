@@ -3,6 +3,7 @@
 // - mempool: committed txs and txs whose nonce is now used leave it;
 // - evidence pool: what the blocks carried, and what the new state would refuse, leave it;
 // - join requests of devices that became validators are settled;
+// - a private ledger's decided removal gets this validator's key rotation scheduled;
 // - a block this node decided by consensus is posted to its other tabs, and gossiped once to
 //   the network by its proposer (the other validators decided it too; observers and laggards
 //   need one copy, and the proposer surely has the block);
@@ -37,6 +38,8 @@ export interface AfterCommitComponents {
   postToTabs(payload: Uint8Array): void;
   /** The status changed (height, finality...). */
   statusChanged(): void;
+  /** A private ledger: schedule this validator's rotation if a removal waits for one. */
+  checkRotation(): void;
   /** Told of every committed block (the simulator's invariant checker listens). */
   onCommitted?(entry: BlockToApply, source: CommittedBatch['source']): void;
 }
@@ -55,6 +58,7 @@ export function createAfterCommit(c: AfterCommitComponents): (batch: CommittedBa
       entries.flatMap(({ block }) => block.evidence),
     );
     c.joins.settle(state);
+    c.checkRotation();
 
     for (const entry of entries) {
       const { block, commit } = entry;

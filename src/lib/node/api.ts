@@ -53,6 +53,22 @@ export interface NodeStatus {
    * tasks its serial queue refused ('queue'): non-zero means overloaded or under attack.
    */
   drops: Record<string, number>;
+  /** A private ledger: this device's standing and the key epoch; null for a public ledger. */
+  access: AccessStatus | null;
+}
+
+/**
+ * This device on a private ledger: 'member' (may write), 'leaving' (its removal is decided,
+ * final at the next key rotation), 'removed' (a rotation passed it by: it can no longer read
+ * new blocks), 'invited' (it holds an invite's key and may ask to join), 'no-key' (this device
+ * has no key for the ledger at all: an invite link is needed).
+ */
+export interface AccessStatus {
+  standing: 'member' | 'leaving' | 'removed' | 'invited' | 'no-key';
+  /** The ledger's key epoch (each rotation starts the next). */
+  epoch: number;
+  members: number;
+  admission: 'any-validator' | 'two-thirds';
 }
 
 export type Transport = 'webrtc' | 'relay' | 'websocket' | 'tcp' | 'tab';
@@ -88,7 +104,11 @@ export type TxAction =
   | { kind: 'delete'; key: string }
   /** Add (power > 0), re-weight or remove (power 0) the validator of `address`. */
   | { kind: 'validator-propose'; address: string; power: number }
-  | { kind: 'validator-approve'; proposalId: string };
+  | { kind: 'validator-approve'; proposalId: string }
+  /** Private ledgers: admit a device as a member, remove one (or leave), a new ledger key. */
+  | { kind: 'member-add'; address: string }
+  | { kind: 'member-remove'; address: string }
+  | { kind: 'epoch-rotate'; epoch: number };
 
 export type ActivityStatus = 'pending' | 'committed' | 'rejected';
 
@@ -171,6 +191,27 @@ export interface JoinRequest {
   approvedByMe: boolean;
 }
 
+/** An open governance proposal as the UI shows it: who proposed it and how far it got. */
+export interface ProposalProgress {
+  proposalId: string;
+  proposer: string;
+  /** Approvals so far (power), out of the current total; it passes beyond two thirds. */
+  approvedPower: number;
+  totalPower: number;
+  approvedByMe: boolean;
+}
+
+/** A member of a private ledger (may write; gets each new key). */
+export interface MemberView {
+  address: string;
+  publicKey: string;
+  validator: boolean;
+  /** Its removal is decided; final at the next key rotation (normally the next block). */
+  leaving: boolean;
+  /** An open proposal to remove it, if any. */
+  removal: ProposalProgress | null;
+}
+
 /** Where a search of the explorer leads (see LedgerNode.search). */
 export type SearchResult =
   | { kind: 'block'; height: number }
@@ -222,6 +263,14 @@ export interface LedgerNode {
   validators(): Promise<ValidatorInfo[]>;
   peers(): PeerInfo[];
   joinRequests(): JoinRequest[];
+  /** A private ledger's members (empty for a public ledger). */
+  members(): MemberView[];
+  /**
+   * Take a member out of a private ledger: this device itself (leave), or another by more than
+   * two thirds of the power: a new proposal (`proposalId` null) or an approval of the open one
+   * the user was shown. Refused if that changed meanwhile ('request-changed').
+   */
+  removeMember(address: string, proposalId: string | null): Promise<ActivityEntry>;
 }
 
 export interface LedgerSummary {

@@ -54,6 +54,12 @@ export interface BlockImporterComponents {
   records: RecordLoader;
   verifier: Verifier;
   clock: Clock;
+  /**
+   * A private ledger's keyring learns (and saves) the keys the batch's rotations carry, before
+   * the batch is written: a committed rotation is never one the keyring missed, and the next
+   * sync request already asks with the new epoch.
+   */
+  learnKeys?(entries: readonly BlockToApply[]): Promise<void>;
   /** Everything that follows a persisted batch (after-commit.ts). */
   afterCommit(batch: CommittedBatch): void;
   problem(code: string, message: string): void;
@@ -161,6 +167,7 @@ export class BlockImporter {
   async #persist(entries: BlockToApply[], source: ImportSource): Promise<boolean> {
     const { store, head } = this.#c;
     try {
+      await this.#c.learnKeys?.(entries);
       await store.applyBlocks(entries, { durability: source === 'sync' ? 'relaxed' : 'strict' });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'store';

@@ -3,6 +3,7 @@
 // wait in the outbox); back online builds a fresh one, which reconnects, learns the peers'
 // heights and lets the outbox resubmit. Changes apply one at a time, in call order.
 
+import type { LedgerCipher } from '../net/ledger-cipher';
 import type { MessageType } from '../net/message-types';
 import type { BlockSource, MessageValidator, Network, PeerEvent } from '../net/network';
 
@@ -10,6 +11,8 @@ import type { BlockSource, MessageValidator, Network, PeerEvent } from '../net/n
 export interface NetworkParts {
   validator: MessageValidator;
   blocks: BlockSource;
+  /** A private ledger's names and encryption (null: a public ledger). */
+  readonly cipher: LedgerCipher | null;
 }
 
 export interface ConnectivityComponents {

@@ -14,6 +14,8 @@ import type { TxBody, TxKind } from '../core/types';
 import type { PeerEvent } from '../net/network';
 import type * as Api from './api';
 import { inviteLink, makeInvite } from './invite';
+import { Keyring } from './keyring';
+import { memberViews } from './members';
 import {
   buildNodeParts,
   type FullNodeDeps,
@@ -83,11 +85,22 @@ export class FullNode implements Api.LedgerNode {
     if (this.#running) return;
     const p = this.#p;
     await p.head.reload();
+    const isPrivate = p.head.genesis.membership !== undefined;
+    if (isPrivate) {
+      p.keyring = await Keyring.open({
+        store: this.#deps.store.keyring,
+        chainId: p.head.state.chainId,
+        address: p.address,
+        boxKey: this.#deps.boxKey ?? null,
+      });
+    }
     this.#running = true;
     p.status.changed();
     const tabs = this.#deps.tabs;
     if (tabs) this.#unsubscribe.push(tabs.subscribe((t, b) => void p.ingress.fromTab(t, b)));
-    await p.connectivity.start();
+    // A private ledger without its key never goes online: its names would give it away.
+    if (!isPrivate || p.keyring) await p.connectivity.start();
+    else p.status.problem('key-missing', 'This device has no key for this private ledger.');
     await p.outbox.restore();
     this.#run(() => p.driver.start());
     this.#every(OUTBOX_RESUBMIT_MS, () => void p.outbox.resubmit());
@@ -102,6 +115,7 @@ export class FullNode implements Api.LedgerNode {
     for (const cancel of this.#cancelTimers) cancel();
     this.#cancelTimers.clear();
     p.announcer.stop();
+    p.rotation.stop();
     p.catchUp.stop();
     p.driver.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
@@ -225,6 +239,22 @@ export class FullNode implements Api.LedgerNode {
 
   joinRequests(): Api.JoinRequest[] {
     return this.#p.joins.views(this.#p.head.state, this.address);
+  }
+
+  members(): Api.MemberView[] {
+    return memberViews(this.#p.head.state, this.address);
+  }
+
+  removeMember(address: string, proposalId: string | null): Promise<Api.ActivityEntry> {
+    const view = this.members().find((member) => member.address === address);
+    if (!view) return Promise.reject(new TxRejectedError('not-a-member'));
+    if ((view.removal?.proposalId ?? null) !== proposalId) {
+      return Promise.reject(new TxRejectedError('request-changed'));
+    }
+    if (proposalId !== null) {
+      return this.#submit('validator-approve', { proposalId: hexToKey(proposalId) });
+    }
+    return this.#submit('member-remove', { address });
   }
 
   // --- Internals ----------------------------------------------------------------------------

@@ -23,6 +23,9 @@ import { createGossipHandler } from './gossip-handler';
 import { createGossipValidator } from './gossip-validator';
 import { Ingress } from './ingress';
 import { JoinAnnouncer } from './join-announcer';
+import { KeyRotation } from './key-rotation';
+import type { Keyring } from './keyring';
+import type { BoxKey } from '../crypto/box';
 import { JoinRequests } from './join-requests';
 import { LedgerHead } from './ledger-head';
 import { Mempool } from './mempool';
@@ -79,6 +82,8 @@ export interface FullNodeDeps {
    */
   yieldNow?: () => Promise<void>;
   tamper?: NodeTamper;
+  /** This device's X25519 key: a private ledger's rotated keys are sealed to it. */
+  boxKey?: BoxKey | null;
 }
 
 export interface NodeParts {
@@ -99,6 +104,9 @@ export interface NodeParts {
   catchUp: CatchUp;
   outbox: Outbox;
   status: NodeStatusView;
+  /** A private ledger's keys on this device (opened at start; null: public, or no key). */
+  keyring: Keyring | null;
+  rotation: KeyRotation;
 }
 
 /** What the parts need to know of the node that owns them. */
@@ -133,6 +141,15 @@ export function buildNodeParts(
   const publish = (type: MessageType, payload: Uint8Array) => p.connectivity.publish(type, payload);
   const postToTabs = (type: MessageType, payload: Uint8Array) => tabs?.post(type, payload);
   Object.assign(p, { address, queue, events, head, mempool, evidence, votes: new VoteActivity() });
+  p.keyring = null;
+  p.rotation = new KeyRotation({
+    state,
+    keyring: () => p.keyring,
+    address,
+    timers,
+    submit: (body) => p.outbox.submit('epoch-rotate', body),
+    problem,
+  });
 
   p.status = new NodeStatusView({
     ledgerName: options.ledgerName,
@@ -147,6 +164,7 @@ export function buildNodeParts(
     proposedAtMs: () => p.driver.proposedAtMs,
     nowMs: () => clock.nowMs(),
     drops: () => ({ ...p.ingress.dropped(), ...(queue.refused ? { queue: queue.refused } : {}) }),
+    keyring: () => p.keyring,
   });
   p.joins = new JoinRequests(control.joinsChanged);
   p.announcer = new JoinAnnouncer({
@@ -165,6 +183,11 @@ export function buildNodeParts(
     clock,
     problem,
     yieldNow,
+    async learnKeys(entries) {
+      const keyring = p.keyring;
+      if (!keyring) return;
+      for (const { block, results } of entries) await keyring.learn(block, results);
+    },
     afterCommit: createAfterCommit({
       head,
       store,
@@ -177,6 +200,7 @@ export function buildNodeParts(
       publishDecided: (payload) => void publish('commit', payload),
       postToTabs: (payload) => postToTabs('commit', payload),
       statusChanged: () => p.status.changed(),
+      checkRotation: () => p.rotation.check(),
       onCommitted: deps.onCommitted,
     }),
   });
@@ -233,7 +257,13 @@ export function buildNodeParts(
   });
   p.connectivity = new Connectivity({
     createNetwork: deps.createNetwork,
-    parts: { validator, blocks: storeBlockSource(store, () => (head.loaded ? head.state : null)) },
+    parts: {
+      validator,
+      blocks: storeBlockSource(store, () => (head.loaded ? head.state : null)),
+      get cipher() {
+        return p.keyring;
+      },
+    },
     attach: (network) => p.ingress.attach(network),
     onPeerEvent: control.onPeerEvent,
     changed: control.networkChanged,

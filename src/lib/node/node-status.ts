@@ -7,7 +7,9 @@ import { toHex } from '../core/bytes';
 import type { LedgerState } from '../core/state';
 import { findValidator } from '../core/validators';
 import type { PeerSummary } from '../net/network';
-import type { NodeStatus, StorageInfo } from './api';
+import { isMember } from '../core/membership';
+import type { AccessStatus, NodeStatus, StorageInfo } from './api';
+import type { Keyring } from './keyring';
 import type { NodeEvents } from './node-events';
 import { connectivityOf } from './queries';
 
@@ -26,6 +28,33 @@ export interface NodeStatusComponents {
   nowMs(): number;
   /** Inbound messages dropped for want of room, by type, and serial-queue refusals. */
   drops(): Record<string, number>;
+  /** A private ledger's keys on this device (null: public, or none). */
+  keyring(): Keyring | null;
+}
+
+function accessOf(
+  state: LedgerState,
+  address: string,
+  keyring: Keyring | null,
+): AccessStatus | null {
+  const access = state.access;
+  if (access === null) return null;
+  const standing: AccessStatus['standing'] =
+    keyring === null
+      ? 'no-key'
+      : keyring.locked
+        ? 'removed'
+        : access.leaving.includes(address)
+          ? 'leaving'
+          : isMember(access, address)
+            ? 'member'
+            : 'invited';
+  return {
+    standing,
+    epoch: access.epoch,
+    members: access.members.length,
+    admission: access.admission,
+  };
 }
 
 function total(counts: Record<string, number>): number {
@@ -123,6 +152,7 @@ export class NodeStatusView {
       storage: this.#storage,
       problem: this.#problem,
       drops: c.drops(),
+      access: accessOf(state, c.address, c.keyring()),
     };
   }
 }

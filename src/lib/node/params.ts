@@ -103,3 +103,12 @@ export const SYNC_SLICE_MS = 16;
 export const SYNC_POOL_BLOCKS_MIN = 128;
 /** Blocks applied in memory before they are persisted together in one store write. */
 export const IMPORT_PERSIST_BLOCKS_MAX = 64;
+
+// --- Private ledgers: key rotation ------------------------------------------------------------
+
+/**
+ * After a removal is decided, validators send the rotation that makes it final one after the
+ * other, in address order, this far apart: normally the first one's lands and the others see
+ * nothing left to do; if it is offline or faulty, the next one's follows.
+ */
+export const ROTATION_STAGGER_MS = 4_000;

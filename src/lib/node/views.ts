@@ -3,6 +3,9 @@ import { commitSlotVote } from '../core/block';
 import { addressOf, toHex, txHash } from '../core/hash';
 import type {
   DeleteBody,
+  EpochRotateBody,
+  MemberAddBody,
+  MemberRemoveBody,
   PutBody,
   TransferBody,
   Tx,
@@ -33,6 +36,12 @@ export function actionOfTx(tx: Tx): TxAction {
         kind: 'validator-approve',
         proposalId: toHex((tx.body as ValidatorApproveBody).proposalId),
       };
+    case 'member-add':
+      return { kind: 'member-add', address: addressOf((tx.body as MemberAddBody).publicKey) };
+    case 'member-remove':
+      return { kind: 'member-remove', address: (tx.body as MemberRemoveBody).address };
+    case 'epoch-rotate':
+      return { kind: 'epoch-rotate', epoch: (tx.body as EpochRotateBody).epoch };
   }
 }
 

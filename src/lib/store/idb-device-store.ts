@@ -14,6 +14,7 @@ import {
   type DeviceSchema,
 } from './idb-schema';
 import type { DeviceKey, DeviceStore, LedgerEntry, StoreEvents } from './types';
+import type { BoxKey } from '../crypto/box';
 
 export class IdbDeviceStore implements DeviceStore {
   #closed: StoreClosedError['reason'] | null = null;
@@ -50,15 +51,32 @@ export class IdbDeviceStore implements DeviceStore {
   }
 
   async deviceKey(): Promise<DeviceKey | null> {
-    return (await this.#run((db) => db.get('device', 'signing-key'))) ?? null;
+    return (
+      ((await this.#run((db) => db.get('device', 'signing-key'))) as DeviceKey | undefined) ?? null
+    );
   }
 
   async putDeviceKeyIfAbsent(key: DeviceKey): Promise<DeviceKey> {
     return this.#run(async (db) => {
       // Strict: a key that may have signed something must not vanish in a crash.
       const tx = db.transaction('device', 'readwrite', { durability: 'strict' });
-      const existing = await tx.store.get('signing-key');
+      const existing = (await tx.store.get('signing-key')) as DeviceKey | undefined;
       if (!existing) await tx.store.put(key, 'signing-key');
+      await tx.done;
+      return existing ?? key;
+    });
+  }
+
+  async deviceBoxKey(): Promise<BoxKey | null> {
+    return ((await this.#run((db) => db.get('device', 'box-key'))) as BoxKey | undefined) ?? null;
+  }
+
+  /** The private half is a non-extractable CryptoKey: IndexedDB keeps it, script cannot read it. */
+  async putDeviceBoxKeyIfAbsent(key: BoxKey): Promise<BoxKey> {
+    return this.#run(async (db) => {
+      const tx = db.transaction('device', 'readwrite', { durability: 'strict' });
+      const existing = (await tx.store.get('box-key')) as BoxKey | undefined;
+      if (!existing) await tx.store.put(key, 'box-key');
       await tx.done;
       return existing ?? key;
     });

@@ -14,13 +14,15 @@
 //              the locked block, written once per lock (not with every vote)
 //   outbox     txHash -> OutboxEntry; indexes 'status' [status, addedMs] and 'added'
 //   peers      address -> KnownPeer; index 'last-seen'
-// One device database, `ledger-device`: ledgers (chainId -> LedgerEntry), device ('signing-key').
+// One device database, `ledger-device`: ledgers (chainId -> LedgerEntry), device ('signing-key',
+// 'box-key': the X25519 key private ledgers seal their keys to).
 
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { SignedState } from '../consensus/types';
 import type { Account, Block, ChainId, Commit, Genesis, Hash, TxCode } from '../core/types';
 import type { StateChanges } from '../core/state';
 import type { DeviceKey, KnownPeer, LedgerEntry, OutboxEntry, StoredKeyring } from './types';
+import type { BoxKey } from '../crypto/box';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export const DEVICE_SCHEMA_VERSION = 1;
@@ -122,7 +124,7 @@ export function upgradeLedgerDb(db: IDBPDatabase<LedgerSchema>, oldVersion: numb
 
 export interface DeviceSchema extends DBSchema {
   ledgers: { key: string; value: LedgerEntry; indexes: { added: number } };
-  device: { key: 'signing-key'; value: DeviceKey };
+  device: { key: 'signing-key' | 'box-key'; value: DeviceKey | BoxKey };
 }
 
 export type DeviceDb = IDBPDatabase<DeviceSchema>;

@@ -4,10 +4,12 @@
 import type { ChainId } from '../core/types';
 import { StoreClosedError } from './errors';
 import type { DeviceKey, DeviceStore, LedgerEntry } from './types';
+import type { BoxKey } from '../crypto/box';
 
 export class MemoryDeviceDatabase {
   readonly ledgers = new Map<ChainId, LedgerEntry>();
   key: DeviceKey | null = null;
+  boxKey: BoxKey | null = null;
 }
 
 export class MemoryDeviceStore implements DeviceStore {
@@ -45,6 +47,17 @@ export class MemoryDeviceStore implements DeviceStore {
     this.#open();
     this.db.key ??= key;
     return this.db.key;
+  }
+
+  async deviceBoxKey(): Promise<BoxKey | null> {
+    this.#open();
+    return this.db.boxKey;
+  }
+
+  async putDeviceBoxKeyIfAbsent(key: BoxKey): Promise<BoxKey> {
+    this.#open();
+    this.db.boxKey ??= key;
+    return this.db.boxKey;
   }
 
   async close(): Promise<void> {

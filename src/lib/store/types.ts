@@ -4,6 +4,7 @@
 
 import type { SignerStateStore } from '../consensus/types';
 import type { SigningKey } from '../crypto';
+import type { BoxKey } from '../crypto/box';
 import type { LedgerState, StateChanges } from '../core/state';
 import type {
   Account,
@@ -182,6 +183,8 @@ export interface KeyringEpoch {
   key: Uint8Array | null;
   /** The first height under this key (null until this device knows where the epoch began). */
   fromHeight: number | null;
+  /** The chain's commitment to the key (genesis or rotation): a key is only kept if it matches. */
+  keyHash: Uint8Array | null;
   /** The previous epoch's key wrapped under this one (from the rotation), if known. */
   wrappedPrevious: Uint8Array | null;
 }
@@ -221,6 +224,9 @@ export interface DeviceStore {
   deviceKey(): Promise<DeviceKey | null>;
   /** Store `key` unless a key exists; returns the stored one (racing tabs agree on one key). */
   putDeviceKeyIfAbsent(key: DeviceKey): Promise<DeviceKey>;
+  /** The device's X25519 key (private ledgers seal their keys to it), kept as the signing key. */
+  deviceBoxKey(): Promise<BoxKey | null>;
+  putDeviceBoxKeyIfAbsent(key: BoxKey): Promise<BoxKey>;
   close(): Promise<void>;
 }
 

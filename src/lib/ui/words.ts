@@ -30,6 +30,12 @@ export function describeAction(
       const subject = subjectOf(action.proposalId);
       return subject ? `Approve ${who(subject)} as a validator` : 'Approve a new validator';
     }
+    case 'member-add':
+      return `Let ${who(action.address)} into this private ledger`;
+    case 'member-remove':
+      return `Remove ${who(action.address)} from this private ledger`;
+    case 'epoch-rotate':
+      return 'Change the ledger key (removed devices can no longer read)';
   }
 }
 

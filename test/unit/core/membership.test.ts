@@ -115,16 +115,16 @@ describe('private ledgers: members', () => {
     });
     const access = chain.state.access!;
     expect(access.leaving.sort()).toEqual([addressOfKey(leaver!), addressOfKey(removed!)].sort());
-    // Until the rotation they are still members (the removal is decided, not final).
+    // Decided: from the next block on they can no longer write, though until the rotation they
+    // are still members (a member-remove of theirs is already done).
+    expect(access.members.map((member) => member.address)).toContain(addressOfKey(removed!));
     expect(
       checkTx(
         chain.state,
         await chain.tx(removed!, 'put', { key: 'k', value: Uint8Array.of(1) }),
         true,
       ),
-    ).toEqual({
-      code: 'ok',
-    });
+    ).toEqual({ code: 'not-a-member' });
     // A rotation must seal the key to exactly the members that stay, for the next epoch.
     const staying = remainingMembers(access).length;
     const wrongCount = await chain.tx(v0!, 'epoch-rotate', {

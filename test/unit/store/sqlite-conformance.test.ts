@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import {
+  generateStorableBoxKey,
   generateStorableDeviceKey,
   openSqliteDeviceStore,
   openSqliteLedgerStore,
@@ -25,6 +26,7 @@ const sqlite: StoreHarness = {
     return () => openSqliteDeviceStore({ directory });
   },
   newDeviceKey: (createdMs) => generateStorableDeviceKey(createdMs),
+  newBoxKey: () => generateStorableBoxKey(),
 };
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -39,9 +39,8 @@ export async function generateStorableDeviceKey(createdMs: number): Promise<Devi
   return { keyPair, publicKey: await exportPublicKey(keyPair.publicKey), createdMs };
 }
 
-/** The key in `path`, or null when there is none. */
-export async function readDeviceKey(path: string): Promise<DeviceKey | null> {
-  let text: string;
+/** The text of the key file at `path` (refused if others may read it), or null if absent. */
+export async function readPrivateFile(path: string): Promise<string | null> {
   try {
     const info = await stat(path);
     if ((info.mode & SHARED_MODE_BITS) !== 0) {
@@ -49,11 +48,17 @@ export async function readDeviceKey(path: string): Promise<DeviceKey | null> {
         `${path} can be read by other users (mode ${(info.mode & 0o777).toString(8)}): chmod 600 it`,
       );
     }
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** The key in `path`, or null when there is none. */
+export async function readDeviceKey(path: string): Promise<DeviceKey | null> {
+  const text = await readPrivateFile(path);
+  if (text === null) return null;
   let file: KeyFile;
   try {
     file = JSON.parse(text) as KeyFile;
@@ -96,15 +101,23 @@ export async function writeDeviceKeyIfAbsent(path: string, key: DeviceKey): Prom
     privateKeyPkcs8: Buffer.from(pkcs8).toString('base64'),
     publicKeyHex: Buffer.from(key.publicKey).toString('hex'),
   };
+  await writePrivateFileOnce(path, JSON.stringify(file));
+  const stored = await readDeviceKey(path);
+  if (!stored) throw new KeyFileError(`${path} vanished right after it was written`);
+  return stored;
+}
+
+/** Writes `text` to `path` (mode 0600, fsynced) unless a file is there: the first writer wins. */
+export async function writePrivateFileOnce(path: string, text: string): Promise<void> {
   // Unique per attempt: two writers in one process may race within the same millisecond.
-  const temporary = join(dirname(path), `.device-key-${randomUUID()}.tmp`);
+  const temporary = join(dirname(path), `.key-${randomUUID()}.tmp`);
   const handle = await open(
     temporary,
     constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY,
     0o600,
   );
   try {
-    await handle.writeFile(JSON.stringify(file));
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();
@@ -117,9 +130,6 @@ export async function writeDeviceKeyIfAbsent(path: string, key: DeviceKey): Prom
     await unlink(temporary);
   }
   await syncDirectory(dirname(path));
-  const stored = await readDeviceKey(path);
-  if (!stored) throw new KeyFileError(`${path} vanished right after it was written`);
-  return stored;
 }
 
 /** Makes a new name in the directory durable (the file's own fsync does not cover it). */

@@ -3,17 +3,20 @@
 
 import type { Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChainId } from '../../core/types';
 import { SchemaError, StoreClosedError } from '../errors';
 import type { DeviceKey, DeviceStore, LedgerEntry } from '../types';
 import { decodeValue, encodeValue } from './codec';
 import { mapSqliteError, SqliteConnection } from './connection';
 import { readDeviceKey, writeDeviceKeyIfAbsent } from './device-key-file';
+import { readBoxKey, writeBoxKeyIfAbsent } from './box-key-file';
+import type { BoxKey } from '../../crypto/box';
 
 const DEVICE_SCHEMA_VERSION = 1;
 export const DEVICE_DB_FILE = 'device.sqlite';
 export const DEVICE_KEY_FILE = 'device-key.json';
+export const DEVICE_BOX_KEY_FILE = 'device-box-key.json';
 
 export class SqliteDeviceStore implements DeviceStore {
   readonly #add: Statement<[ChainId, number, Buffer]>;
@@ -56,6 +59,21 @@ export class SqliteDeviceStore implements DeviceStore {
   async putDeviceKeyIfAbsent(key: DeviceKey): Promise<DeviceKey> {
     this.#open();
     return writeDeviceKeyIfAbsent(this.keyPath, key);
+  }
+
+  /** Next to the signing key: `<directory>/device-box-key.json`. */
+  get #boxKeyPath(): string {
+    return join(dirname(this.keyPath), DEVICE_BOX_KEY_FILE);
+  }
+
+  async deviceBoxKey(): Promise<BoxKey | null> {
+    this.#open();
+    return readBoxKey(this.#boxKeyPath);
+  }
+
+  async putDeviceBoxKeyIfAbsent(key: BoxKey): Promise<BoxKey> {
+    this.#open();
+    return writeBoxKeyIfAbsent(this.#boxKeyPath, key);
   }
 
   async close(): Promise<void> {

@@ -14,4 +14,5 @@ export {
   SqliteDeviceStore,
 } from './device-store';
 export { generateStorableDeviceKey } from './device-key-file';
+export { generateStorableBoxKey } from './box-key-file';
 export { SQLITE_SCHEMA_VERSION } from './schema';
