@@ -10,6 +10,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { build } from 'vite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../../src/server/static-server';
+import { decodeValue, encodeValue } from '../../src/lib/core/encoding';
+import { fromBase64Url, INVITE_BYTES_MAX, toBase64Url } from '../../src/lib/node/invite';
 import { launchChromium, newDevice } from './support/chromium';
 import { setDeviceOnline } from './support/connectivity';
 import {
@@ -129,9 +131,26 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   console.log(`invite link: ${invite.length} characters`);
   expect(invite.length).toBeLessThanOrEqual(INVITE_CHARS_MAX);
 
-  // The second device opens it: the genesis comes from the first device, checked by its hash.
+  // The second device opens it and is asked first, with the ledger id the first one shows;
+  // then the genesis comes from the first device, checked by its hash.
+  const shownId = await a.page.getByTestId('ledger-fingerprint').textContent();
   b = await device();
+  // A short link's name is not covered by the ledger id: one edited to say another name is
+  // refused once the genesis arrives, and nothing is joined.
+  const [version, id, , relays] = decodeValue(
+    fromBase64Url(invite.split('#')[1]!),
+    INVITE_BYTES_MAX,
+  ) as [number, Uint8Array, string, string[]];
+  await b.page.goto(
+    `${invite.split('#')[0]}#${toBase64Url(encodeValue([version, id, 'Evil', relays]))}`,
+  );
+  await b.page.getByRole('button', { name: 'Join this ledger' }).click(waitStep);
+  await b.page.getByText('gives the ledger another name').waitFor(waitStep);
   await b.page.goto(invite);
+  const asked = b.page.getByRole('region', { name: 'You are invited to “Household”' });
+  await asked.waitFor(waitStep);
+  expect(await asked.getByTestId('invite-fingerprint').textContent()).toBe(shownId);
+  await asked.getByRole('button', { name: 'Join this ledger' }).click();
   await b.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
   await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Observer');
   await b.page.getByRole('link', { name: 'Devices' }).click();
@@ -169,8 +188,10 @@ test('offline, reload, send, reload, online: the transfer confirms with no manua
   await a.page.reload();
   await a.page.getByRole('heading', { name: 'Household' }).waitFor(waitStep);
   await expect.poll(() => connection(a.page).textContent(), waitStep).toBe('Offline');
-  // The invite of a ledger already here opens it, offline too.
+  // The invite of a ledger already here opens it as it is, offline too.
   await a.page.goto(invite);
+  await a.page.getByText('This ledger is already on this device.').waitFor(waitStep);
+  await a.page.getByRole('link', { name: 'Open “Household”' }).click();
   await a.page.waitForURL(new RegExp(`/ledger/${chainId}$`), waitStep);
   const row = await send(a.page, FRIEND, 5);
   await expect.poll(() => row.textContent(), waitStep).toContain('Pending');

@@ -189,12 +189,31 @@ test('every form check and every refusal of the node reads as a sentence', async
   await page.getByRole('button', { name: 'Copy invite link' }).click();
   messages.push(await bannerSentence(page, 'Could not copy.'));
 
+  // Network: forgetting a remembered address fails.
+  await page.evaluate(
+    (id) => window.__ledgerPreview?.rememberAddress(id, `/dns4/relay.example.org/tcp/1/wss`),
+    chainId,
+  );
+  await goTo(page, 'Network');
+  await failNext(page, { name: 'StoreClosedError', code: 'store-closed', message: 'closed' });
+  await page.getByRole('button', { name: 'Forget /dns4/relay.example.org/tcp/1/wss' }).click();
+  messages.push(await bannerSentence(page, 'Could not forget the address.'));
+
   // Problems the node reports about itself.
   for (const code of ['storage-full', 'network', 'internal', 'invalid-committed-block', 'schema']) {
     await patchStatus(page, chainId, { problem: { code, message: `${code}: raw detail` } });
     messages.push(await bannerSentence(page, 'Problem on this device.'));
   }
   await patchStatus(page, chainId, { problem: null });
+
+  // Removing the ledger from this device fails.
+  await page.getByRole('link', { name: 'Ledgers' }).click();
+  await page.getByRole('button', { name: 'Remove Errors from this device' }).click();
+  await failNext(page, { name: 'StorageFullError', code: 'storage-full', message: 'quota' });
+  await page
+    .getByRole('button', { name: /^Remove (it and stop the ledger|from this device)$/ })
+    .click();
+  messages.push(await bannerSentence(page, 'Could not remove the ledger.'));
 
   for (const message of messages) expectSentence(message);
   console.log(`${messages.length} messages read, every one a sentence`);
@@ -229,17 +248,24 @@ test('pages that cannot show what was asked say why in words', async () => {
   const link = await page.getByLabel('Invite link').inputValue();
   const other = await app.open(PHONE);
   await other.page.goto(link);
+  await other.page.getByRole('button', { name: 'Join this ledger' }).click();
   await other.page.getByRole('heading', { name: 'Missing', level: 1 }).waitFor();
   await goTo(other.page, 'Devices');
   await failNext(other.page, { name: 'NodeStoppedError', message: 'the node is stopped' });
   await other.page.getByRole('button', { name: 'Ask to join' }).click();
   messages.push(await bannerSentence(other.page, 'Request not sent.'));
-  // Joining when no device of the ledger answers.
-  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  // Joining when no device of the ledger answers (a ledger not on that device yet): the start
+  // page's form leads to the join page, which asks first.
+  const elsewhere = await app.open();
+  await createLedger(elsewhere.page, app.url, 'Elsewhere');
+  await goTo(elsewhere.page, 'Devices');
+  const newLink = await elsewhere.page.getByLabel('Invite link').inputValue();
   await other.page.goto(`${app.url}/`);
-  await other.page.getByLabel('Invite link').fill(link);
-  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  await other.page.getByLabel('Invite link').fill(newLink);
   await other.page.getByRole('button', { name: 'Join' }).click();
+  await other.page.getByRole('heading', { name: 'You are invited to “Elsewhere”' }).waitFor();
+  await failNext(other.page, { name: 'GenesisNotFoundError', message: 'no device answered' });
+  await other.page.getByRole('button', { name: 'Join this ledger' }).click();
   messages.push(await bannerSentence(other.page, 'Could not join.'));
 
   for (const message of messages) expectSentence(message);

@@ -142,9 +142,12 @@ test('invite links: none, then a real one in the same tab, then damaged ones (it
   await page.goto(`${app.url}/join`);
   const alert = page.getByRole('alert');
   await poll(() => alert.textContent()).toContain('This link has no invite.');
-  // Opening the real link in the same tab changes only the fragment: no page load.
+  // Opening the real link in the same tab changes only the fragment: no page load. The page
+  // says what the invite is and joins only when asked.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
   await page.evaluate((fragment) => (location.hash = fragment), link.split('#')[1]!);
+  await page.getByRole('heading', { name: 'You are invited to “Shared”' }).waitFor();
+  await page.getByRole('button', { name: 'Join this ledger' }).click();
   await page.waitForURL(/\/ledger\/[0-9a-f]{64}$/);
   await page.getByRole('heading', { name: 'Shared', level: 1 }).waitFor();
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);

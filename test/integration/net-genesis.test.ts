@@ -2,11 +2,7 @@
 // meets the ledger's devices through the relay and gets the genesis from one of them; a device
 // of another ledger is never asked for it, and a search nobody answers ends in a typed error.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import {
-  findGenesis,
-  GenesisNotFoundError,
-  serveGenesis,
-} from '../../src/lib/net/genesis-protocol';
+import { findGenesis, GenesisNotFoundError } from '../../src/lib/net/genesis-protocol';
 import type { Libp2pNetwork } from '../../src/lib/net/libp2p-network';
 import { createNodeLibp2p } from '../../src/lib/net/libp2p-node';
 import { createNodeNetwork } from '../../src/lib/net/node-network';
@@ -27,11 +23,11 @@ beforeAll(async () => {
     [OTHER_CHAIN_ID, OTHER_GENESIS],
     [CHAIN_ID, GENESIS],
   ] as const) {
+    // A headless Node peer serves its genesis as a browser device does.
     const network = await createNodeNetwork(
-      { chainId, relays: relay.multiaddrs(), discovery: true },
+      { chainId, relays: relay.multiaddrs(), discovery: true, genesis },
       { blocks: arraySource(chainId, []) },
     );
-    await serveGenesis(network.node, chainId, genesis);
     await network.start();
     networks.push(network);
   }

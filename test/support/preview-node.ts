@@ -10,20 +10,24 @@ import type {
   BlockView,
   Device,
   Invite,
+  InviteSummary,
   JoinRequest,
   MemberView,
   LedgerNode,
+  LedgerRemoval,
   LedgerSummary,
   NodeEvent,
   NodeStatus,
   PeerInfo,
   RecordView,
+  RememberedAddress,
   SearchResult,
   TxAction,
   TxView,
   ValidatorInfo,
 } from '../../src/lib/node/api';
-import { inviteLink, parseInvite } from '../../src/lib/node/invite';
+import { inviteFragment, inviteLink, parseInvite } from '../../src/lib/node/invite';
+import { relayAddressProblem } from '../../src/lib/net/relay-address';
 
 export interface PreviewOptions {
   /** Delay before a submitted transaction commits; null = only on `commitPending()`. */
@@ -51,6 +55,14 @@ export interface PreviewControl {
   failNext(error: { name: string; message: string; code?: string }): void;
   /** Drops a ledger's records behind the UI's back (as another tab's delete would). */
   forgetRecords(chainId: string): void;
+  /** Stores an address in a ledger's remembered list as is (as an older version did). */
+  rememberAddress(chainId: string, address: string): void;
+  /**
+   * Commits every pending transaction as `commitPending` does, but lists each one twice (in its
+   * block and in account history) and delivers every vote twice: lists must not assume unique
+   * hashes (issue 13, item 13).
+   */
+  commitPendingTwice(): Promise<void>;
 }
 
 /** The failure the next action throws (set by failNext); one at a time. */
@@ -108,6 +120,8 @@ class PreviewLedger implements LedgerNode {
   readonly #activity: ActivityEntry[] = [];
   readonly #pending: PreviewTx[] = [];
   readonly #joinRequests: JoinRequest[] = [];
+  /** Remembered addresses (address -> last seen ms), from the invite this ledger joined with. */
+  readonly remembered = new Map<string, number>();
   readonly #validators: ValidatorInfo[];
   #peers: PeerInfo[];
   readonly #allPeers: PeerInfo[];
@@ -376,11 +390,24 @@ class PreviewLedger implements LedgerNode {
   }
 
   /** Commits every waiting transaction, one block each (a toy: one tx per block). */
-  commitPending(): void {
+  commitPending(copies = 1): void {
     while (this.#pending.length > 0) {
       const tx = this.#pending.shift();
-      if (tx) this.#commitBlock([tx], 700);
+      if (tx) this.#commitBlock([tx], 700, copies);
     }
+  }
+
+  /** What removing this ledger would lose (the first validator is this device unless observer). */
+  removal(): LedgerRemoval {
+    const self = this.#validators.find((v) => v.address === this.status.address);
+    const totalPower = this.#validators.reduce((sum, v) => sum + v.power, 0);
+    return {
+      chainId: this.status.chainId,
+      name: this.status.ledgerName,
+      height: this.status.height,
+      validator: self ? { power: self.power, totalPower } : null,
+      unconfirmed: this.#pending.length,
+    };
   }
 
   #submit(kind: string, action: TxAction, apply: () => string): ActivityEntry {
@@ -409,7 +436,7 @@ class PreviewLedger implements LedgerNode {
     return { ...entry };
   }
 
-  #commitBlock(txs: PreviewTx[], intervalMs: number): void {
+  #commitBlock(txs: PreviewTx[], intervalMs: number, copies = 1): void {
     const height = this.status.height + 1;
     this.#clockMs += intervalMs;
     const proposer = this.#validators[0]?.address ?? this.status.address;
@@ -419,13 +446,15 @@ class PreviewLedger implements LedgerNode {
       });
       for (const validator of this.#validators.filter((v) => v.online)) {
         validator.lastVote = { height, round: 0, type };
-        this.#emit({
-          type: 'vote',
-          validator: validator.address,
-          height,
-          round: 0,
-          voteType: type,
-        });
+        for (let copy = 0; copy < copies; copy += 1) {
+          this.#emit({
+            type: 'vote',
+            validator: validator.address,
+            height,
+            round: 0,
+            voteType: type,
+          });
+        }
       }
     }
     const txViews = txs.map((tx) => {
@@ -433,13 +462,15 @@ class PreviewLedger implements LedgerNode {
       const from = tx.view.from;
       this.#nonces.set(from, (this.#nonces.get(from) ?? 0) + 1);
       const history = this.#history.get(from) ?? [];
-      history.push({
-        height,
-        txHash: tx.view.hash,
-        from,
-        summary: tx.view.summary,
-        action: tx.view.action,
-      });
+      for (let copy = 0; copy < copies; copy += 1) {
+        history.push({
+          height,
+          txHash: tx.view.hash,
+          from,
+          summary: tx.view.summary,
+          action: tx.view.action,
+        });
+      }
       this.#history.set(from, history);
       Object.assign(tx.entry, {
         status: code === 'ok' ? 'committed' : 'rejected',
@@ -448,16 +479,19 @@ class PreviewLedger implements LedgerNode {
       });
       return { ...tx.view, code };
     });
+    const listed = txViews.flatMap((view) => Array.from({ length: copies }, () => view));
     const previous = this.#blocks.at(-1)?.view;
     if (previous) {
       // A block's commit travels in the next block.
       previous.commit = {
         round: 0,
-        signatures: this.#validators.map((v) => ({
-          validator: v.address,
-          kind: v.online ? 'commit' : 'absent',
-          timestamp: v.online ? this.#clockMs : null,
-        })),
+        signatures: this.#validators.flatMap((v) =>
+          Array.from({ length: copies }, () => ({
+            validator: v.address,
+            kind: v.online ? ('commit' as const) : ('absent' as const),
+            timestamp: v.online ? this.#clockMs : null,
+          })),
+        ),
       };
     }
     const view: BlockView = {
@@ -465,10 +499,10 @@ class PreviewLedger implements LedgerNode {
       hash: fakeHash(`${this.status.chainId}:block:${height}`),
       time: this.#clockMs,
       proposer,
-      txCount: txViews.length,
+      txCount: listed.length,
       previousHash: previous?.hash ?? fakeHash(`${this.status.chainId}:genesis`),
       stateRoot: fakeHash(`${this.status.chainId}:state:${height}`),
-      txs: txViews,
+      txs: listed,
       commit: null,
       evidence: [],
     };
@@ -545,14 +579,50 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       ledgers.set(chainId, { node, addedAt: options.startTimeMs });
       return chainId;
     },
+    async describeInvite(link: string): Promise<InviteSummary> {
+      const parsed = parseInvite(link);
+      const here = ledgers.get(parsed.chainId);
+      return {
+        chainId: parsed.chainId,
+        name: parsed.name,
+        fragment: inviteFragment(link),
+        inviter: null,
+        onDevice: here ? { name: here.node.status.ledgerName } : null,
+        relays: parsed.relays,
+        unusableRelays: parsed.unusableRelays ?? 0,
+      };
+    },
     async joinLedger(invite): Promise<string> {
       const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
       takeFailure();
+      // As the real device: a ledger already here is left exactly as it is.
       if (!ledgers.has(parsed.chainId)) {
         const node = new PreviewLedger(parsed, address, 'observer', [], options);
+        for (const relay of parsed.relays) node.remembered.set(relay, options.startTimeMs);
         ledgers.set(parsed.chainId, { node, addedAt: options.startTimeMs });
       }
       return parsed.chainId;
+    },
+    async rememberedAddresses(chainId: string): Promise<RememberedAddress[]> {
+      return [...ledger(chainId).remembered]
+        .sort((a, b) => b[1] - a[1])
+        .map(([relay, lastSeenMs]) => ({
+          address: relay,
+          lastSeenMs,
+          usable: relayAddressProblem(relay) === null,
+        }));
+    },
+    async forgetAddresses(chainId: string, addresses: string[]): Promise<void> {
+      takeFailure();
+      for (const relay of addresses) ledger(chainId).remembered.delete(relay);
+    },
+    async removalPreview(chainId: string): Promise<LedgerRemoval> {
+      return ledger(chainId).removal();
+    },
+    async removeLedger(chainId: string): Promise<void> {
+      takeFailure();
+      ledger(chainId);
+      ledgers.delete(chainId);
     },
     async open(chainId: string): Promise<LedgerNode> {
       return ledger(chainId);
@@ -581,6 +651,12 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
     },
     forgetRecords(chainId) {
       ledger(chainId).forgetRecords();
+    },
+    rememberAddress(chainId, relay) {
+      ledger(chainId).remembered.set(relay, Date.now());
+    },
+    async commitPendingTwice() {
+      for (const { node } of ledgers.values()) node.commitPending(2);
     },
   };
 }

@@ -10,6 +10,7 @@ import { findGenesis, serveGenesis } from './genesis-protocol';
 import { createBrowserLibp2p } from './libp2p-browser';
 import { Libp2pNetwork, type Libp2pNetworkDeps, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, IceServer, MessageValidator } from './network';
+import { usableRelays } from './relay-address';
 import {
   fetchNetworkConfig,
   NO_NETWORK_CONFIG,
@@ -73,8 +74,10 @@ export async function createBrowserNetwork(
   const stopServing = options.genesis
     ? await serveGenesis(libp2p, options.chainId, options.genesis)
     : null;
+  // An address a browser cannot dial (damaged, stored by an older version, a wrong transport) is
+  // skipped here, so it can never stop the network, and with it the ledger, from starting.
   return new BrowserLedgerNetwork(
-    { chainId: options.chainId, relays: options.relays },
+    { chainId: options.chainId, relays: usableRelays(options.relays).usable },
     { libp2p, ...deps },
     stopServing,
   );
@@ -96,7 +99,7 @@ export async function fetchGenesisFromPeers(options: {
     chainIds: [options.chainId],
     iceServers: options.iceServers,
   });
-  return findGenesis(libp2p, options);
+  return findGenesis(libp2p, { ...options, relays: usableRelays(options.relays).usable });
 }
 
 /**

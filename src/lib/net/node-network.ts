@@ -1,6 +1,7 @@
 // A Node.js peer's Network (integration tests, headless nodes): TCP + WebSockets libp2p wrapped
 // in Libp2pNetwork. Node-only (imports @libp2p/tcp through libp2p-node.ts).
 import type { PrivateKey } from '@libp2p/interface';
+import { serveGenesis } from './genesis-protocol';
 import { createNodeLibp2p } from './libp2p-node';
 import { Libp2pNetwork, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, MessageValidator } from './network';
@@ -15,6 +16,8 @@ export interface NodeNetworkOptions extends Pick<
   bootstrap?: string[];
   discovery?: boolean;
   privateKey?: PrivateKey;
+  /** This ledger's genesis (canonical bytes), served to devices that join by a short invite. */
+  genesis?: Uint8Array;
 }
 
 export async function createNodeNetwork(
@@ -27,6 +30,7 @@ export async function createNodeNetwork(
     discovery: options.discovery ?? false,
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
   });
+  if (options.genesis) await serveGenesis(libp2p, options.chainId, options.genesis);
   return new Libp2pNetwork(
     {
       chainId: options.chainId,

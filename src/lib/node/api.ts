@@ -279,6 +279,8 @@ export interface LedgerSummary {
   /** When this device created or joined it (ms). */
   addedAt: number;
   height: number;
+  /** Its database could not be read on this device (it can still be removed). */
+  unreadable?: boolean;
 }
 
 /** Parsed invite: what a joining device needs to find and verify the ledger. */
@@ -290,7 +292,45 @@ export interface Invite {
    * the link carries only the chain id (the genesis hash) and the genesis comes from peers.
    */
   genesis: string | null;
+  /** Relay addresses a browser can use (checked: net/relay-address.ts). */
   relays: string[];
+  /** Addresses the link listed that no browser can use: dropped, never stored. */
+  unusableRelays?: number;
+}
+
+/** What an invite link is, shown before anything is joined (the /join page asks first). */
+export interface InviteSummary {
+  chainId: string;
+  /** The ledger's name as the link gives it (joining checks it against the ledger's own). */
+  name: string;
+  /** The link's payload (the part after '#'), to open it on /join. */
+  fragment: string;
+  /** Who invited, when the link says so (today's links do not). */
+  inviter: string | null;
+  /** This device's entry for the ledger, when it is here already (then joining changes nothing). */
+  onDevice: { name: string } | null;
+  /** Relay addresses it brings, and how many it listed that no browser can use (dropped). */
+  relays: string[];
+  unusableRelays: number;
+}
+
+/** An address a ledger remembers for reaching its devices (from the invite it joined with). */
+export interface RememberedAddress {
+  address: string;
+  lastSeenMs: number;
+  /** False when no browser can dial it (damaged, or a transport a browser lacks): skipped. */
+  usable: boolean;
+}
+
+/** What removing a ledger from this device would lose, read from its store. */
+export interface LedgerRemoval {
+  chainId: string;
+  name: string;
+  height: number;
+  /** This device's voting power and the total, when it is one of the ledger's validators. */
+  validator: { power: number; totalPower: number } | null;
+  /** Changes this device signed that no block holds yet: removing the ledger drops them. */
+  unconfirmed: number;
 }
 
 /** This browser profile: its ledgers and its device key. One per tab. */
@@ -301,8 +341,25 @@ export interface Device {
     name: string;
     balances: { address: string; amount: number }[];
   }): Promise<string>;
-  /** Accept an invite link (or its parsed form); returns the chain id. */
+  /** What an invite link is, without joining. Throws InviteError (a sentence) for a bad link. */
+  describeInvite(link: string): Promise<InviteSummary>;
+  /**
+   * Accept an invite link (or its parsed form); returns the chain id. A ledger already on this
+   * device is left exactly as it is (the invite's relays are not stored).
+   */
   joinLedger(invite: string | Invite): Promise<string>;
+  /** The addresses a ledger remembers, most recently seen first. */
+  rememberedAddresses(chainId: string): Promise<RememberedAddress[]>;
+  /** Forget these remembered addresses; an open node reconnects without them. */
+  forgetAddresses(chainId: string, addresses: string[]): Promise<void>;
+  /** What `removeLedger` would lose. */
+  removalPreview(chainId: string): Promise<LedgerRemoval>;
+  /**
+   * Remove a ledger from this device: stop its node, delete its database and its entry. The
+   * device key stays (every ledger of this browser profile signs with it); other ledgers are
+   * untouched. Other tabs that have it open reload.
+   */
+  removeLedger(chainId: string): Promise<void>;
   /**
    * The ledger's node, started. The device owns its lifecycle: it starts it once (however
    * often `open` is called) and follows the browser's connectivity; callers never start it.

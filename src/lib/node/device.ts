@@ -3,11 +3,15 @@
 // (BroadcastChannel, Web Locks) and Worker timers. The UI loads this module with a dynamic
 // import so libp2p stays out of the first paint.
 //
-// The device owns each node's lifecycle: it starts it once, and follows the browser's
-// connectivity. Offline first: every network it builds for a node reads the relay list afresh
-// (the server's /relay.json, remembered for offline starts, plus relays from invites), so a
-// node opened offline reconnects when the network returns; an `online` event rebuilds a
-// network that reached nobody.
+// The device owns each node's lifecycle: it starts it once, follows the browser's connectivity,
+// and closes it when the ledger is removed. Offline first: every network it builds for a node
+// reads the relay list afresh (the server's /relay.json, remembered for offline starts, plus the
+// addresses the ledger remembers from its invite), so a node opened offline reconnects when the
+// network returns; an `online` event rebuilds a network that reached nobody.
+//
+// Invites are text from anyone (issue 13, item 11): a link is described before it is joined, an
+// invite never changes a ledger already here, and only relay addresses a browser can use are
+// stored or dialled (net/relay-address.ts), so one bad string cannot stop a ledger from opening.
 import { decodeGenesis, encodeGenesis } from '../core/encoding';
 import { validateGenesis, genesisState } from '../core/genesis';
 import { addressOf, chainIdOf } from '../core/hash';
@@ -28,11 +32,21 @@ import {
 import { openIdbDeviceStore } from '../store/idb-device-store';
 import { openIdbLedgerStore } from '../store/idb-ledger-store';
 import { requestPersistentStorage, storageUsage } from '../store/quota';
-import type { DeviceKey, DeviceStore } from '../store/types';
-import type { Device, Invite, LedgerNode, LedgerSummary } from './api';
+import { relayAddressProblem, usableRelays } from '../net/relay-address';
+import { deleteIdbLedgerStore } from '../store/idb-ledger-delete';
+import type { DeviceKey, DeviceStore, LedgerEntry, LedgerStore } from '../store/types';
+import type {
+  Device,
+  Invite,
+  InviteSummary,
+  LedgerNode,
+  LedgerRemoval,
+  LedgerSummary,
+  RememberedAddress,
+} from './api';
 import { systemClock } from './clock';
 import { FullNode } from './full-node';
-import { genesisOfInvite, InviteError, parseInvite } from './invite';
+import { genesisOfInvite, InviteError, inviteFragment, parseInvite } from './invite';
 import { broadcastChannelLink } from './tab-link';
 import { requestValidatorLock } from './validator-lock';
 import { workerTimers } from './worker-timers';
@@ -60,15 +74,19 @@ async function networkConfig(): Promise<PublishedNetworkConfig> {
   return fetchNetworkConfigOrRemembered().catch(() => ({ relays: [], iceServers: [] }));
 }
 
-function unique(...lists: string[][]): string[] {
-  return [...new Set(lists.flat())];
+/** A started ledger: its node, and how to let go of everything it holds. */
+interface OpenLedger {
+  node: FullNode;
+  /** Rebuild the node's network with the relay list of now (after addresses are forgotten). */
+  reconnect(): Promise<void>;
+  /** Stop the node, close its store, give up the validator lock and the tab channel. */
+  close(): Promise<void>;
 }
 
 class BrowserDevice implements Device {
   readonly #store: DeviceStore;
   readonly #key: DeviceKey;
-  readonly #open = new Map<string, Promise<FullNode>>();
-  readonly #inviteRelays = new Map<string, string[]>();
+  readonly #open = new Map<string, Promise<OpenLedger>>();
 
   constructor(store: DeviceStore, key: DeviceKey) {
     this.#store = store;
@@ -83,14 +101,19 @@ class BrowserDevice implements Device {
     const entries = await this.#store.ledgers();
     return Promise.all(
       entries.map(async (entry) => {
-        const store = await openIdbLedgerStore({ chainId: entry.chainId });
-        const meta = await store.meta().finally(() => store.close());
-        return {
+        const summary = {
           chainId: entry.chainId,
           name: entry.name,
           addedAt: entry.addedMs,
-          height: meta?.headHeight ?? 0,
         };
+        try {
+          const meta = await this.#withStore(entry.chainId, (store) => store.meta());
+          return { ...summary, height: meta?.headHeight ?? 0 };
+        } catch {
+          // One ledger whose database cannot be read must not hide the others (nor the way to
+          // remove it).
+          return { ...summary, height: 0, unreadable: true };
+        }
       }),
     );
   }
@@ -110,29 +133,101 @@ class BrowserDevice implements Device {
     return this.#add(genesis, 'created');
   }
 
+  async describeInvite(link: string): Promise<InviteSummary> {
+    const invite = parseInvite(link);
+    const entry = await this.#entry(invite.chainId);
+    return {
+      chainId: invite.chainId,
+      name: invite.name,
+      fragment: inviteFragment(link),
+      inviter: null,
+      onDevice: entry ? { name: entry.name } : null,
+      relays: invite.relays,
+      unusableRelays: invite.unusableRelays ?? 0,
+    };
+  }
+
   async joinLedger(invite: string | Invite): Promise<string> {
     const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
     // A ledger already here opens as it is (also offline); the invite changes nothing.
-    const known = await this.#store.ledgers();
-    if (known.some((ledger) => ledger.chainId === parsed.chainId)) return parsed.chainId;
+    if (await this.#entry(parsed.chainId)) return parsed.chainId;
     const genesis = genesisOfInvite(parsed) ?? (await this.#fetchGenesis(parsed));
     if (chainIdOf(genesis) !== parsed.chainId) {
       throw new InviteError(
         'This invite link describes a different ledger than it names. Ask for a new one.',
       );
     }
-    this.#inviteRelays.set(parsed.chainId, parsed.relays);
+    // The short link's name is not covered by the chain id: the person confirmed this name.
+    if (genesis.name !== parsed.name) {
+      throw new InviteError(
+        'This invite link gives the ledger another name than the ledger has. Ask for a new one.',
+      );
+    }
     const chainId = await this.#add(genesis, 'joined');
-    const store = await openIdbLedgerStore({ chainId });
-    for (const relay of parsed.relays) await store.notePeer(relay, Date.now());
-    await store.close();
+    const relays = usableRelays(parsed.relays).usable;
+    await this.#withStore(chainId, async (store) => {
+      for (const relay of relays) await store.notePeer(relay, Date.now());
+    });
     return chainId;
+  }
+
+  async rememberedAddresses(chainId: string): Promise<RememberedAddress[]> {
+    await this.#requireEntry(chainId);
+    const peers = await this.#withStore(chainId, (store) => store.knownPeers());
+    return peers.map((peer) => ({
+      address: peer.address,
+      lastSeenMs: peer.lastSeenMs,
+      usable: relayAddressProblem(peer.address) === null,
+    }));
+  }
+
+  async forgetAddresses(chainId: string, addresses: string[]): Promise<void> {
+    await this.#requireEntry(chainId);
+    await this.#withStore(chainId, async (store) => {
+      for (const address of addresses) await store.forgetPeer(address);
+    });
+    const open = this.#open.get(chainId);
+    if (open) await (await open).reconnect();
+  }
+
+  async removalPreview(chainId: string): Promise<LedgerRemoval> {
+    const entry = await this.#requireEntry(chainId);
+    const self = await this.address();
+    return this.#withStore(chainId, async (store) => {
+      const [meta, state, pending] = await Promise.all([
+        store.meta(),
+        store.loadState(),
+        store.outbox('pending'),
+      ]);
+      const validators = state?.validators.validators ?? [];
+      const own = validators.find((validator) => validator.address === self);
+      const totalPower = validators.reduce((sum, validator) => sum + validator.power, 0);
+      return {
+        chainId,
+        name: entry.name,
+        height: meta?.headHeight ?? 0,
+        validator: own ? { power: own.power, totalPower } : null,
+        unconfirmed: pending.length,
+      };
+    });
+  }
+
+  async removeLedger(chainId: string): Promise<void> {
+    await this.#requireEntry(chainId);
+    // Close this tab's node first: its open database would block the delete.
+    const open = this.#open.get(chainId);
+    this.#open.delete(chainId);
+    if (open) await open.then((ledger) => ledger.close()).catch(() => undefined);
+    // The entry goes before the database: another tab, told to reload by the delete, must not
+    // find the ledger listed and create its database again.
+    await this.#store.removeLedger(chainId);
+    await deleteIdbLedgerStore(chainId);
   }
 
   /** The genesis of a short invite's ledger, from one of its devices, checked against the id. */
   async #fetchGenesis(invite: Invite): Promise<Genesis> {
     const config = await networkConfig();
-    const relays = unique(config.relays, invite.relays);
+    const relays = usableRelays([...config.relays, ...invite.relays]).usable;
     if (relays.length === 0) {
       throw new InviteError(
         'This app knows no relay to reach the devices of this ledger. Open the invite link on the site it came from.',
@@ -157,12 +252,7 @@ class BrowserDevice implements Device {
 
   async #add(genesis: Genesis, role: 'created' | 'joined'): Promise<string> {
     const chainId = chainIdOf(genesis);
-    const store = await openIdbLedgerStore({ chainId });
-    try {
-      await store.initialize(genesis, genesisState(genesis));
-    } finally {
-      await store.close();
-    }
+    await this.#withStore(chainId, (store) => store.initialize(genesis, genesisState(genesis)));
     await this.#store.addLedger({
       chainId,
       name: genesis.name,
@@ -174,42 +264,78 @@ class BrowserDevice implements Device {
     return chainId;
   }
 
-  open(chainId: string): Promise<LedgerNode> {
-    let node = this.#open.get(chainId);
-    if (!node) {
-      node = this.#start(chainId);
-      this.#open.set(chainId, node);
-      node.catch(() => this.#open.delete(chainId));
-    }
-    return node;
+  async #entry(chainId: string): Promise<LedgerEntry | null> {
+    return (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId) ?? null;
   }
 
-  async #start(chainId: string): Promise<FullNode> {
-    const entry = (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId);
+  /** The ledger's entry; throws LedgerNotOnDeviceError (opening its store would create it). */
+  async #requireEntry(chainId: string): Promise<LedgerEntry> {
+    const entry = await this.#entry(chainId);
     if (!entry) throw new LedgerNotOnDeviceError(chainId);
+    return entry;
+  }
+
+  /** Runs `body` on a connection of its own to the ledger's database, closed after. */
+  async #withStore<T>(chainId: string, body: (store: LedgerStore) => Promise<T>): Promise<T> {
+    const store = await openIdbLedgerStore({ chainId });
+    try {
+      return await body(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  open(chainId: string): Promise<LedgerNode> {
+    let opened = this.#open.get(chainId);
+    if (!opened) {
+      opened = this.#start(chainId);
+      this.#open.set(chainId, opened);
+      opened.catch(() => {
+        if (this.#open.get(chainId) === opened) this.#open.delete(chainId);
+      });
+    }
+    return opened.then((ledger) => ledger.node);
+  }
+
+  async #start(chainId: string): Promise<OpenLedger> {
+    const entry = await this.#requireEntry(chainId);
     const store = await openIdbLedgerStore({
       chainId,
       onVersionChange: () => location.reload(),
     });
     const genesisBytes = encodeGenesis(entry.genesis);
-    // Relays for a network: what the server publishes now (or last published, offline), what
-    // invites brought, and what the store remembers. Read afresh for every network built.
+    // Addresses the ledger remembers (from its invite) that a browser can use, and what invite
+    // links made here pass on; refreshed with every network built.
+    let remembered: string[] = [];
+    // Relays for a network: what the server publishes now (or last published, offline) and what
+    // the ledger remembers, without any address a browser cannot use. Read afresh each time.
     const relaysNow = async () => {
       const config = await networkConfig();
       const known = (await store.knownPeers()).map((peer) => peer.address);
-      const extra = unique(this.#inviteRelays.get(chainId) ?? [], known);
-      return { config, relays: unique(config.relays, extra), extra };
+      remembered = usableRelays(known).usable;
+      return { config, relays: usableRelays([...config.relays, ...remembered]).usable };
     };
-    // Invite links list only relays the app's own /relay.json does not publish: the link opens
-    // the app from this origin, which publishes those. The first network uses this same read
-    // (one /relay.json fetch per opening); later ones read afresh.
+    // The first network uses this same read (one /relay.json fetch per opening); later ones
+    // read afresh.
     let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
-    const { extra: inviteRelays } = await firstRead;
+    await firstRead;
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
-    const lock = requestValidatorLock(chainId, () => node?.setValidatorRole(true));
+    let closed = false;
+    const lock = requestValidatorLock(chainId, () => {
+      if (!closed) node?.setValidatorRole(true);
+    });
     node = new FullNode(
-      { ledgerName: entry.name, relays: inviteRelays, mayValidate: () => lock.held },
+      {
+        ledgerName: entry.name,
+        // Invite links list only relays the app's own /relay.json does not publish (the link
+        // opens the app from this origin, which publishes those). A getter: forgetting an
+        // address takes it out of the next link too.
+        get relays() {
+          return remembered;
+        },
+        mayValidate: () => lock.held,
+      },
       {
         store,
         createNetwork: async ({ validator, blocks }) => {
@@ -241,6 +367,7 @@ class BrowserDevice implements Device {
         },
       },
     );
+    const started = node;
     // The browser's connectivity events drive the network: offline stops it, online restarts
     // it. The events, not navigator.onLine: Chromium can fire 'offline' while onLine still
     // reads true, and reads false at load on a machine with only loopback (a local relay
@@ -249,22 +376,43 @@ class BrowserDevice implements Device {
     // rebuilt with the relay list of now.
     const wentOnline = () =>
       void (async () => {
-        if (!node) return;
-        if (!node.status.online) await node.setOnline(false);
-        await node.setOnline(true);
+        if (closed) return;
+        if (!started.status.online) await started.setOnline(false);
+        await started.setOnline(true);
       })();
-    const wentOffline = () => void node?.setOnline(false);
-    await node.start();
-    node.setValidatorRole(lock.held);
-    addEventListener('online', wentOnline);
-    addEventListener('offline', wentOffline);
-    addEventListener('pagehide', () => {
+    const wentOffline = () => void (closed ? undefined : started.setOnline(false));
+    const letGo = () => {
+      closed = true;
       removeEventListener('online', wentOnline);
       removeEventListener('offline', wentOffline);
+      removeEventListener('pagehide', letGo);
       lock.release();
       tabs.close();
-    });
-    return node;
+    };
+    try {
+      await started.start();
+    } catch (error) {
+      letGo();
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    started.setValidatorRole(lock.held);
+    addEventListener('online', wentOnline);
+    addEventListener('offline', wentOffline);
+    addEventListener('pagehide', letGo);
+    return {
+      node: started,
+      reconnect: async () => {
+        if (closed) return;
+        await started.setOnline(false);
+        await started.setOnline(true);
+      },
+      close: async () => {
+        letGo();
+        await started.stop();
+        await store.close();
+      },
+    };
   }
 }
 

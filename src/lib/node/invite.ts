@@ -9,6 +9,10 @@
 // the app from the same origin, which publishes its relays). Everything travels in the
 // fragment, which browsers never send to a server. Messages of InviteError are sentences a
 // person reads as they are.
+//
+// A link is text from anyone: each relay address in it is checked (net/relay-address.ts) and one
+// a browser cannot use is dropped and counted (`unusableRelays`), never kept; only a list that is
+// not a list of at most INVITE_RELAYS_MAX strings makes the whole link damaged.
 import {
   decodeGenesis,
   decodeValue,
@@ -20,6 +24,7 @@ import { fromHex, toHex } from '../core/bytes';
 import { chainIdOf } from '../core/hash';
 import { LEDGER_NAME_BYTES_MAX } from '../core/params';
 import type { Genesis } from '../core/types';
+import { usableRelays } from '../net/relay-address';
 import type { Invite } from './api';
 
 /** The long link's version (whole genesis); still accepted. */
@@ -41,7 +46,8 @@ export function makeInvite(genesis: Genesis, relays: string[]): Invite {
     chainId: chainIdOf(genesis),
     name: genesis.name,
     genesis: toBase64Url(encodeGenesis(genesis)),
-    relays: relays.slice(0, INVITE_RELAYS_MAX),
+    // A remembered address no browser can use never travels on to another device.
+    relays: usableRelays(relays).usable.slice(0, INVITE_RELAYS_MAX),
   };
 }
 
@@ -62,10 +68,15 @@ export function inviteLink(
   return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(payload)}`;
 }
 
+/** The payload of a link (what follows '#'), or the text itself when it has no '#'. */
+export function inviteFragment(linkOrFragment: string): string {
+  const trimmed = linkOrFragment.trim();
+  return trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
+}
+
 /** Accepts a whole link or just its fragment. Throws InviteError saying what is wrong. */
 export function parseInvite(linkOrFragment: string): Invite {
-  const trimmed = linkOrFragment.trim();
-  const fragment = trimmed.includes('#') ? trimmed.slice(trimmed.indexOf('#') + 1) : trimmed;
+  const fragment = inviteFragment(linkOrFragment);
   if (fragment.length === 0) throw new InviteError('This invite link is empty.');
   let value: unknown;
   try {
@@ -92,7 +103,7 @@ function parseShort(value: unknown[]): Invite {
   if (typeof name !== 'string' || new TextEncoder().encode(name).length > LEDGER_NAME_BYTES_MAX) {
     throw new InviteError(DAMAGED);
   }
-  return { chainId: toHex(chainId), name, genesis: null, relays: relayList(relays) };
+  return { chainId: toHex(chainId), name, genesis: null, ...relayList(relays) };
 }
 
 function parseLong(value: unknown[]): Invite {
@@ -100,7 +111,7 @@ function parseLong(value: unknown[]): Invite {
   if (value.length !== 3 || !(genesisBytes instanceof Uint8Array)) {
     throw new InviteError(DAMAGED);
   }
-  const list = relayList(relays);
+  const { relays: list, unusableRelays } = relayList(relays);
   let genesis: Genesis;
   try {
     genesis = decodeGenesis(genesisBytes);
@@ -112,10 +123,11 @@ function parseLong(value: unknown[]): Invite {
     }
     throw error;
   }
-  return makeInvite(genesis, list);
+  return { ...makeInvite(genesis, list), unusableRelays };
 }
 
-function relayList(relays: unknown): string[] {
+/** The usable relays of a link's list, and how many it dropped. */
+function relayList(relays: unknown): { relays: string[]; unusableRelays: number } {
   if (
     !Array.isArray(relays) ||
     relays.length > INVITE_RELAYS_MAX ||
@@ -123,7 +135,8 @@ function relayList(relays: unknown): string[] {
   ) {
     throw new InviteError(DAMAGED);
   }
-  return relays as string[];
+  const { usable, unusable } = usableRelays(relays);
+  return { relays: usable, unusableRelays: unusable.length };
 }
 
 /** The genesis a long link carries; null for a short link (fetch it from the ledger's devices). */

@@ -73,3 +73,14 @@ export function syncFraction(sync: {
   if (span <= 0) return 1;
   return Math.min(1, Math.max(0, (sync.currentHeight - sync.fromHeight) / span));
 }
+
+/** Hex characters of a ledger id shown for comparing two devices (48 bits: no chance match). */
+export const LEDGER_FINGERPRINT_CHARS = 12;
+
+/**
+ * `3f2a 91c0 b7e4`: the start of a ledger's id, in groups a person can read out and compare
+ * (the invited device shows it before joining, the inviting one on its Devices page).
+ */
+export function ledgerFingerprint(chainId: string): string {
+  return (chainId.slice(0, LEDGER_FINGERPRINT_CHARS).match(/.{1,4}/g) ?? []).join(' ');
+}

@@ -10,7 +10,8 @@ import {
   parseInvite,
   toBase64Url,
 } from '../../../src/lib/node/invite';
-import { encodeValue } from '../../../src/lib/core/encoding';
+import { encodeGenesis, encodeValue } from '../../../src/lib/core/encoding';
+import { fromHex } from '../../../src/lib/core/bytes';
 import { makeGenesis, newKeys } from '../../support/fixtures';
 
 const RELAY = '/ip4/127.0.0.1/tcp/8081/ws/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
@@ -26,6 +27,7 @@ describe('invite links', () => {
       name: 'family',
       genesis: null,
       relays: [RELAY],
+      unusableRelays: 0,
     });
     expect(genesisOfInvite(parsed)).toBeNull();
     expect(parseInvite(link.split('#')[1] as string).chainId).toBe(parsed.chainId);
@@ -71,6 +73,27 @@ describe('invite links', () => {
     const message = (error as Error).message;
     expect(message).toContain(words);
     expect(message).toMatch(/^[A-Z].*\.$/);
+  });
+
+  test('relay addresses a browser cannot use are dropped and counted, never kept', async () => {
+    const genesis = makeGenesis(await newKeys(1), { name: 'family' });
+    const bad = [
+      'garbage',
+      '/ip4/127.0.0.1/tcp/8081/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
+      '/ip4/127.0.0.1/tcp/8081/ws',
+      `/dns4/${'a'.repeat(700)}/tcp/443/wss/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo`,
+    ];
+    const payload = (relays: string[]) =>
+      `#${toBase64Url(encodeValue([2, fromHex(chainIdOf(genesis)), 'family', relays]))}`;
+    const short = parseInvite(payload([bad[0]!, RELAY, ...bad.slice(1), RELAY]));
+    expect(short.relays).toEqual([RELAY]);
+    expect(short.unusableRelays).toBe(bad.length);
+    const long = parseInvite(
+      `#${toBase64Url(encodeValue([1, encodeGenesis(genesis), [...bad, RELAY]]))}`,
+    );
+    expect(long).toMatchObject({ relays: [RELAY], unusableRelays: bad.length });
+    // A device never writes an unusable address into its own links either.
+    expect(makeInvite(genesis, [...bad, RELAY]).relays).toEqual([RELAY]);
   });
 
   test('every truncation of a real link fails with a sentence, never a DOM error', async () => {
