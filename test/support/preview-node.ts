@@ -116,17 +116,25 @@ class PreviewLedger implements LedgerNode {
     this.#peers = [
       {
         id: `12D3KooW${fakeHash('peer-a').slice(0, 30)}`,
+        kind: 'browser',
         transport: 'webrtc',
         latencyMs: 4,
         height: null,
       },
       {
         id: `12D3KooW${fakeHash('peer-b').slice(0, 30)}`,
+        kind: 'peer',
         transport: 'relay',
         latencyMs: 38,
         height: null,
       },
-      { id: `tab-${fakeHash('tab').slice(0, 12)}`, transport: 'tab', latencyMs: 0.4, height: null },
+      {
+        id: `tab-${fakeHash('tab').slice(0, 12)}`,
+        kind: null,
+        transport: 'tab',
+        latencyMs: 0.4,
+        height: null,
+      },
     ];
     this.status = {
       chainId: invite.chainId,
@@ -255,6 +263,7 @@ class PreviewLedger implements LedgerNode {
       publicKey,
       address: fakeAddress(publicKey),
       label,
+      kind: 'browser',
       lastSeenMs: this.#clockMs,
       proposalId: null,
       proposer: null,

@@ -2,9 +2,7 @@
 // node per opened ledger wired to IndexedDB, libp2p over WebRTC, the other tabs
 // (BroadcastChannel, Web Locks) and Worker timers. The UI loads this module with a dynamic
 // import so libp2p stays out of the first paint.
-import { validateGenesis, genesisState } from '../core/genesis';
-import { addressOf, chainIdOf } from '../core/hash';
-import type { Genesis } from '../core/types';
+import { addressOf } from '../core/hash';
 import {
   cachingVerifier,
   generateSigningKey,
@@ -24,15 +22,11 @@ import type { DeviceKey, DeviceStore } from '../store/types';
 import type { Device, Invite, LedgerNode, LedgerSummary } from './api';
 import { systemClock } from './clock';
 import { FullNode } from './full-node';
-import { genesisOfInvite, InviteError, parseInvite } from './invite';
+import { createLedger, joinLedger, ledgerEntry, type DeviceLedgers } from './device-ledgers';
 import { broadcastChannelLink } from './tab-link';
 import { requestValidatorLock } from './validator-lock';
 import { workerTimers } from './worker-timers';
 import { createVerifyPool } from './verify-pool';
-
-/** Voting power of a ledger creator's device, and of devices approved later. */
-export const DEVICE_POWER_DEFAULT = 10;
-export const SALT_BYTES = 16;
 
 /** Relays and STUN/TURN servers the server publishes next to the app (none when offline). */
 async function networkConfig(): Promise<PublishedNetworkConfig> {
@@ -75,48 +69,25 @@ class BrowserDevice implements Device {
     name: string;
     balances: { address: string; amount: number }[];
   }): Promise<string> {
-    const genesis: Genesis = {
-      name: options.name.trim(),
-      time: Date.now(),
-      validators: [{ publicKey: this.#key.publicKey, power: DEVICE_POWER_DEFAULT }],
-      balances: options.balances,
-      salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
-    };
-    validateGenesis(genesis);
-    return this.#add(genesis, 'created');
+    const chainId = await createLedger(this.#ledgers(), this.#key.publicKey, options);
+    void requestPersistentStorage().catch(() => false);
+    return chainId;
   }
 
   async joinLedger(invite: string | Invite): Promise<string> {
-    const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
-    const genesis = genesisOfInvite(parsed);
-    if (chainIdOf(genesis) !== parsed.chainId) {
-      throw new InviteError('the invite names a different ledger than its genesis');
-    }
-    this.#inviteRelays.set(parsed.chainId, parsed.relays);
-    const chainId = await this.#add(genesis, 'joined');
-    const store = await openIdbLedgerStore({ chainId });
-    for (const relay of parsed.relays) await store.notePeer(relay, Date.now());
-    await store.close();
+    const { chainId, relays } = await joinLedger(this.#ledgers(), invite);
+    this.#inviteRelays.set(chainId, relays);
+    void requestPersistentStorage().catch(() => false);
     return chainId;
   }
 
-  async #add(genesis: Genesis, role: 'created' | 'joined'): Promise<string> {
-    const chainId = chainIdOf(genesis);
-    const store = await openIdbLedgerStore({ chainId });
-    try {
-      await store.initialize(genesis, genesisState(genesis));
-    } finally {
-      await store.close();
-    }
-    await this.#store.addLedger({
-      chainId,
-      name: genesis.name,
-      genesis,
-      role,
-      addedMs: Date.now(),
-    });
-    void requestPersistentStorage().catch(() => false);
-    return chainId;
+  #ledgers(): DeviceLedgers {
+    return {
+      store: this.#store,
+      openLedgerStore: (chainId) => openIdbLedgerStore({ chainId }),
+      nowMs: () => Date.now(),
+      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    };
   }
 
   open(chainId: string): Promise<LedgerNode> {
@@ -130,8 +101,7 @@ class BrowserDevice implements Device {
   }
 
   async #start(chainId: string): Promise<FullNode> {
-    const entry = (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId);
-    if (!entry) throw new Error(`ledger ${chainId} is not on this device`);
+    const entry = await ledgerEntry(this.#store, chainId);
     const store = await openIdbLedgerStore({
       chainId,
       onVersionChange: () => location.reload(),

@@ -120,6 +120,7 @@ function bestTransport(transports: readonly TransportKind[]): Transport {
 export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
   return peers.map((peer) => ({
     id: peer.id,
+    kind: peer.kind ?? null,
     transport: bestTransport(peer.transports),
     latencyMs: peer.latencyMs,
     height: peer.status?.height ?? null,
