@@ -40,6 +40,7 @@ import { loadOrCreateRelayKey } from '../relay/key';
 import type { PeerConfig } from './args';
 import { APP_URL_DEFAULT, RELAY_RESERVATIONS_DEFAULT } from './args';
 import { startAutoApprove } from './auto-approve';
+import { browserDialable, peerIdOf } from './invite-addresses';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 import { EXIT, PeerExit } from './exit-codes';
 import type { Logger } from './logger';
@@ -159,19 +160,6 @@ function appUrlOf(config: PeerConfig): string {
     if (at > 0) return config.mode.link.slice(0, at);
   }
   return APP_URL_DEFAULT;
-}
-
-/** Addresses a browser can dial (WebSockets, not through a relay), public ones first. */
-export function browserDialable(addresses: readonly string[]): string[] {
-  const ws = addresses.filter(
-    (a) => /\/(ws|wss|tls\/ws)(\/|$)/.test(a) && !a.includes('/p2p-circuit'),
-  );
-  const local = (a: string) => /\/ip4\/127\.|\/ip6\/::1\//.test(a);
-  return [...ws.filter((a) => !local(a)), ...ws.filter(local)];
-}
-
-function peerIdOf(address: string): string | null {
-  return /\/p2p\/([^/]+)$/.exec(address)?.[1] ?? null;
 }
 
 async function iceServersOf(
