@@ -3,12 +3,13 @@
 // Parses the command line (args.ts, --help), starts the peer (peer.ts), prints the invite link
 // (and its QR code in a terminal) when it created the ledger, and stops in reverse order on
 // SIGTERM or SIGINT. The exit status says what happened (exit-codes.ts).
+// The node (libp2p, the stores) loads only after the command line checks out: --help and
+// mistakes answer at once.
 import '../server/polyfill';
-import QRCode from 'qrcode';
 import { parsePeerArgs, HELP, type PeerConfig } from './args';
 import { EXIT, PeerExit, type ExitCode } from './exit-codes';
 import { createLogger, type Logger } from './logger';
-import { exitOf, startPeer, type Peer } from './peer';
+import type { Peer } from './peer';
 
 /** A stop signal gives the peer this long to close the network and the store. */
 export const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -26,6 +27,7 @@ async function printInvite(peer: Peer, config: PeerConfig, log: Logger): Promise
   log.info('invite link', { link });
   if (config.mode.type !== 'create') return;
   if (process.stdout.isTTY) {
+    const { default: QRCode } = await import('qrcode');
     const qr = await QRCode.toString(link, { type: 'terminal', small: true });
     process.stdout.write(`\nOpen this link on a device to join (or scan it):\n${link}\n${qr}\n`);
   } else {
@@ -42,7 +44,8 @@ async function main(): Promise<void> {
   try {
     parsed = parsePeerArgs(process.argv.slice(2), process.env);
   } catch (error) {
-    const failure = exitOf(error);
+    const failure =
+      error instanceof PeerExit ? error : new PeerExit(EXIT.usage, (error as Error).message);
     process.stderr.write(`ledger-peer: ${failure.message}\n`);
     return exit(failure.code);
   }
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   });
 
   log.info('starting', { dataDir: config.dataDir, mode: config.mode.type, pid: process.pid });
+  const { exitOf, startPeer } = await import('./peer');
   let peer: Peer;
   try {
     const starting = startPeer(config, log);

@@ -150,7 +150,7 @@ test(
       const openMs = Math.round(performance.now() - restartMs);
       console.log(
         `kill ${kill} after ${delayMs} ms: reported height ${reported}, reopened at ` +
-          `${String(peer.started.height)} (store open ${String(peer.started.openMs)} ms, ` +
+          `${String(peer.started.height)} (store open ${String(peer.started.storeOpenMs)} ms, ` +
           `process start to running ${openMs} ms)`,
       );
       // No committed block lost: the restarted peer holds at least what it had reported.
