@@ -50,6 +50,8 @@ import { startStatusServer } from './status-server';
 /** The libp2p key, so the peer id (and every invite link naming it) survives restarts. */
 export const PEER_KEY_FILE = 'peer-key';
 const KIND: PeerKind = 'peer';
+/** How long fetching --network-config may take at start. */
+const NETWORK_CONFIG_TIMEOUT_MS = 10_000;
 
 export interface Peer {
   readonly chainId: string;
@@ -178,6 +180,25 @@ async function iceServersOf(
   return async () => [...fixed, ...(await live())];
 }
 
+/** The app server's relays and ICE servers; none (and a warning) when it cannot be reached. */
+async function publishedConfig(
+  url: string | null,
+  log: Logger,
+): Promise<PublishedNetworkConfig | null> {
+  if (url === null) return null;
+  try {
+    return await fetchNetworkConfig(url, {
+      signal: AbortSignal.timeout(NETWORK_CONFIG_TIMEOUT_MS),
+    });
+  } catch (error) {
+    log.warn('network config unavailable: starting without its relays and ICE servers', {
+      url,
+      error: (error as Error).message,
+    });
+    return null;
+  }
+}
+
 function fileBytes(path: string): number {
   let total = 0;
   for (const suffix of ['', '-wal']) {
@@ -222,9 +243,7 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
     closers.push(() => store.close());
     const storeOpenMs = Date.now() - openedMs;
     log.debug('opened the ledger store', { storeOpenMs });
-    const published = config.networkConfigUrl
-      ? await fetchNetworkConfig(config.networkConfigUrl)
-      : null;
+    const published = await publishedConfig(config.networkConfigUrl, log);
     const privateKey = await loadOrCreateRelayKey(join(directory, PEER_KEY_FILE));
     // An Ed25519 public key's string form is its peer id.
     const ownId = privateKey.publicKey.toString();
