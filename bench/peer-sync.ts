@@ -17,6 +17,8 @@ import type { Browser } from 'playwright-core';
 import { genesisState } from '../src/lib/core/genesis';
 import type { Libp2pNetwork } from '../src/lib/net/libp2p-network';
 import { createNodeNetwork } from '../src/lib/net/node-network';
+import { sqliteLedgerPath } from '../src/lib/store/sqlite/index';
+import { walBytes } from '../src/lib/store/sqlite/integrity';
 import { inviteLink, makeInvite } from '../src/lib/node/invite';
 import { launchChromium, newDevice } from '../test/browser/support/chromium';
 import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
@@ -56,6 +58,8 @@ export interface PeerSyncResult {
     storeOpenMs: number;
     startMs: number;
     toServingMs: number;
+    /** The write-ahead log when the signal came (0: nothing to recover, a clean open). */
+    walBytesAtStop: number;
   }[];
   storeBytes: number | null;
   rows: BenchRow[];
@@ -146,9 +150,11 @@ export async function measurePeerSync(row4TxsPerS?: number): Promise<PeerSyncRes
     }
     const storeBytes = (await peer.status()).process.storeBytes;
 
-    // Restarts with the chain on disk.
+    // Restarts with the chain on disk: first a kill while the write-ahead log still holds the
+    // catch-up's last writes (the unclean open checks every page), then a clean stop.
     const restart: PeerSyncResult['restart'] = [];
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      const walBytesAtStop = walBytes(sqliteLedgerPath(dataDir, chainId));
       await peer.kill(signal);
       const spawnedMs = performance.now();
       peer = await startPeerProcess(peerArgs);
@@ -157,6 +163,7 @@ export async function measurePeerSync(row4TxsPerS?: number): Promise<PeerSyncRes
         storeOpenMs: Number(peer.started.storeOpenMs),
         startMs: Number(peer.started.startMs),
         toServingMs: performance.now() - spawnedMs,
+        walBytesAtStop,
       });
     }
     const txsPerSRuns = runs.map((run) => perSecond(txs, run.syncMs));
@@ -198,7 +205,10 @@ function peerSyncRows(r: Omit<PeerSyncResult, 'rows'>, row4TxsPerS?: number): Be
     return row(
       `always-on peer restart after ${after}`,
       found ? `${fmt(found.toServingMs / 1000, 1)} s` : '—',
-      found ? `store open ${fmt(found.storeOpenMs)} ms, node start ${fmt(found.startMs)} ms` : '—',
+      found
+        ? `store open ${fmt(found.storeOpenMs)} ms, node start ${fmt(found.startMs)} ms, ` +
+            `WAL ${fmt(found.walBytesAtStop / 1e6, 1)} MB at the signal`
+        : '—',
       '—',
       `process spawn (node --import tsx, loading the code) to its status endpoint answering; ` +
         `the peer's own start (lock, store, state, network) and within it the store's opening; ${chain}${store}; ${why}`,

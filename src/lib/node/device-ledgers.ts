@@ -52,6 +52,9 @@ export async function createLedger(
 /**
  * Accept an invite link (or its parsed form): the ledger is added (at height 0; the node syncs
  * it) and the invite's relays noted as its known peers. Throws InviteError with what is wrong.
+ * Short invites (a chain id and relays, the genesis fetched from a peer and checked against the
+ * id: net/genesis-protocol.ts, not merged yet) plug in here: resolve the genesis, then the same
+ * addLedger.
  */
 export async function joinLedger(
   ledgers: DeviceLedgers,
