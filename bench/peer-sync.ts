@@ -231,10 +231,14 @@ function peerSyncRows(r: Omit<PeerSyncResult, 'rows'>, row4TxsPerS?: number): Be
       '—',
       `the peer (observer) syncs ${chain} from a Node source over loopback TCP, verifying every signature on one thread (WebCrypto) and writing SQLite`,
     ),
-    restartRow('SIGTERM', 'a clean close leaves no write-ahead log'),
     restartRow(
       'SIGKILL',
-      'after a kill the store checks every page (quick_check) and recomputes the state root',
+      'killed after its catch-up with a write-ahead log on disk: the store checks every page ' +
+        '(quick_check) and recomputes the first state it loads from its rows',
+    ),
+    restartRow(
+      'SIGTERM',
+      'a clean close: the store checks only that the file holds every page its header counts',
     ),
   ];
 }

@@ -91,8 +91,17 @@ export function exitOf(error: unknown): PeerExit {
   if (error instanceof SchemaError || error instanceof StorageFullError) {
     return new PeerExit(EXIT.storage, `storage: ${message}`, { cause: error });
   }
-  if (['EADDRINUSE', 'EADDRNOTAVAIL'].includes(codeOf(error))) {
-    return new PeerExit(EXIT.unavailable, `cannot listen: ${message}`, { cause: error });
+  // libp2p reports a listen address it cannot bind by name, the details in its message.
+  const listenFailed = (error as Error)?.name === 'UnsupportedListenAddressesError';
+  if (listenFailed || ['EADDRINUSE', 'EADDRNOTAVAIL'].includes(codeOf(error))) {
+    const detail = listenFailed
+      ? message
+          .split('\n')
+          .filter((line) => /^\s*\//.test(line))
+          .map((line) => line.trim())
+          .join('; ')
+      : message;
+    return new PeerExit(EXIT.unavailable, `cannot listen: ${detail}`, { cause: error });
   }
   return new PeerExit(EXIT.internal, message, { cause: error });
 }
@@ -109,6 +118,15 @@ function inDataDir<T>(directory: string, step: () => T): T {
       );
     }
     throw error;
+  }
+}
+
+/** A file an option names; one that cannot be read is a mistake in the command line. */
+function readConfigFile(path: string, option: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new PeerExit(EXIT.usage, `${option} ${path}: ${(error as Error).message}`);
   }
 }
 
@@ -170,7 +188,9 @@ async function iceServersOf(
 ): Promise<IceServer[] | (() => Promise<IceServer[]>)> {
   const fixed: IceServer[] = config.iceServers.map((server) => {
     if (!config.turn || !String(server.urls).startsWith('turn')) return server;
-    const credential = readFileSync(config.turn.credentialFile, 'utf8').trim();
+    const credential = readConfigFile(config.turn.credentialFile, '--turn-credential-file')
+      .toString('utf8')
+      .trim();
     return { ...server, username: config.turn.username, credential };
   });
   if (!published) return fixed;
@@ -253,7 +273,10 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
     );
     const iceServers = await iceServersOf(config, published);
     const tls = config.tls
-      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      ? {
+          cert: readConfigFile(config.tls.certFile, '--tls-cert'),
+          key: readConfigFile(config.tls.keyFile, '--tls-key'),
+        }
       : undefined;
 
     let network: Libp2pNetwork | null = null;

@@ -4,7 +4,7 @@
 //   on its own (--approve with the second's fingerprint, as the log line of the request shows);
 // - a second process on a data directory in use exits with 75; SIGTERM exits with 0; a restart
 //   resumes the same ledger at the same height; a mistake in the command line exits with 64, a
-//   damaged invite with 65, a directory without a ledger with 66.
+//   damaged invite with 65, a directory without a ledger with 66, a port in use with 69.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,8 +121,10 @@ test(
       exitCodeOf(['--bogus']),
       exitCodeOf(['--data-dir', join(root, 'c'), '--invite', 'https://x/join#zz!']),
       exitCodeOf(['--data-dir', join(root, 'd'), ...loopback, '--http', 'off']),
+      // A's ports are taken (A runs): the new ledger is made, then listening fails.
+      exitCodeOf(['--data-dir', join(root, 'e'), '--create', '--name', 'x', ...portsA]),
     ]);
-    expect(codes).toEqual([EXIT.usage, EXIT.badInvite, EXIT.noLedger]);
+    expect(codes).toEqual([EXIT.usage, EXIT.badInvite, EXIT.noLedger, EXIT.unavailable]);
     phase('exit codes');
   },
   TEST_TIMEOUT_MS,
