@@ -2,9 +2,9 @@
 // - `--create` makes a ledger whose only validator it is and prints its invite link;
 // - a second peer joins from that link and asks to become a validator; the first approves it
 //   on its own (--approve with the second's fingerprint, as the log line of the request shows);
-// - a second process on a data directory in use exits with 75; SIGTERM exits with 0; a restart
-//   resumes the same ledger at the same height; a mistake in the command line exits with 64, a
-//   damaged invite with 65, a directory without a ledger with 66, a port in use with 69.
+// - SIGTERM exits with 0; a restart resumes the same ledger at the same height; a mistake in
+//   the command line exits with 64, a damaged invite with 65, a directory without a ledger with
+//   66, a port in use with 69, a data directory in use by another process with 75.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,32 +99,33 @@ test(
     expect(status.validators.map((v) => v.power)).toEqual([10, 10]);
     expect(status.peers.map((p) => p.kind)).toContain('peer');
 
-    // A second process on A's directory is refused while A runs.
-    expect(await exitCodeOf(['--data-dir', dirA, ...loopback, '--http', 'off'])).toBe(EXIT.locked);
-
-    phase('a second process on A was refused');
-    // A clean stop, and a restart that resumes where it stopped.
-    const heightA = (await a.status()).ledger.height;
+    // A clean stop, and a restart that resumes where it stopped (the browser test checks that a
+    // restarted peer commits again).
     expect((await a.kill('SIGTERM')).code).toBe(EXIT.ok);
+    const heightA = status.ledger.height;
     const again = await start([...portsA, '--data-dir', dirA, '--approve', fingerprintB]);
     expect(again.started.chainId).toBe(chainId);
     expect(Number(again.started.height)).toBeGreaterThanOrEqual(heightA);
-    await until('the restarted peer sees B again', async () =>
-      (await again.status()).peers.some((p) => p.kind === 'peer') ? true : null,
-    );
-    phase('A restarted and sees B');
-    // Neither can commit alone (10 of 20): both are back, so the chain can move on.
     expect((await again.status()).ledger.role).toBe('validator');
+    phase('A restarted');
 
-    // Exit codes that mean something.
+    // Exit statuses that mean something (A runs meanwhile: its directory and ports are taken).
     const codes = await Promise.all([
       exitCodeOf(['--bogus']),
       exitCodeOf(['--data-dir', join(root, 'c'), '--invite', 'https://x/join#zz!']),
       exitCodeOf(['--data-dir', join(root, 'd'), ...loopback, '--http', 'off']),
-      // A's ports are taken (A runs): the new ledger is made, then listening fails.
+      exitCodeOf(['--data-dir', dirA, ...loopback, '--http', 'off']),
+      // The new ledger is made, then listening on A's ports fails.
       exitCodeOf(['--data-dir', join(root, 'e'), '--create', '--name', 'x', ...portsA]),
     ]);
-    expect(codes).toEqual([EXIT.usage, EXIT.badInvite, EXIT.noLedger, EXIT.unavailable]);
+    expect(codes).toEqual([
+      EXIT.usage,
+      EXIT.badInvite,
+      EXIT.noLedger,
+      EXIT.locked,
+      EXIT.unavailable,
+    ]);
+    expect((await again.kill('SIGTERM')).code).toBe(EXIT.ok);
     phase('exit codes');
   },
   TEST_TIMEOUT_MS,
