@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `npm run peer -- …` (or `npx ledger-peer …` from a checkout): the always-on peer as a daemon.
 // Parses the command line (args.ts, --help), starts the peer (peer.ts), prints the invite link
 // (and its QR code in a terminal) when it created the ledger, and stops in reverse order on
