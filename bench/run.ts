@@ -5,11 +5,12 @@
 //
 // Row families: 1 limits (bench/limits.ts, real Chromium), 2 finality across 4 tabs
 // (bench/finality.ts, real Chromium + WebRTC), 3 throughput across 4 tabs (bench/throughput.ts),
-// 4 fresh-tab sync (bench/sync.ts, real Chromium + WebRTC), 5 scale (bench/scale.ts,
+// 4 fresh-tab sync (bench/sync.ts, real Chromium + WebRTC; served by the always-on peer:
+// bench/peer-sync.ts, with the peer's catch-up and restart times), 5 scale (bench/scale.ts,
 // simulator), 6 against OrbitDB (bench/replication.ts).
 // Row 2 also has finality across NATs and TURN (bench/finality-nat.ts, the test/netbed/ simulated
 // internet; root only), measured in the same run as the loopback rows.
-// BENCH_ONLY=limits,finality,nat,throughput,sync,scale,replication runs a subset; BENCH_ORBITDB_RUNS
+// BENCH_ONLY=limits,finality,nat,throughput,sync,peer,scale,replication runs a subset; BENCH_ORBITDB_RUNS
 // sets OrbitDB's.
 //
 // Anything here opens sockets or WebRTC, so it must see only the loopback interface: when this
@@ -30,7 +31,8 @@ import {
   type BenchRow,
 } from './lib/table';
 
-type Family = 'limits' | 'finality' | 'nat' | 'throughput' | 'sync' | 'scale' | 'replication';
+type Family =
+  'limits' | 'finality' | 'nat' | 'throughput' | 'sync' | 'peer' | 'scale' | 'replication';
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 const selected = (family: Family) => only.length === 0 || only.includes(family);
 
@@ -173,6 +175,14 @@ await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
   const { rows: syncRows, ...result } = await measureSync();
   raw.sync = result;
   return syncRows;
+});
+
+await family('peer', 4, 'fresh-tab sync served by the always-on peer (Chromium)', async () => {
+  const { measurePeerSync } = await import('./peer-sync');
+  const row4 = (raw.sync as { txsPerS?: number } | undefined)?.txsPerS;
+  const { rows: peerRows, ...result } = await measurePeerSync(row4);
+  raw.peerSync = { ...result, runs: result.runs.map(({ progress: _p, ...run }) => run) };
+  return peerRows;
 });
 
 await family('scale', 5, 'scale: commit latency (simulator)', async () => {

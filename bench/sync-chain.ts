@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyBlock, applyChanges } from '../src/lib/core/apply';
 import { buildBlock } from '../src/lib/core/block';
+import { blockTimeFor } from '../src/lib/core/block-time';
 import {
   decodeGenesis,
   decodeValue,
@@ -56,13 +57,14 @@ async function sign(key: SigningKey, message: Uint8Array): Promise<Uint8Array> {
   );
 }
 
-/** Every .ts under src/lib/core: the chain's bytes depend on nothing else. */
+/** Every .ts under src/lib/core, and this builder: the chain's bytes depend on nothing else. */
 function coreDigest(): string {
   const dir = fileURLToPath(new URL('../src/lib/core', import.meta.url));
   const hash = createHash('sha256');
   for (const name of readdirSync(dir).sort()) {
     if (name.endsWith('.ts')) hash.update(name).update(readFileSync(join(dir, name)));
   }
+  hash.update(readFileSync(fileURLToPath(import.meta.url)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -120,7 +122,8 @@ async function build(params: SyncChainParams): Promise<Omit<SyncChain, 'buildMs'
     const blockTxs = txs.slice(b * params.txsPerBlock, (b + 1) * params.txsPerBlock);
     const block: Block = buildBlock(state, {
       txs: blockTxs,
-      time: GENESIS_TIME_MS + (b + 1) * BLOCK_INTERVAL_MS,
+      // BFT time: what the last commit's precommit stamps say (genesis time + 1 ms at height 1).
+      time: blockTimeFor(state, lastCommit) ?? state.lastBlockTime + 1,
       proposer: (state.validators.validators[0] as { address: string }).address,
       lastCommit,
     });
@@ -134,7 +137,8 @@ async function build(params: SyncChainParams): Promise<Omit<SyncChain, 'buildMs'
     if (failed) throw new Error(`sync chain: block ${b + 1} has a failed tx (${failed.code})`);
     applyChanges(state, changes);
     const hash = blockHash(block);
-    const timestamp = block.header.time + 1;
+    // Every validator precommits a block interval after the block: the next block's BFT time.
+    const timestamp = block.header.time + BLOCK_INTERVAL_MS;
     const signatures = await Promise.all(
       set.validators.map(async (validator): Promise<CommitSig> => {
         const key = keyOf.get(validator.address) as SigningKey;

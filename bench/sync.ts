@@ -30,7 +30,8 @@ import { syncChain, type SyncChain } from './sync-chain';
 
 export const SYNC_BLOCKS = Number(process.env.BENCH_SYNC_BLOCKS ?? 10_000);
 export const SYNC_TXS_PER_BLOCK = 10;
-const VALIDATORS = 4;
+export const SYNC_VALIDATORS = 4;
+const VALIDATORS = SYNC_VALIDATORS;
 /** Goal from issue #7: verified tx/s, or 80% of the all-core verify ceiling if that is lower. */
 const GOAL_TXS_PER_S = 5_000;
 const GOAL_CEILING_SHARE = 0.8;
@@ -40,7 +41,7 @@ const CEILING_RUNS = 3;
 const SYNC_RUNS = Number(process.env.BENCH_SYNC_RUNS ?? 3);
 /** About a transfer's signed bytes. */
 const MESSAGE_BYTES = 200;
-const SYNC_TIMEOUT_MS = Number(process.env.BENCH_SYNC_TIMEOUT_MS ?? 240_000);
+export const SYNC_TIMEOUT_MS = Number(process.env.BENCH_SYNC_TIMEOUT_MS ?? 240_000);
 const PAGE_READY_TIMEOUT_MS = 90_000;
 const PAGE_LOADS_MAX = 3;
 const HEAP_SAMPLE_MS = 500;
@@ -64,7 +65,7 @@ export interface SyncResult {
   rows: BenchRow[];
 }
 
-function arraySource(chainId: string, encoded: EncodedBlock[]): BlockSource {
+export function arraySource(chainId: string, encoded: EncodedBlock[]): BlockSource {
   const head = encoded.at(-1);
   const headHash = head ? blockHash(decodeBlock(head.block)) : ZERO_HASH;
   return {
@@ -118,7 +119,7 @@ async function sampleHeap(cdp: CDPSession, stop: AbortSignal): Promise<number> {
 }
 
 /** A page of the sync bench in `context`, with its console errors echoed. */
-async function openSyncPage(context: BrowserContext, serverUrl: string): Promise<Page> {
+export async function openSyncPage(context: BrowserContext, serverUrl: string): Promise<Page> {
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.type() === 'error') console.error(`bench sync page: ${message.text()}`);

@@ -25,6 +25,7 @@ import {
   RELAY_RESERVATIONS_MAX,
   RELAY_RESERVATIONS_PER_ADDRESS_MAX,
 } from '../lib/net/limits';
+import { agentVersionOf } from '../lib/net/agent';
 import { repairOutboundStreams } from '../lib/net/gossip-watchdog';
 import { DISCOVERY_TOPIC } from '../lib/net/message-types';
 import type { ValidationStats } from '../lib/net/network';
@@ -123,7 +124,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       }),
     ],
     services: {
-      identify: identify(),
+      identify: identify({ agentVersion: agentVersionOf('relay') }),
       ping: ping(),
       relay: circuitRelayServer({
         reservations: { maxReservations: options.reservationsMax ?? RELAY_RESERVATIONS_MAX },

@@ -311,6 +311,7 @@ function deadPower(prng: SimNode['prng']): Adversary {
         const request = encodeJoinRequest({
           publicKey,
           label: 'free power',
+          kind: 'browser',
           possession: prng.bytes(64),
           signature: prng.bytes(64),
         });
@@ -343,8 +344,9 @@ function approveEscalation(): Adversary {
         const request = encodeJoinRequest({
           publicKey,
           label: 'trust me',
+          kind: 'browser',
           possession: await signer.sign(possessionSignBytes(chainId, publicKey)),
-          signature: await signer.sign(joinSignBytes(chainId, publicKey, 'trust me')),
+          signature: await signer.sign(joinSignBytes(chainId, publicKey, 'trust me', 'browser')),
         });
         await network.publishRaw(TOPIC_OF.join, envelope(node, 'join', request));
       }

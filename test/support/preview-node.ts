@@ -161,20 +161,23 @@ class PreviewLedger implements LedgerNode {
     this.#allPeers = [
       {
         id: `12D3KooW${fakeHash('peer-a').slice(0, 30)}`,
-        kind: 'device',
+        role: 'device',
+        kind: 'browser',
         transport: 'webrtc',
         latencyMs: 4,
         height: null,
       },
       {
         id: `12D3KooW${fakeHash('peer-b').slice(0, 30)}`,
-        kind: 'device',
+        role: 'device',
+        kind: 'peer',
         transport: 'relay',
         latencyMs: 38,
         height: null,
       },
       {
         id: `12D3KooW${fakeHash('relay').slice(0, 30)}`,
+        role: 'relay',
         kind: 'relay',
         transport: 'websocket',
         latencyMs: 2,
@@ -192,7 +195,7 @@ class PreviewLedger implements LedgerNode {
       role,
       sync: null,
       online: true,
-      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
+      peerCount: this.#peers.filter((peer) => peer.role === 'device').length,
       consensus: { height: 1, round: 0, step: 'propose' },
       address,
       fingerprint: fakeHash(`fingerprint:${address}`).slice(0, 32),
@@ -341,7 +344,7 @@ class PreviewLedger implements LedgerNode {
     // Devices report their height; the one through the relay lags a block behind.
     return this.#peers.map((p, index) => ({
       ...p,
-      height: p.kind === 'device' ? Math.max(0, this.status.height - index) : null,
+      height: p.role === 'device' ? Math.max(0, this.status.height - index) : null,
     }));
   }
 
@@ -364,6 +367,7 @@ class PreviewLedger implements LedgerNode {
       publicKey,
       address: fakeAddress(publicKey),
       label,
+      kind: 'browser',
       lastSeenMs: this.#clockMs,
       proposalId: null,
       proposer: null,
@@ -385,7 +389,7 @@ class PreviewLedger implements LedgerNode {
     this.#emit({ type: 'peers', peers: this.peers() });
     this.#setStatus({
       online,
-      peerCount: this.#peers.filter((peer) => peer.kind === 'device').length,
+      peerCount: this.#peers.filter((peer) => peer.role === 'device').length,
     });
   }
 

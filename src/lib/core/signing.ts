@@ -18,7 +18,12 @@ export const SIGN_DOMAIN_TX = 'p2p-ledger/tx/v1';
 export const SIGN_DOMAIN_VOTE = 'p2p-ledger/vote/v1';
 export const SIGN_DOMAIN_PROPOSAL = 'p2p-ledger/proposal/v1';
 export const SIGN_DOMAIN_POSSESSION = 'p2p-ledger/validator-key/v1';
-export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v1';
+// v2: the request names the kind of device asking (v1 had no kind).
+export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v2';
+
+/** What kind of device asks to join: a browser tab, or an always-on peer (a headless node). */
+export type DeviceKind = 'browser' | 'peer';
+export const DEVICE_KINDS: readonly DeviceKind[] = ['browser', 'peer'];
 
 /** Sign bytes of a tx: [tag, chainId, from, nonce, kind, body]. */
 export function txSignBytes(tx: UnsignedTx): Uint8Array {
@@ -40,9 +45,17 @@ export function possessionSignBytes(chainId: string, publicKey: PublicKey): Uint
   return encodeValue([SIGN_DOMAIN_POSSESSION, chainId, publicKey]);
 }
 
-/** Sign bytes of a join request: [tag, chainId, publicKey, label]. */
-export function joinSignBytes(chainId: string, publicKey: PublicKey, label: string): Uint8Array {
-  return encodeValue([SIGN_DOMAIN_JOIN, chainId, publicKey, label]);
+/**
+ * Sign bytes of a join request: [tag, chainId, publicKey, label, kind]. The kind is signed so
+ * nobody on the path can relabel a browser as an always-on peer (or back).
+ */
+export function joinSignBytes(
+  chainId: string,
+  publicKey: PublicKey,
+  label: string,
+  kind: DeviceKind,
+): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_JOIN, chainId, publicKey, label, kind]);
 }
 
 export interface Signer {

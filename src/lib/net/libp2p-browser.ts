@@ -10,6 +10,7 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { webRTC } from '@libp2p/webrtc';
 import { webSockets } from '@libp2p/websockets';
 import { createLibp2p } from 'libp2p';
+import { agentVersionOf } from './agent';
 import { gossipService } from './gossip-config';
 import type { IceServer } from './network';
 import { CONNECTIONS_MAX, DISCOVERY_INTERVAL_MS } from './limits';
@@ -55,7 +56,8 @@ export async function createBrowserLibp2p(options: BrowserLibp2pOptions) {
       pubsubPeerDiscovery({ interval: DISCOVERY_INTERVAL_MS, topics: [DISCOVERY_TOPIC] }),
     ],
     services: {
-      identify: identify(),
+      // Says "a browser tab" (agent.ts) rather than the browser's user agent string.
+      identify: identify({ agentVersion: agentVersionOf('browser') }),
       ping: ping(),
       pubsub: gossipService(options.chainIds),
     },

@@ -17,6 +17,7 @@ import {
 import type { Identify } from '@libp2p/identify';
 import type { Ping } from '@libp2p/ping';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { kindOfAgent, type PeerKind } from './agent';
 import { reconnectDelayMs, shouldRetry } from './backoff';
 import { DialBudget, type DialBudgetLimits } from './dial-budget';
 import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
@@ -24,6 +25,7 @@ import { DiscoveryGuard } from './discovery-guard';
 import { repairOutboundStreams } from './gossip-watchdog';
 import { decodeEnvelope, encodeEnvelope } from './envelope';
 import {
+  CONNECTIONS_MAX,
   DIAL_TIMEOUT_MS,
   DISCOVERY_DIAL_RATE,
   DISCOVERY_DIALS_CONCURRENT_MAX,
@@ -145,6 +147,8 @@ export class Libp2pNetwork implements Network {
   private readonly handlers = new MessageHandlers();
   private readonly peerHandlers = new Set<PeerEventHandler>();
   private readonly statuses = new Map<string, SyncStatus>();
+  /** What connected peers said they are (identify); forgotten on disconnect. */
+  private readonly kinds = new Map<string, PeerKind>();
   private readonly known = new Map<string, KnownPeer>();
   private readonly relayAttempts = new Map<string, number>();
   private readonly dialing = new Set<string>();
@@ -305,12 +309,14 @@ export class Libp2pNetwork implements Network {
     }
     return [...byPeer].map(([id, connections]) => {
       const rtts = connections.map((c) => c.rtt).filter((rtt): rtt is number => rtt != null);
+      const kind = this.kinds.get(id);
       return {
         id,
         transports: connections.map(transportOf),
         addresses: connections.map((c) => c.remoteAddr.toString()),
         latencyMs: rtts.length > 0 ? Math.min(...rtts) : null,
         status: this.statuses.get(id) ?? null,
+        ...(kind ? { kind } : {}),
       };
     });
   }
@@ -484,7 +490,12 @@ export class Libp2pNetwork implements Network {
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
-    const { protocols, connection } = event.detail;
+    const { protocols, connection, agentVersion } = event.detail;
+    const kind = kindOfAgent(agentVersion);
+    const peerId = connection.remotePeer.toString();
+    if (kind !== null && (this.kinds.has(peerId) || this.kinds.size < CONNECTIONS_MAX)) {
+      this.kinds.set(peerId, kind);
+    }
     if (connection.limits != null || !protocols.includes(syncProtocol(this.chainId))) return;
     void this.exchangeStatusWithRetry(connection, STATUS_ATTEMPTS_MAX);
   };
@@ -505,6 +516,7 @@ export class Libp2pNetwork implements Network {
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const peerId = event.detail.toString();
     this.statuses.delete(peerId);
+    this.kinds.delete(peerId);
     this.emit({ type: 'disconnected', peerId });
     if (!this.running) return;
     const relay = this.relays.find((r) => r.getPeerId() === peerId);

@@ -2,6 +2,7 @@
 // events and a peer list for the UI. Two implementations: libp2p (libp2p-network.ts) and an
 // in-memory one for the simulator and fast tests (memory-network.ts); one conformance suite
 // runs against both.
+import type { PeerKind } from './agent';
 import type { MessageType } from './message-types';
 
 export type { MessageType } from './message-types';
@@ -50,6 +51,8 @@ export interface PeerSummary {
   latencyMs: number | null;
   /** The peer's last sync status, once exchanged. */
   status: SyncStatus | null;
+  /** What the peer says it is (identify's agent version, agent.ts), once it said so. */
+  kind?: PeerKind;
 }
 
 export interface SyncStatus {

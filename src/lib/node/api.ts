@@ -2,6 +2,10 @@
 // The UI never computes ledger facts; it renders `status` and query results and calls actions.
 // Every value here is plain data (hex strings for hashes and keys) so it can cross a
 // BroadcastChannel or a Worker boundary and be rendered directly.
+import type { DeviceKind } from '../core/signing';
+import type { PeerKind } from '../net/agent';
+
+export type { DeviceKind, PeerKind };
 
 export type Role =
   /** Holds this device's validator key in this tab and votes. */
@@ -78,11 +82,13 @@ export type Transport = 'webrtc' | 'relay' | 'websocket' | 'tcp' | 'tab';
  * relay (signaling only), or something else (a node of another ledger met through discovery,
  * or a device whose status has not arrived yet).
  */
-export type PeerKind = 'device' | 'relay' | 'other';
+export type PeerRole = 'device' | 'relay' | 'other';
 
 export interface PeerInfo {
   id: string;
-  kind: PeerKind;
+  role: PeerRole;
+  /** What the peer says it is (libp2p identify's agent version); null when it did not say. */
+  kind: PeerKind | null;
   transport: Transport;
   latencyMs: number | null;
   /** The peer's height as it last told us (refreshed periodically); null before it does. */
@@ -175,6 +181,8 @@ export interface JoinRequest {
   publicKey: string;
   address: string;
   label: string;
+  /** What is asking: a browser, or an always-on peer (signed with the request). */
+  kind: DeviceKind;
   /** When this device last heard the request (a device asking keeps repeating it while online). */
   lastSeenMs: number;
   /** The open governance proposal approving would approve, if one exists. */

@@ -13,7 +13,6 @@
 // invite never changes a ledger already here, and only relay addresses a browser can use are
 // stored or dialled (net/relay-address.ts), so one bad string cannot stop a ledger from opening.
 import { decodeGenesis, encodeGenesis } from '../core/encoding';
-import { validateGenesis, genesisState } from '../core/genesis';
 import { addressOf, chainIdOf } from '../core/hash';
 import type { Genesis } from '../core/types';
 import {
@@ -34,7 +33,7 @@ import { openIdbLedgerStore } from '../store/idb-ledger-store';
 import { requestPersistentStorage, storageUsage } from '../store/quota';
 import { relayAddressProblem, usableRelays } from '../net/relay-address';
 import { deleteIdbLedgerStore } from '../store/idb-ledger-delete';
-import type { DeviceKey, DeviceStore, LedgerEntry, LedgerStore } from '../store/types';
+import type { DeviceKey, DeviceStore, LedgerStore } from '../store/types';
 import type {
   Device,
   Invite,
@@ -46,24 +45,19 @@ import type {
 } from './api';
 import { systemClock } from './clock';
 import { FullNode } from './full-node';
-import { genesisOfInvite, InviteError, inviteFragment, parseInvite } from './invite';
+import {
+  createLedger,
+  findLedgerEntry,
+  GENESIS_FETCH_TIMEOUT_MS,
+  joinLedger,
+  ledgerEntry,
+  type DeviceLedgers,
+} from './device-ledgers';
+import { InviteError, inviteFragment, parseInvite } from './invite';
 import { broadcastChannelLink } from './tab-link';
 import { requestValidatorLock } from './validator-lock';
 import { workerTimers } from './worker-timers';
 import { createVerifyPool } from './verify-pool';
-
-/** Voting power of a ledger creator's device, and of devices approved later. */
-export const DEVICE_POWER_DEFAULT = 10;
-export const SALT_BYTES = 16;
-/** How long a device joining by a short invite looks for a device that sends the genesis. */
-export const GENESIS_FETCH_TIMEOUT_MS = 45_000;
-
-export class LedgerNotOnDeviceError extends Error {
-  override name = 'LedgerNotOnDeviceError';
-  constructor(readonly chainId: string) {
-    super(`ledger ${chainId} is not on this device`);
-  }
-}
 
 /**
  * Relays and STUN/TURN servers the server publishes next to the app; offline, the last ones it
@@ -122,20 +116,14 @@ class BrowserDevice implements Device {
     name: string;
     balances: { address: string; amount: number }[];
   }): Promise<string> {
-    const genesis: Genesis = {
-      name: options.name.trim(),
-      time: Date.now(),
-      validators: [{ publicKey: this.#key.publicKey, power: DEVICE_POWER_DEFAULT }],
-      balances: options.balances,
-      salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
-    };
-    validateGenesis(genesis);
-    return this.#add(genesis, 'created');
+    const chainId = await createLedger(this.#ledgers(), this.#key.publicKey, options);
+    void requestPersistentStorage().catch(() => false);
+    return chainId;
   }
 
   async describeInvite(link: string): Promise<InviteSummary> {
     const invite = parseInvite(link);
-    const entry = await this.#entry(invite.chainId);
+    const entry = await findLedgerEntry(this.#store, invite.chainId);
     return {
       chainId: invite.chainId,
       name: invite.name,
@@ -148,31 +136,24 @@ class BrowserDevice implements Device {
   }
 
   async joinLedger(invite: string | Invite): Promise<string> {
-    const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
-    // A ledger already here opens as it is (also offline); the invite changes nothing.
-    if (await this.#entry(parsed.chainId)) return parsed.chainId;
-    const genesis = genesisOfInvite(parsed) ?? (await this.#fetchGenesis(parsed));
-    if (chainIdOf(genesis) !== parsed.chainId) {
-      throw new InviteError(
-        'This invite link describes a different ledger than it names. Ask for a new one.',
-      );
-    }
-    // The short link's name is not covered by the chain id: the person confirmed this name.
-    if (genesis.name !== parsed.name) {
-      throw new InviteError(
-        'This invite link gives the ledger another name than the ledger has. Ask for a new one.',
-      );
-    }
-    const chainId = await this.#add(genesis, 'joined');
-    const relays = usableRelays(parsed.relays).usable;
-    await this.#withStore(chainId, async (store) => {
-      for (const relay of relays) await store.notePeer(relay, Date.now());
-    });
+    const { chainId } = await joinLedger(this.#ledgers(), invite, (parsed) =>
+      this.#fetchGenesis(parsed),
+    );
+    void requestPersistentStorage().catch(() => false);
     return chainId;
   }
 
+  #ledgers(): DeviceLedgers {
+    return {
+      store: this.#store,
+      openLedgerStore: (chainId) => openIdbLedgerStore({ chainId }),
+      nowMs: () => Date.now(),
+      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    };
+  }
+
   async rememberedAddresses(chainId: string): Promise<RememberedAddress[]> {
-    await this.#requireEntry(chainId);
+    await ledgerEntry(this.#store, chainId);
     const peers = await this.#withStore(chainId, (store) => store.knownPeers());
     return peers.map((peer) => ({
       address: peer.address,
@@ -182,7 +163,7 @@ class BrowserDevice implements Device {
   }
 
   async forgetAddresses(chainId: string, addresses: string[]): Promise<void> {
-    await this.#requireEntry(chainId);
+    await ledgerEntry(this.#store, chainId);
     await this.#withStore(chainId, async (store) => {
       for (const address of addresses) await store.forgetPeer(address);
     });
@@ -191,7 +172,7 @@ class BrowserDevice implements Device {
   }
 
   async removalPreview(chainId: string): Promise<LedgerRemoval> {
-    const entry = await this.#requireEntry(chainId);
+    const entry = await ledgerEntry(this.#store, chainId);
     const self = await this.address();
     return this.#withStore(chainId, async (store) => {
       const [meta, state, pending] = await Promise.all([
@@ -213,7 +194,7 @@ class BrowserDevice implements Device {
   }
 
   async removeLedger(chainId: string): Promise<void> {
-    await this.#requireEntry(chainId);
+    await ledgerEntry(this.#store, chainId);
     // Close this tab's node first: its open database would block the delete.
     const open = this.#open.get(chainId);
     this.#open.delete(chainId);
@@ -250,31 +231,6 @@ class BrowserDevice implements Device {
     return decodeGenesis(bytes);
   }
 
-  async #add(genesis: Genesis, role: 'created' | 'joined'): Promise<string> {
-    const chainId = chainIdOf(genesis);
-    await this.#withStore(chainId, (store) => store.initialize(genesis, genesisState(genesis)));
-    await this.#store.addLedger({
-      chainId,
-      name: genesis.name,
-      genesis,
-      role,
-      addedMs: Date.now(),
-    });
-    void requestPersistentStorage().catch(() => false);
-    return chainId;
-  }
-
-  async #entry(chainId: string): Promise<LedgerEntry | null> {
-    return (await this.#store.ledgers()).find((ledger) => ledger.chainId === chainId) ?? null;
-  }
-
-  /** The ledger's entry; throws LedgerNotOnDeviceError (opening its store would create it). */
-  async #requireEntry(chainId: string): Promise<LedgerEntry> {
-    const entry = await this.#entry(chainId);
-    if (!entry) throw new LedgerNotOnDeviceError(chainId);
-    return entry;
-  }
-
   /** Runs `body` on a connection of its own to the ledger's database, closed after. */
   async #withStore<T>(chainId: string, body: (store: LedgerStore) => Promise<T>): Promise<T> {
     const store = await openIdbLedgerStore({ chainId });
@@ -298,7 +254,7 @@ class BrowserDevice implements Device {
   }
 
   async #start(chainId: string): Promise<OpenLedger> {
-    const entry = await this.#requireEntry(chainId);
+    const entry = await ledgerEntry(this.#store, chainId);
     const store = await openIdbLedgerStore({
       chainId,
       onVersionChange: () => location.reload(),

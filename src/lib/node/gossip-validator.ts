@@ -220,7 +220,7 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           const [signed, possessed] = await verifyAll(verifier, [
             {
               publicKey: request.publicKey,
-              message: joinSignBytes(state.chainId, request.publicKey, request.label),
+              message: joinSignBytes(state.chainId, request.publicKey, request.label, request.kind),
               signature: request.signature,
             },
             {

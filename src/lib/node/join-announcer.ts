@@ -9,11 +9,13 @@ import type { MessageType } from '../net/message-types';
 import type { Timers } from './clock';
 import { JOIN_REPEAT_MS } from './params';
 import { encodeJoinRequest, type JoinRequestMessage } from './wire';
-import { joinSignBytes, possessionSignBytes, type Signer } from '../core/signing';
+import { joinSignBytes, possessionSignBytes, type DeviceKind, type Signer } from '../core/signing';
 
 export interface JoinAnnouncerComponents {
   state(): LedgerState;
   signer: Signer;
+  /** What this device is, signed into the request (validators see it next to the label). */
+  kind: DeviceKind;
   timers: Timers;
   publish(type: MessageType, payload: Uint8Array): Promise<void>;
   postToTabs(type: MessageType, payload: Uint8Array): void;
@@ -43,12 +45,12 @@ export class JoinAnnouncer {
   }
 
   async #sign(chainId: string, label: string) {
-    const { signer } = this.#c;
+    const { signer, kind } = this.#c;
     const [possession, signature] = await Promise.all([
       signer.sign(possessionSignBytes(chainId, signer.publicKey)),
-      signer.sign(joinSignBytes(chainId, signer.publicKey, label)),
+      signer.sign(joinSignBytes(chainId, signer.publicKey, label, kind)),
     ]);
-    return { label, request: { publicKey: signer.publicKey, label, possession, signature } };
+    return { label, request: { publicKey: signer.publicKey, label, kind, possession, signature } };
   }
 
   async #announce(): Promise<void> {

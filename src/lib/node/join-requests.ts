@@ -84,6 +84,7 @@ export class JoinRequests {
         publicKey: toHex(request.publicKey),
         address: addressOf(request.publicKey),
         label: request.label,
+        kind: request.kind,
         lastSeenMs,
         proposalId: proposal ? toHex(proposal.id) : null,
         proposer: proposal?.proposer ?? null,

@@ -5,7 +5,7 @@
 import type { TimeoutParams } from '../consensus/types';
 import { encodeBlock, encodeEvidence, encodeProposalMessage, encodeVote } from '../core/encoding';
 import { addressOf } from '../core/hash';
-import type { Signer, Verifier } from '../core/signing';
+import type { DeviceKind, Signer, Verifier } from '../core/signing';
 import type { MessageType } from '../net/message-types';
 import type { Network, PeerEvent } from '../net/network';
 import type { LedgerStore } from '../store/types';
@@ -49,6 +49,8 @@ export interface FullNodeOptions {
   timeouts?: Partial<TimeoutParams>;
   /** Whether this tab starts as the device's validator (Web Locks decide across tabs). */
   mayValidate?: () => boolean;
+  /** What this device is, signed into its join request (default 'browser'). */
+  kind?: DeviceKind;
 }
 
 /** Where an adversary deviates (the simulator's byzantine validators); honest nodes: none. */
@@ -170,6 +172,7 @@ export function buildNodeParts(
   p.announcer = new JoinAnnouncer({
     state,
     signer,
+    kind: options.kind ?? 'browser',
     timers,
     publish,
     postToTabs,

@@ -9,7 +9,7 @@ import type {
   BlockSummary,
   BlockView,
   PeerInfo,
-  PeerKind,
+  PeerRole,
   RecordView,
   Transport,
   ValidatorInfo,
@@ -125,7 +125,7 @@ function bestTransport(transports: readonly TransportKind[]): Transport {
  * and only relays, over a plain WebSocket (or TCP from Node) without a status; anything else
  * without a status is a node of another ledger (met through discovery) or not identified yet.
  */
-function peerKind(peer: PeerSummary): PeerKind {
+function peerRole(peer: PeerSummary): PeerRole {
   if (peer.status !== null) return 'device';
   const direct = peer.transports.some((t) => t === 'websocket' || t === 'tcp');
   const viaWebRtcOrCircuit = peer.transports.some((t) => t === 'webrtc' || t === 'relay');
@@ -141,15 +141,16 @@ export function connectivityOf(peers: readonly PeerSummary[]): {
   online: boolean;
   peerCount: number;
 } {
-  const kinds = peers.map(peerKind);
-  const peerCount = kinds.filter((kind) => kind === 'device').length;
-  return { online: peerCount > 0 || kinds.includes('relay'), peerCount };
+  const roles = peers.map(peerRole);
+  const peerCount = roles.filter((role) => role === 'device').length;
+  return { online: peerCount > 0 || roles.includes('relay'), peerCount };
 }
 
 export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
   return peers.map((peer) => ({
     id: peer.id,
-    kind: peerKind(peer),
+    role: peerRole(peer),
+    kind: peer.kind ?? null,
     transport: bestTransport(peer.transports),
     latencyMs: peer.latencyMs,
     height: peer.status?.height ?? null,

@@ -2,6 +2,7 @@
 // with the commit that finalised it (for peers that missed the votes), and a join request.
 import { decodeBlock, decodeCommit, decodeTx, decodeValue, encodeValue } from '../core/encoding';
 import { DecodeError } from '../core/encoding';
+import { DEVICE_KINDS, type DeviceKind } from '../core/signing';
 import type { Block, Commit, PublicKey, Signature, Tx } from '../core/types';
 import { TX_BATCH_BYTES_MAX, TX_BATCH_TXS_MAX } from '../net/limits';
 import { BLOCK_BYTES_MAX } from '../core/params';
@@ -77,38 +78,49 @@ export const JOIN_LABEL_BYTES_MAX = 64;
 
 /**
  * "Please make this device a validator", signed by the device's key (domain-separated, for this
- * chain): shown to validators, who approve with a governance tx. It also carries the device's
- * proof of possession, which the validator-propose must include (nobody can be made a validator
- * without holding its key).
+ * chain): shown to validators, who approve with a governance tx. It names the kind of device
+ * (a browser, or an always-on peer) under the same signature, and carries the device's proof of
+ * possession, which the validator-propose must include (nobody can be made a validator without
+ * holding its key).
  */
 export interface JoinRequestMessage {
   publicKey: PublicKey;
   label: string;
+  kind: DeviceKind;
   /** Signature over possessionSignBytes(chainId, publicKey). */
   possession: Signature;
-  /** Signature over joinSignBytes(chainId, publicKey, label). */
+  /** Signature over joinSignBytes(chainId, publicKey, label, kind). */
   signature: Signature;
 }
 
 export function encodeJoinRequest(request: JoinRequestMessage): Uint8Array {
-  return encodeValue([request.publicKey, request.label, request.possession, request.signature]);
+  return encodeValue([
+    request.publicKey,
+    request.label,
+    request.kind,
+    request.possession,
+    request.signature,
+  ]);
 }
 
 export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
   const value = decodeValue(bytes, 512);
-  if (!Array.isArray(value) || value.length !== 4) {
+  if (!Array.isArray(value) || value.length !== 5) {
     throw new DecodeError(
       'bad-shape',
       'join',
-      'expected [publicKey, label, possession, signature]',
+      'expected [publicKey, label, kind, possession, signature]',
     );
   }
-  const [publicKey, label, possession, signature] = value as unknown[];
+  const [publicKey, label, kind, possession, signature] = value as unknown[];
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new DecodeError('bad-length', 'join.publicKey', 'expected 32 bytes');
   }
   if (typeof label !== 'string' || new TextEncoder().encode(label).length > JOIN_LABEL_BYTES_MAX) {
     throw new DecodeError('bad-shape', 'join.label', 'expected a short string');
+  }
+  if (!DEVICE_KINDS.includes(kind as DeviceKind)) {
+    throw new DecodeError('bad-shape', 'join.kind', `expected one of ${DEVICE_KINDS.join(', ')}`);
   }
   for (const [field, bytes] of [
     ['possession', possession],
@@ -121,6 +133,7 @@ export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
   return {
     publicKey,
     label,
+    kind: kind as DeviceKind,
     possession: possession as Uint8Array,
     signature: signature as Uint8Array,
   };

@@ -2,6 +2,7 @@
 // (test/browser/pages/node.ts): the first creates it, the others join from its invite link and
 // are approved by the validators, one device at a time. Shared by tests and benchmarks.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { JoinRequest } from '../../../src/lib/node/api';
 import { newDevice } from './chromium';
 
 export const STEP_TIMEOUT_MS = 90_000;
@@ -112,7 +113,26 @@ export async function joinAsValidator(
   if (joined !== chainId) throw new Error(`the invite opened ${joined}, not ${chainId}`);
   const fingerprint = (await status(page, chainId)).fingerprint;
   await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
-  for (const member of ledger.validators) {
+  await approveOnEvery(ledger.validators, chainId, fingerprint, label);
+  await until(`${label} becomes a validator`, async () => {
+    const role = (await status(page, chainId)).role;
+    return role === 'validator' ? role : null;
+  });
+}
+
+/**
+ * Every validator in turn waits for the join request of the key starting with `fingerprint` and
+ * approves what its view shows, until more than 2/3 of the power approved (the request is gone
+ * and the key is in the set). Returns the request views the validators saw.
+ */
+export async function approveOnEvery(
+  validators: readonly DevicePage[],
+  chainId: string,
+  fingerprint: string,
+  label: string,
+): Promise<JoinRequest[]> {
+  const seen: JoinRequest[] = [];
+  for (const member of validators) {
     const request = await until(`${label}'s join request reaches a validator`, async () => {
       const requests = await member.evaluate((id) => window.ledger.joinRequests(id), chainId);
       const found = requests.find((r) => r.publicKey.startsWith(fingerprint));
@@ -122,6 +142,7 @@ export async function joinAsValidator(
       return validators.some((v) => v.publicKey.startsWith(fingerprint)) ? 'applied' : null;
     });
     if (request === 'applied') break;
+    seen.push(request);
     if (request.approvedByMe) continue;
     const activity = await member.evaluate(
       ([id, key]) => window.ledger.approve(id!, key!),
@@ -129,8 +150,5 @@ export async function joinAsValidator(
     );
     await committed(member, chainId, activity.hash);
   }
-  await until(`${label} becomes a validator`, async () => {
-    const role = (await status(page, chainId)).role;
-    return role === 'validator' ? role : null;
-  });
+  return seen;
 }

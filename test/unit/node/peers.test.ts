@@ -18,6 +18,7 @@ const device: PeerSummary = {
   addresses: ['/webrtc'],
   latencyMs: 3,
   status,
+  kind: 'peer',
 };
 const otherLedger: PeerSummary = {
   id: 'other',
@@ -37,11 +38,12 @@ describe('peers and connectivity', () => {
     expect(connectivityOf([])).toEqual({ online: false, peerCount: 0 });
     expect(connectivityOf([otherLedger])).toEqual({ online: false, peerCount: 0 });
   });
-  test('each peer says what it is and how far it is', () => {
-    expect(peerInfos([relay, device, otherLedger]).map((p) => [p.kind, p.height])).toEqual([
-      ['relay', null],
-      ['device', 7],
-      ['other', null],
+  test('each peer says what it is, what it claims to be and how far it is', () => {
+    const infos = peerInfos([relay, device, otherLedger]);
+    expect(infos.map((p) => [p.role, p.kind, p.height])).toEqual([
+      ['relay', null, null],
+      ['device', 'peer', 7],
+      ['other', null, null],
     ]);
   });
 });

@@ -1,0 +1,136 @@
+// What a device does with its ledgers, for both composition roots: a browser profile
+// (device.ts, IndexedDB) and the always-on peer (src/peer, SQLite). Create a ledger with this
+// device as its single validator, join one from an invite link, find one this device holds.
+// The stores come in through `DeviceLedgers`, so each root passes its own.
+import { genesisState, validateGenesis } from '../core/genesis';
+import { chainIdOf } from '../core/hash';
+import type { Genesis, PublicKey } from '../core/types';
+import type { DeviceStore, LedgerEntry, LedgerStore } from '../store/types';
+import type { Invite } from './api';
+import { genesisOfInvite, InviteError, parseInvite } from './invite';
+import { usableRelays } from '../net/relay-address';
+
+/** Voting power of a ledger creator's device, and of devices approved later. */
+export const DEVICE_POWER_DEFAULT = 10;
+export const SALT_BYTES = 16;
+/** How long a device joining by a short invite looks for a device that sends the genesis. */
+export const GENESIS_FETCH_TIMEOUT_MS = 45_000;
+
+export class LedgerNotOnDeviceError extends Error {
+  override name = 'LedgerNotOnDeviceError';
+  constructor(readonly chainId: string) {
+    super(`ledger ${chainId} is not on this device`);
+  }
+}
+
+export interface DeviceLedgers {
+  store: DeviceStore;
+  openLedgerStore(chainId: string): Promise<LedgerStore>;
+  nowMs(): number;
+  randomBytes(length: number): Uint8Array;
+}
+
+export interface NewLedger {
+  name: string;
+  balances: { address: string; amount: number }[];
+}
+
+/** A ledger whose single validator is `publicKey`; returns its chain id. */
+export async function createLedger(
+  ledgers: DeviceLedgers,
+  publicKey: PublicKey,
+  options: NewLedger,
+): Promise<string> {
+  const genesis: Genesis = {
+    name: options.name.trim(),
+    time: ledgers.nowMs(),
+    validators: [{ publicKey, power: DEVICE_POWER_DEFAULT }],
+    balances: options.balances,
+    salt: ledgers.randomBytes(SALT_BYTES),
+  };
+  validateGenesis(genesis);
+  return addLedger(ledgers, genesis, 'created');
+}
+
+/**
+ * Accept an invite link (or its parsed form). A ledger already here opens as it is (also
+ * offline): an invite never changes it. Otherwise the ledger is added at height 0 (the node
+ * syncs it) with the invite's usable relay addresses as its known peers (net/relay-address.ts:
+ * one bad string cannot stop it from opening). A short invite carries no genesis: `fetchGenesis`
+ * gets it from a device of the ledger (the browser: net/genesis-protocol.ts); it is checked
+ * against the id here. Throws InviteError with a sentence for the person.
+ */
+export async function joinLedger(
+  ledgers: DeviceLedgers,
+  invite: string | Invite,
+  fetchGenesis?: (invite: Invite) => Promise<Genesis>,
+): Promise<{ chainId: string; relays: string[] }> {
+  const parsed = typeof invite === 'string' ? parseInvite(invite) : invite;
+  const relays = usableRelays(parsed.relays).usable;
+  if (await findLedgerEntry(ledgers.store, parsed.chainId)) {
+    return { chainId: parsed.chainId, relays };
+  }
+  const genesis = genesisOfInvite(parsed) ?? (await fetchGenesis?.(parsed));
+  if (!genesis) {
+    throw new InviteError(
+      'This invite link is a short one: this device cannot fetch its ledger. Ask for the full link.',
+    );
+  }
+  if (chainIdOf(genesis) !== parsed.chainId) {
+    throw new InviteError(
+      'This invite link describes a different ledger than it names. Ask for a new one.',
+    );
+  }
+  // The short link's name is not covered by the chain id: the person confirmed this name.
+  if (genesis.name !== parsed.name) {
+    throw new InviteError(
+      'This invite link gives the ledger another name than the ledger has. Ask for a new one.',
+    );
+  }
+  const chainId = await addLedger(ledgers, genesis, 'joined');
+  const store = await ledgers.openLedgerStore(chainId);
+  try {
+    for (const relay of relays) await store.notePeer(relay, ledgers.nowMs());
+  } finally {
+    await store.close();
+  }
+  return { chainId, relays };
+}
+
+/** This device's entry for `chainId`, or null when it holds no such ledger. */
+export async function findLedgerEntry(
+  store: DeviceStore,
+  chainId: string,
+): Promise<LedgerEntry | null> {
+  return (await store.ledgers()).find((ledger) => ledger.chainId === chainId) ?? null;
+}
+
+/** This device's entry for `chainId`; throws LedgerNotOnDeviceError if it holds no such ledger. */
+export async function ledgerEntry(store: DeviceStore, chainId: string): Promise<LedgerEntry> {
+  const entry = await findLedgerEntry(store, chainId);
+  if (!entry) throw new LedgerNotOnDeviceError(chainId);
+  return entry;
+}
+
+/** Idempotent: the same genesis again finds the ledger as it is (its blocks kept). */
+async function addLedger(
+  ledgers: DeviceLedgers,
+  genesis: Genesis,
+  role: LedgerEntry['role'],
+): Promise<string> {
+  const chainId = chainIdOf(genesis);
+  const store = await ledgers.openLedgerStore(chainId);
+  try {
+    await store.initialize(genesis, genesisState(genesis));
+  } finally {
+    await store.close();
+  }
+  await ledgers.store.addLedger({
+    chainId,
+    name: genesis.name,
+    genesis,
+    role,
+    addedMs: ledgers.nowMs(),
+  });
+  return chainId;
+}
