@@ -34,7 +34,13 @@ import { createMemoryLedgerStore } from '../../src/lib/store/memory-ledger-store
 import type { LedgerStore, StoredKeyring } from '../../src/lib/store/types';
 import { startRelay, type Relay } from '../../src/relay/relay';
 import { addressOfKey, makeGenesis, newKeys, signTx, type SigningKey } from '../support/fixtures';
-import { waitFor } from './support/net-fixtures';
+import {
+  arraySource,
+  CHAIN_ID,
+  syntheticChain,
+  waitFor,
+  waitForTopicPeers,
+} from './support/net-fixtures';
 
 const timeouts = {
   proposeMs: 300,
@@ -434,6 +440,20 @@ describe('a private ledger on libp2p', () => {
   });
 });
 
+/** A keyring in memory holding the keys of epochs 0..newest (epoch e from height 10e + 1). */
+function keyringUpTo(secret: Uint8Array, keysByEpoch: Uint8Array[], newest: number): Keyring {
+  return Keyring.inMemory({
+    networkSecret: secret,
+    epochs: keysByEpoch.slice(0, newest + 1).map((key, epoch) => ({
+      epoch,
+      key,
+      fromHeight: epoch === 0 ? 0 : 10 * epoch + 1,
+      keyHash: epochKeyHash(epoch, key),
+      wrappedPrevious: null,
+    })),
+  });
+}
+
 /** A member's keyring as its store holds it (the node's own is not exposed). */
 async function keyringOf(index: number): Promise<Keyring> {
   return (await Keyring.open({
@@ -447,3 +467,39 @@ async function keyringOf(index: number): Promise<Keyring> {
 function statusZero() {
   return { chainId, height: 0, headHash: new Uint8Array(32) };
 }
+
+test('gossip from a later key epoch makes a node that missed the rotation ask for statuses', async () => {
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const epochKeys = [newEpochKey(), newEpochKey()];
+  const chain = syntheticChain(12);
+  const ahead = [...chain.slice(0, 10)];
+  const aheadNetwork = await createNodeNetwork(
+    { chainId: CHAIN_ID },
+    { blocks: arraySource(CHAIN_ID, ahead), cipher: keyringUpTo(secret, epochKeys, 1) },
+  );
+  await aheadNetwork.start();
+  stops.push(() => aheadNetwork.stop());
+  const behind = await createNodeNetwork(
+    { chainId: CHAIN_ID, bootstrap: aheadNetwork.node.getMultiaddrs().map(String) },
+    {
+      blocks: arraySource(CHAIN_ID, chain.slice(0, 10)),
+      cipher: keyringUpTo(secret, epochKeys, 0),
+    },
+  );
+  const heights: number[] = [];
+  behind.onPeerEvent((event) => {
+    if (event.type === 'status') heights.push(event.status.height);
+  });
+  await behind.start();
+  stops.push(() => behind.stop());
+  await waitFor('the first status exchange', () => heights.includes(10));
+  await waitForTopicPeers(networkIdOf(secret), [aheadNetwork, behind]);
+
+  // The peer commits the rotation block and more, and gossips under the new epoch's key.
+  ahead.push(...chain.slice(10));
+  await waitFor('a status asked again', () => {
+    void aheadNetwork.publish('commit', Uint8Array.of(1)).catch(() => undefined);
+    return heights.includes(12);
+  });
+  expect(behind.validationStats().ignored['future-epoch']).toBeGreaterThan(0);
+});

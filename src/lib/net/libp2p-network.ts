@@ -386,6 +386,14 @@ export class Libp2pNetwork implements Network {
     });
   }
 
+  /** refreshStatuses, unless that was done less than SYNC_STATUS_REFRESH_INTERVAL_MS ago. */
+  private refreshStatusesAtMostEvery(): void {
+    const nowMs = this.nowMs();
+    if (nowMs - this.lastStatusRefreshMs < SYNC_STATUS_REFRESH_INTERVAL_MS) return;
+    this.lastStatusRefreshMs = nowMs;
+    void this.refreshStatuses();
+  }
+
   /** Ask every connected peer that speaks the sync protocol (and is trusted) for its status. */
   async refreshStatuses(): Promise<void> {
     await Promise.all(
@@ -416,6 +424,9 @@ export class Libp2pNetwork implements Network {
       // sender score; a key epoch behind or ahead of ours is an honest member's, ignored.
       const opened = await this.cipher.openGossip(message.data, topic);
       if (!opened.ok) {
+        // Peers are in an epoch this node has no key for yet: it missed the rotation block, and
+        // none of their gossip will open here (nor tell it it is behind) until it syncs.
+        if (opened.reason === 'future-epoch') this.refreshStatusesAtMostEvery();
         const undecryptable = opened.reason === 'undecryptable';
         this.counter.count({ result: undecryptable ? 'reject' : 'ignore', reason: opened.reason });
         return undecryptable ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
