@@ -1,6 +1,7 @@
 // The sync protocol over one libp2p stream: the server side (answers status and range requests
 // from a BlockSource) and the client side (a SyncSession for the sync driver, and the status
-// exchange done on every new connection).
+// exchange done on every new connection). A private ledger's frames are sealed both ways by its
+// LedgerCipher, for the key epoch the client announces (sync-messages.ts, docs/network.md).
 import type { Stream } from '@libp2p/interface';
 import { encodeFrame, BoundedChannel, FrameError, FrameReader } from './frames';
 import {
@@ -26,7 +27,7 @@ const STREAM_WRITE_QUEUE_FRAMES_MAX = 4;
 /** A graceful close that takes longer than this (peer gone silent) becomes an abort. */
 const STREAM_CLOSE_TIMEOUT_MS = 5_000;
 
-/** Length-prefixed frames on one stream, bytes in and out (sealed or not: see SyncSeal). */
+/** Length-prefixed frames on one stream, bytes in and out (a private ledger's are sealed). */
 class FramedStream {
   private readonly reader: FrameReader;
   private readonly writer = new BoundedChannel<Uint8Array>(STREAM_WRITE_QUEUE_FRAMES_MAX);
@@ -222,8 +223,9 @@ export class SyncClientStream implements SyncSession {
     const { chainId, height, headHash } = mine;
     await this.send({ t: 'status', chainId, height, headHash });
     const reply = await this.receive(this.limits.frameTimeoutMs);
-    if (reply?.t === 'status')
+    if (reply?.t === 'status') {
       return { chainId: reply.chainId, height: reply.height, headHash: reply.headHash };
+    }
     if (reply?.t === 'error') throw new SyncProtocolError(reply.reason, false);
     throw new SyncProtocolError('expected status');
   }
