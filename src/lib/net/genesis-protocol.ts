@@ -42,6 +42,8 @@ const GENESIS_PEERS_ASKED_MAX = 32;
 /** A private ledger's request frame: the domain tag and the asker's newest key epoch. */
 const GENESIS_REQUEST_TAG = 'genesis-request';
 const GENESIS_REQUEST_BYTES_MAX = 1_024;
+/** Room for the sealing around a private ledger's genesis (epoch, nonce, tag, framing). */
+const SEALED_SLACK_BYTES = 1_024;
 
 export class GenesisNotFoundError extends Error {
   override readonly name = 'GenesisNotFoundError';
@@ -141,9 +143,8 @@ export async function requestGenesis(
       await stream.closeWrite();
     }
     // Sealing adds a few dozen bytes (epoch, nonce, tag) to the largest genesis.
-    const frame = await new FrameReader(stream.source, GENESIS_BYTES_MAX + 1_024).next(
-      GENESIS_ANSWER_TIMEOUT_MS,
-    );
+    const bytesMax = cipher === null ? GENESIS_BYTES_MAX : GENESIS_BYTES_MAX + SEALED_SLACK_BYTES;
+    const frame = await new FrameReader(stream.source, bytesMax).next(GENESIS_ANSWER_TIMEOUT_MS);
     if (frame === null) throw new Error('the device closed without an answer');
     if (cipher === null) return frame;
     const opened = await cipher.openFrame(frame);
