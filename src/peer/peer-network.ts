@@ -99,7 +99,7 @@ export async function preparePeerNetwork(
   return {
     relays,
     current: () => network,
-    async create({ validator, blocks }) {
+    async create({ validator, blocks, cipher }) {
       network = await createNodeNetwork(
         {
           chainId: ledger.chainId,
@@ -124,7 +124,7 @@ export async function preparePeerNetwork(
             : {}),
           ...(tls ? { tls } : {}),
         },
-        { blocks, validator },
+        { blocks, validator, cipher },
       );
       return network;
     },

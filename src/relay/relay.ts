@@ -3,13 +3,19 @@
 // gossipsub carrying only the discovery topic, so it forwards peer announcements without ever
 // joining a ledger topic: only announcements of their own author's key, within a rate per
 // author and per propagation source (discovery-guard.ts). It stores no ledger data.
-import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub';
+import { gossipsub, type GossipSub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import { createPeerScoreParams } from '@chainsafe/libp2p-gossipsub/score';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
-import { TopicValidatorResult, type PeerId, type PrivateKey } from '@libp2p/interface';
+import {
+  TopicValidatorResult,
+  type Libp2p,
+  type PeerId,
+  type PrivateKey,
+  type PubSub,
+} from '@libp2p/interface';
 import { ping } from '@libp2p/ping';
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { webSockets } from '@libp2p/websockets';
@@ -74,6 +80,8 @@ export interface RelayStats {
 
 export interface Relay {
   peerId: string;
+  /** The underlying node, for tests that record what a relay sees (names, protocols). */
+  readonly node: Libp2p<{ pubsub: PubSub<GossipsubEvents> }>;
   /** Dialable multiaddrs including /p2p/<peerId> (announce addresses if given). */
   multiaddrs(): string[];
   /** Peers with an open connection (for diagnostics and tests). */
@@ -168,6 +176,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   }, GOSSIP_REPAIR_INTERVAL_MS);
   return {
     peerId,
+    node,
     multiaddrs: () => node.getMultiaddrs().map((a) => a.toString()),
     connectionCount: () => node.getConnections().length,
     topics: () => node.services.pubsub.getTopics(),

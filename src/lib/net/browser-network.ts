@@ -7,6 +7,7 @@
 // when the network returns.
 import type { PrivateKey } from '@libp2p/interface';
 import { findGenesis, serveGenesis } from './genesis-protocol';
+import { networkNameOf, type LedgerCipher } from './ledger-cipher';
 import { createBrowserLibp2p } from './libp2p-browser';
 import { Libp2pNetwork, type Libp2pNetworkDeps, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, IceServer, MessageValidator } from './network';
@@ -62,17 +63,18 @@ class BrowserLedgerNetwork extends Libp2pNetwork {
   }
 }
 
+/** `deps.cipher`: a private ledger's names and sealing (null or absent: a public ledger). */
 export async function createBrowserNetwork(
   options: BrowserNetworkOptions,
-  deps: { blocks: BlockSource; validator?: MessageValidator },
+  deps: { blocks: BlockSource; validator?: MessageValidator; cipher?: LedgerCipher | null },
 ): Promise<Libp2pNetwork> {
   const libp2p = await createBrowserLibp2p({
-    chainIds: [options.chainId],
+    chainIds: [networkNameOf(options.chainId, deps.cipher)],
     iceServers: options.iceServers,
     ...(options.privateKey ? { privateKey: options.privateKey } : {}),
   });
   const stopServing = options.genesis
-    ? await serveGenesis(libp2p, options.chainId, options.genesis)
+    ? await serveGenesis(libp2p, options.chainId, options.genesis, deps.cipher ?? null)
     : null;
   // An address a browser cannot dial (damaged, stored by an older version, a wrong transport) is
   // skipped here, so it can never stop the network, and with it the ledger, from starting.
@@ -86,17 +88,19 @@ export async function createBrowserNetwork(
 /**
  * The genesis of `chainId` from a device of that ledger, met through `relays` (a short invite
  * link carries only the chain id). `accept` checks the bytes against the chain id. Throws
- * GenesisNotFoundError when `signal` ends the search first.
+ * GenesisNotFoundError when `signal` ends the search first. A private ledger's invite gives
+ * `cipher` (inviteCipher): the protocol goes by its networkId and both frames are sealed.
  */
 export async function fetchGenesisFromPeers(options: {
   chainId: string;
+  cipher?: LedgerCipher | null;
   relays: string[];
   iceServers: IceServer[];
   accept: (bytes: Uint8Array) => boolean;
   signal: AbortSignal;
 }): Promise<Uint8Array> {
   const libp2p = await createBrowserLibp2p({
-    chainIds: [options.chainId],
+    chainIds: [networkNameOf(options.chainId, options.cipher)],
     iceServers: options.iceServers,
   });
   return findGenesis(libp2p, { ...options, relays: usableRelays(options.relays).usable });

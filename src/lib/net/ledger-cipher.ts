@@ -83,3 +83,8 @@ export function decodeSealed(
     return null;
   }
 }
+
+/** The name a ledger goes by on the network: its networkId if private, else its chain id. */
+export function networkNameOf(chainId: string, cipher: LedgerCipher | null | undefined): string {
+  return cipher ? cipher.networkId : chainId;
+}

@@ -18,6 +18,7 @@ import { DISCOVERY_TOPIC } from './message-types';
 import { generatePeerKey } from './peer-key';
 
 export interface BrowserLibp2pOptions {
+  /** The ledgers whose topics gossipsub allows: chain ids, or private ledgers' networkIds. */
   chainIds: readonly string[];
   /**
    * STUN/TURN servers; tests pass [] (no public STUN on loopback-only runs). A function is asked

@@ -1,6 +1,10 @@
 // The Network over a libp2p node (browser tab or Node): gossip topics with edge validation,
 // the sync stream protocol, status exchange on connect, and connectivity upkeep (relays and
 // known peers redialled with backoff; only the peer with the smaller id dials another peer).
+//
+// A private ledger (a LedgerCipher in the deps) goes by its networkId instead of its chain id in
+// every name (topics, the sync protocol id), seals what it publishes, opens what it receives
+// before anything else looks at it, and seals every sync frame both ways (sync-stream.ts).
 import { MessageHandlers } from './message-handlers';
 import type { GossipSub, GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import {
@@ -23,7 +27,8 @@ import { DialBudget, type DialBudgetLimits } from './dial-budget';
 import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
 import { DiscoveryGuard } from './discovery-guard';
 import { repairOutboundStreams } from './gossip-watchdog';
-import { decodeEnvelope, encodeEnvelope } from './envelope';
+import { encodeEnvelope } from './envelope';
+import { networkNameOf, type LedgerCipher } from './ledger-cipher';
 import {
   CONNECTIONS_MAX,
   DIAL_TIMEOUT_MS,
@@ -95,6 +100,15 @@ export interface Libp2pNetworkDeps {
   libp2p: LedgerLibp2p;
   blocks: BlockSource;
   validator?: MessageValidator;
+  /** A private ledger's names and sealing; null or absent: a public ledger. */
+  cipher?: LedgerCipher | null;
+}
+
+/** What validation opened and decoded, from the validator to the 'message' event. */
+interface Validated {
+  type: MessageType;
+  payload: Uint8Array;
+  decoded: unknown;
 }
 
 interface KnownPeer {
@@ -139,6 +153,9 @@ const STATUS_RETRY_DELAY_MS = 1_000;
 
 export class Libp2pNetwork implements Network {
   readonly chainId: string;
+  /** What topics and protocol ids name: the networkId of a private ledger, else the chain id. */
+  readonly networkName: string;
+  private readonly cipher: LedgerCipher | null;
   private readonly libp2p: LedgerLibp2p;
   private readonly blocks: BlockSource;
   private readonly validator: MessageValidator;
@@ -157,8 +174,11 @@ export class Libp2pNetwork implements Network {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly counter = new ValidationCounter();
   private readonly replays = new ReplayGuard();
-  /** What the validator decoded, from validation to delivery (weak: gossipsub owns messages). */
-  private readonly decoded = new WeakMap<Message, unknown>();
+  /**
+   * What validation opened and decoded, from validation to delivery (weak: gossipsub owns
+   * messages). The 'message' event reads only this: a sealed payload is never decoded there.
+   */
+  private readonly validated = new WeakMap<Message, Validated>();
   /** What each sync peer proved, and who is penalised (ranking, ignored claims, gossip score). */
   private readonly syncPeers: SyncPeerBook;
   private readonly syncLimits: Readonly<SyncClientLimits>;
@@ -175,6 +195,8 @@ export class Libp2pNetwork implements Network {
 
   constructor(options: Libp2pNetworkOptions, deps: Libp2pNetworkDeps) {
     this.chainId = options.chainId;
+    this.cipher = deps.cipher ?? null;
+    this.networkName = networkNameOf(options.chainId, this.cipher);
     this.libp2p = deps.libp2p;
     this.blocks = deps.blocks;
     this.validator = deps.validator ?? acceptAll;
@@ -222,7 +244,7 @@ export class Libp2pNetwork implements Network {
     const score = (pubsub as Partial<GossipSub>).score;
     if (score) score.params.appSpecificScore = (peerId) => this.syncPeers.gossipScore(peerId);
     for (const name of TOPIC_NAMES) {
-      pubsub.topicValidators.set(topicString(this.chainId, name), (peer, message) =>
+      pubsub.topicValidators.set(topicString(this.networkName, name), (peer, message) =>
         this.validate(name, peer, message),
       );
     }
@@ -236,11 +258,12 @@ export class Libp2pNetwork implements Network {
         : TopicValidatorResult.Ignore;
     });
     await this.libp2p.handle(
-      syncProtocol(this.chainId),
+      syncProtocol(this.networkName),
       ({ stream, connection }) => {
         void serveSyncStream(stream, {
           chainId: this.chainId,
           blocks: this.blocks,
+          cipher: this.cipher,
           onStatus: (status) => this.recordStatus(connection.remotePeer.toString(), status),
         });
       },
@@ -253,7 +276,7 @@ export class Libp2pNetwork implements Network {
     this.libp2p.addEventListener('peer:update', this.onPeerUpdate);
     pubsub.addEventListener('message', this.onMessage);
     await this.libp2p.start();
-    for (const name of TOPIC_NAMES) pubsub.subscribe(topicString(this.chainId, name));
+    for (const name of TOPIC_NAMES) pubsub.subscribe(topicString(this.networkName, name));
     this.repairTimer = setInterval(() => {
       const pubsub = this.libp2p.services.pubsub as GossipSub;
       this.repairs += repairOutboundStreams(pubsub, this.libp2p.getConnections());
@@ -285,10 +308,13 @@ export class Libp2pNetwork implements Network {
   }
 
   async publish(type: MessageType, payload: Uint8Array): Promise<void> {
-    const topic = topicString(this.chainId, TOPIC_OF[type]);
+    const name = TOPIC_OF[type];
     // A copy of our own message re-published by someone else is a replay, not news.
     this.replays.remember(this.replays.key(type, payload));
-    await this.libp2p.services.pubsub.publish(topic, encodeEnvelope(type, this.chainId, payload));
+    const envelope = encodeEnvelope(type, this.chainId, payload);
+    // Sealed bytes differ on every publish; gossipsub's message id (author, seqno) does not care.
+    const data = this.cipher ? await this.cipher.sealGossip(envelope, name) : envelope;
+    await this.libp2p.services.pubsub.publish(topicString(this.networkName, name), data);
   }
 
   subscribe(type: MessageType, handler: MessageHandler): () => void {
@@ -360,6 +386,14 @@ export class Libp2pNetwork implements Network {
     });
   }
 
+  /** refreshStatuses, unless that was done less than SYNC_STATUS_REFRESH_INTERVAL_MS ago. */
+  private refreshStatusesAtMostEvery(): void {
+    const nowMs = this.nowMs();
+    if (nowMs - this.lastStatusRefreshMs < SYNC_STATUS_REFRESH_INTERVAL_MS) return;
+    this.lastStatusRefreshMs = nowMs;
+    void this.refreshStatuses();
+  }
+
   /** Ask every connected peer that speaks the sync protocol (and is trusted) for its status. */
   async refreshStatuses(): Promise<void> {
     await Promise.all(
@@ -384,8 +418,23 @@ export class Libp2pNetwork implements Network {
     message: Message,
   ): Promise<TopicValidatorResult> {
     const from = message.type === 'signed' ? message.from.toString() : propagationSource.toString();
-    const { verdict } = await checkMessage(
-      message.data,
+    let envelope = message.data;
+    if (this.cipher) {
+      // What does not open is dropped before anything is decoded: 'undecryptable' costs the
+      // sender score; a key epoch behind or ahead of ours is an honest member's, ignored.
+      const opened = await this.cipher.openGossip(message.data, topic);
+      if (!opened.ok) {
+        // Peers are in an epoch this node has no key for yet: it missed the rotation block, and
+        // none of their gossip will open here (nor tell it it is behind) until it syncs.
+        if (opened.reason === 'future-epoch') this.refreshStatusesAtMostEvery();
+        const undecryptable = opened.reason === 'undecryptable';
+        this.counter.count({ result: undecryptable ? 'reject' : 'ignore', reason: opened.reason });
+        return undecryptable ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
+      }
+      envelope = opened.envelope;
+    }
+    const { verdict, type, payload } = await checkMessage(
+      envelope,
       topic,
       this.chainId,
       from,
@@ -393,28 +442,24 @@ export class Libp2pNetwork implements Network {
       this.replays,
     );
     this.counter.count(verdict);
-    if (verdict.result === 'accept') {
+    if (verdict.result === 'accept' && type !== undefined && payload !== undefined) {
       // gossipsub hands this same Message object to the 'message' event right after.
-      if (verdict.message !== undefined) this.decoded.set(message, verdict.message);
+      this.validated.set(message, { type, payload, decoded: verdict.message });
       return TopicValidatorResult.Accept;
     }
+    if (verdict.result === 'accept') return TopicValidatorResult.Ignore; // unreachable
     return verdict.result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
   }
 
   private readonly onMessage = (event: CustomEvent<Message>): void => {
     const message = event.detail;
-    // Only messages that passed validate() reach here.
-    if (!message.topic.startsWith(`/ledger/${this.chainId}/`)) return;
-    let envelope;
-    try {
-      envelope = decodeEnvelope(message.data);
-    } catch {
-      return; // unreachable: validate() decoded the same bytes
-    }
+    // Only messages that passed validate() reach here, each with what it opened and decoded.
+    const validated = this.validated.get(message);
+    if (validated === undefined) return;
+    this.validated.delete(message);
     const from = message.type === 'signed' ? message.from.toString() : '';
-    const decoded = this.decoded.get(message);
-    this.decoded.delete(message);
-    this.handlers.deliver({ type: envelope.type, payload: envelope.payload, from, decoded });
+    const { type, payload, decoded } = validated;
+    this.handlers.deliver({ type, payload, from, ...(decoded !== undefined ? { decoded } : {}) });
   };
 
   // --- peers and sync ---------------------------------------------------------------------------
@@ -456,17 +501,17 @@ export class Libp2pNetwork implements Network {
       .getConnections()
       .find((c) => c.remotePeer.toString() === peerId && c.limits == null && c.status === 'open');
     if (!connection) throw new Error('not connected');
-    const stream = await connection.newStream(syncProtocol(this.chainId), {
+    const stream = await connection.newStream(syncProtocol(this.networkName), {
       signal: signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    return new SyncClientStream(stream, this.syncLimits);
+    return new SyncClientStream(stream, this.syncLimits, this.cipher);
   }
 
   private async exchangeStatus(connection: Connection): Promise<void> {
-    const stream = await connection.newStream(syncProtocol(this.chainId), {
+    const stream = await connection.newStream(syncProtocol(this.networkName), {
       signal: AbortSignal.timeout(DIAL_TIMEOUT_MS),
     });
-    const session = new SyncClientStream(stream, this.syncLimits);
+    const session = new SyncClientStream(stream, this.syncLimits, this.cipher);
     try {
       const { chainId, height, headHash } = await session.exchangeStatus(this.blocks.status());
       this.recordStatus(connection.remotePeer.toString(), { chainId, height, headHash });
@@ -496,7 +541,7 @@ export class Libp2pNetwork implements Network {
     if (kind !== null && (this.kinds.has(peerId) || this.kinds.size < CONNECTIONS_MAX)) {
       this.kinds.set(peerId, kind);
     }
-    if (connection.limits != null || !protocols.includes(syncProtocol(this.chainId))) return;
+    if (connection.limits != null || !protocols.includes(syncProtocol(this.networkName))) return;
     void this.exchangeStatusWithRetry(connection, STATUS_ATTEMPTS_MAX);
   };
 

@@ -31,6 +31,7 @@ export interface NodeWebRtcOptions {
 }
 
 export interface NodeLibp2pOptions {
+  /** The ledgers whose topics gossipsub allows: chain ids, or private ledgers' networkIds. */
   chainIds: readonly string[];
   /** e.g. ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']. */
   listen: string[];

@@ -238,6 +238,8 @@ export class MemoryNetwork implements Network {
         if (!hub.linked(self, peerId)) throw new Error('connection dropped');
         const server = peer.deps.cipher ?? null;
         if (!server && !reader) return blocks;
+        // A device without the ledger's secret does not even share a protocol name with it.
+        if (server && !reader) throw new Error('not a member of this network');
         // A private ledger's frames travel sealed, as on libp2p: the server stops at the end of
         // the reader's key epoch; the reader keeps what it can open.
         const readable: EncodedBlock[] = [];

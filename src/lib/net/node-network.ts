@@ -1,8 +1,10 @@
 // A Node.js peer's Network (integration tests, the always-on peer): TCP + WebSockets libp2p, and
 // optionally WebRTC and a relay server (libp2p-node.ts), wrapped in Libp2pNetwork. Node-only
-// (imports @libp2p/tcp through libp2p-node.ts).
+// (imports @libp2p/tcp through libp2p-node.ts). A private ledger's cipher names its topics and
+// protocols (networkId) and seals its traffic.
 import type { PrivateKey } from '@libp2p/interface';
 import { findGenesis, serveGenesis, type FindGenesisOptions } from './genesis-protocol';
+import { networkNameOf, type LedgerCipher } from './ledger-cipher';
 import { createNodeLibp2p, type NodeLibp2pOptions } from './libp2p-node';
 import { Libp2pNetwork, type Libp2pNetworkOptions } from './libp2p-network';
 import type { BlockSource, MessageValidator } from './network';
@@ -24,7 +26,7 @@ export interface NodeNetworkOptions
 
 export async function createNodeNetwork(
   options: NodeNetworkOptions,
-  deps: { blocks: BlockSource; validator?: MessageValidator },
+  deps: { blocks: BlockSource; validator?: MessageValidator; cipher?: LedgerCipher | null },
 ): Promise<Libp2pNetwork> {
   const {
     chainId,
@@ -40,11 +42,11 @@ export async function createNodeNetwork(
   } = options;
   const libp2p = await createNodeLibp2p({
     ...libp2pOptions,
-    chainIds: [chainId],
+    chainIds: [networkNameOf(chainId, deps.cipher)],
     listen: listen ?? ['/ip4/127.0.0.1/tcp/0'],
     discovery: discovery ?? false,
   });
-  if (genesis) await serveGenesis(libp2p, chainId, genesis);
+  if (genesis) await serveGenesis(libp2p, chainId, genesis, deps.cipher ?? null);
   return new Libp2pNetwork(
     {
       chainId,
@@ -67,7 +69,7 @@ export async function fetchGenesisFromNodePeers(
 ): Promise<Uint8Array> {
   // Discovery and the circuit transport: browsers serving the genesis are reached through relays.
   const libp2p = await createNodeLibp2p({
-    chainIds: [options.chainId],
+    chainIds: [networkNameOf(options.chainId, options.cipher)],
     listen: [],
     discovery: true,
     webrtc: { iceServers: [] },

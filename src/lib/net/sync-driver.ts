@@ -5,9 +5,14 @@
 // with another peer; blocks fetched ahead from a failed peer are dropped unverified. What each
 // peer did is reported (`SyncPeers.report`), so the network can rank peers by the blocks they
 // proved and penalise the ones that served garbage or claimed heights they did not serve.
+//
+// A private ledger's reply stops at the end of the reader's key epoch (SyncEpochAheadError):
+// nobody's fault. The pass ends with what was verified; once the node has committed the block
+// that rotates the key it holds the next one, and the catch-up's next pass asks again with it.
 import { FrameError } from './frames';
 import { SYNC_BATCH_BLOCKS_MAX, SYNC_FETCH_AHEAD_BATCHES, SYNC_PEER_ATTEMPTS_MAX } from './limits';
 import type { EncodedBlock, SyncOptions, SyncResult } from './network';
+import { SyncEpochAheadError } from './ledger-cipher';
 import { SyncProtocolError } from './sync-messages';
 import type { SyncOutcome } from './sync-peers';
 
@@ -153,7 +158,8 @@ export async function syncRange(
           throw new PeerDroppedError('local', `batch from ${batch.from}, expected ${next}`);
         }
         const batchEnd = batch.from + blocks.length;
-        if (ahead.length > 0 && ahead[0]?.from !== batchEnd) {
+        // (With nothing asked ahead yet, `requested` is where the next request would start.)
+        if (ahead.length > 0 ? ahead[0]?.from !== batchEnd : requested !== batchEnd) {
           // The peer served a prefix: what was asked ahead no longer lines up; ask again.
           ahead.length = 0;
           requested = batchEnd;
@@ -169,6 +175,7 @@ export async function syncRange(
       }
     } catch (error) {
       if (error instanceof SyncAbortedError) throw error;
+      if (error instanceof SyncEpochAheadError) break;
       failed.set(peerId, (error as Error).message);
       const outcome = outcomeOf(error as Error);
       if (outcome) peers.report?.(peerId, outcome);

@@ -3,6 +3,10 @@
 //   client -> server  {t:'range', from, to}                      at most SYNC_BATCH_BLOCKS_MAX
 //   server -> client  {t:'block', height, block, commit} ... then {t:'end'}
 //   either way        {t:'error', reason}                        then the stream closes
+// A private ledger (`/ledger/<networkId>/sync/1.0.0`) seals every frame (LedgerCipher) and adds:
+//   client -> server  `epoch` in status and range: the newest key epoch the client holds
+//   server -> client  {t:'epoch-ahead', height}   instead of the first block, when that block is
+//                                                 of a later key epoch than the client's
 // The client asks for the next range once the previous one has arrived (at most
 // SYNC_FETCH_AHEAD_BATCHES ahead of the batch it is verifying).
 import { decode, encode } from 'cborg';
@@ -10,10 +14,11 @@ import { isChainId } from './envelope';
 import type { EncodedBlock, SyncStatus } from './network';
 
 export type SyncMessage =
-  | ({ t: 'status' } & SyncStatus)
-  | { t: 'range'; from: number; to: number }
+  | ({ t: 'status'; epoch?: number } & SyncStatus)
+  | { t: 'range'; from: number; to: number; epoch?: number }
   | ({ t: 'block' } & EncodedBlock)
   | { t: 'end' }
+  | { t: 'epoch-ahead'; height: number }
   | { t: 'error'; reason: string };
 
 export class SyncProtocolError extends Error {
@@ -53,14 +58,25 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
   }
   const m = value as Record<string, unknown>;
   const keys = Object.keys(m).length;
+  // A reader's key epoch (private ledgers only): one more key when present.
+  const epoch = 'epoch' in m ? m.epoch : undefined;
+  if (epoch !== undefined && !isHeight(epoch)) throw new SyncProtocolError('malformed: epoch');
+  const withEpoch = epoch === undefined ? {} : { epoch };
+  const epochKeys = epoch === undefined ? 0 : 1;
   switch (m.t) {
     case 'status':
-      if (keys !== 4 || !isChainId(m.chainId) || !isHeight(m.height)) break;
+      if (keys !== 4 + epochKeys || !isChainId(m.chainId) || !isHeight(m.height)) break;
       if (!(m.headHash instanceof Uint8Array) || m.headHash.byteLength !== 32) break;
-      return { t: 'status', chainId: m.chainId, height: m.height, headHash: m.headHash };
+      return {
+        t: 'status',
+        chainId: m.chainId,
+        height: m.height,
+        headHash: m.headHash,
+        ...withEpoch,
+      };
     case 'range':
-      if (keys !== 3 || !isHeight(m.from) || !isHeight(m.to)) break;
-      return { t: 'range', from: m.from, to: m.to };
+      if (keys !== 3 + epochKeys || !isHeight(m.from) || !isHeight(m.to)) break;
+      return { t: 'range', from: m.from, to: m.to, ...withEpoch };
     case 'block':
       if (keys !== 4 || !isHeight(m.height)) break;
       if (!(m.block instanceof Uint8Array) || !(m.commit instanceof Uint8Array)) break;
@@ -68,6 +84,9 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
     case 'end':
       if (keys !== 1) break;
       return { t: 'end' };
+    case 'epoch-ahead':
+      if (keys !== 2 || !isHeight(m.height)) break;
+      return { t: 'epoch-ahead', height: m.height };
     case 'error':
       if (keys !== 2 || typeof m.reason !== 'string') break;
       return { t: 'error', reason: m.reason.slice(0, REASON_CHARS_MAX) };

@@ -294,12 +294,12 @@ class BrowserDevice implements Device {
       },
       {
         store,
-        createNetwork: async ({ validator, blocks }) => {
+        createNetwork: async ({ validator, blocks, cipher }) => {
           const { config, relays } = await (firstRead ?? relaysNow());
           firstRead = null;
           return createBrowserNetwork(
             { chainId, relays, iceServers: liveIceServers(config), genesis: genesisBytes },
-            { blocks, validator },
+            { blocks, validator, cipher },
           );
         },
         signer: webCryptoSigner(this.#key),

@@ -23,6 +23,7 @@ import {
 } from '../net/ledger-cipher';
 import type { TopicName } from '../net/message-types';
 import type { KeyringEpoch, KeyringStore, StoredKeyring } from '../store/types';
+import type { InviteAccess } from './private-ledger';
 
 const NETWORK_ID_DOMAIN = 'p2p-ledger/network-id/v1';
 const GOSSIP_AAD_DOMAIN = 'p2p-ledger/gossip/v1';
@@ -66,6 +67,15 @@ export class Keyring implements LedgerCipher {
   static async create(components: KeyringComponents, initial: StoredKeyring): Promise<Keyring> {
     await components.store.save(initial);
     return new Keyring(components, structuredClone(initial));
+  }
+
+  /**
+   * A keyring kept in memory only, for a device without a ledger store (inviteCipher): it never
+   * learns from blocks (it has no chain id nor X25519 key to open rotations with).
+   */
+  static inMemory(stored: StoredKeyring): Keyring {
+    const store = new MemoryKeyringStore(stored);
+    return new Keyring({ store, chainId: '', address: '', boxKey: null }, structuredClone(stored));
   }
 
   /** The keyring of a private ledger, from the store; null if this device has none saved. */
@@ -257,4 +267,38 @@ export class Keyring implements LedgerCipher {
     }
     return null;
   }
+}
+
+/** A KeyringStore that keeps its one keyring in memory (nothing is written anywhere). */
+class MemoryKeyringStore implements KeyringStore {
+  constructor(private stored: StoredKeyring | null = null) {}
+  async load(): Promise<StoredKeyring | null> {
+    return this.stored ? structuredClone(this.stored) : null;
+  }
+  async save(keyring: StoredKeyring): Promise<void> {
+    this.stored = structuredClone(keyring);
+  }
+}
+
+/**
+ * The cipher of a device that holds only an invite to a private ledger (no ledger store yet):
+ * it names the ledger's protocols by the invite's networkId and seals and opens frames under the
+ * invite's epoch key only, which is enough to fetch the genesis from a device of that ledger.
+ * The key is not checked here: the genesis it opens is, against the chain id, and the key then
+ * against the genesis (keyringOfInvite).
+ */
+export function inviteCipher(access: InviteAccess): LedgerCipher {
+  const stored: StoredKeyring = {
+    networkSecret: access.networkSecret,
+    epochs: [
+      {
+        epoch: access.epoch,
+        key: access.key,
+        fromHeight: null,
+        keyHash: null,
+        wrappedPrevious: null,
+      },
+    ],
+  };
+  return Keyring.inMemory(stored);
 }

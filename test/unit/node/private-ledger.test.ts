@@ -227,6 +227,11 @@ describe('private ledger', () => {
     const proposalId = v0.members().find((m) => m.address === removedAddress)?.removal
       ?.proposalId as string;
     expect(proposalId).toBeTruthy();
+    // v1 commits the proposal's block a moment after v0 (under load, after this line ran).
+    await until(
+      () => v1.members().some((m) => m.address === removedAddress && m.removal),
+      'the proposal at v1',
+    );
     await expect(v1.removeMember(removedAddress, null)).rejects.toThrow(TxRejectedError);
     await v1.removeMember(removedAddress, proposalId);
     await v2.removeMember(removedAddress, proposalId);
