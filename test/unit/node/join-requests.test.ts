@@ -17,7 +17,11 @@ import { addressOf } from '../../../src/lib/core/hash';
 import { webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
 import { createGossipValidator } from '../../../src/lib/node/gossip-validator';
 import { JoinRequests } from '../../../src/lib/node/join-requests';
-import { JOIN_REQUESTS_MAX, JOIN_REQUESTS_PER_PEER_MAX } from '../../../src/lib/node/params';
+import {
+  JOIN_DECLINED_MAX,
+  JOIN_REQUESTS_MAX,
+  JOIN_REQUESTS_PER_PEER_MAX,
+} from '../../../src/lib/node/params';
 import {
   decodeJoinRequest,
   encodeJoinRequest,
@@ -226,5 +230,11 @@ describe('join requests', () => {
     expect(table.views(state, self)).toEqual([]);
     table.add(state, await asking(member!, 'validator'), 'p', 4);
     expect(table.views(state, self)).toEqual([]);
+    // The declined list is bounded: the oldest decline is forgotten first.
+    for (let i = 0; i < JOIN_DECLINED_MAX; i++) table.decline(new Uint8Array(32).fill(i + 1));
+    table.add(state, await asking(member!, 'validator'), 'p', 5);
+    expect(table.views(state, self).map((view) => view.address)).toEqual([
+      addressOf(member!.publicKey),
+    ]);
   });
 });
