@@ -17,8 +17,9 @@ export type JoinApprovalParts = Pick<NodeParts, 'joins' | 'head' | 'address' | '
 
 /** 32 bytes from 64 hex digits (a public key or a proposal id); a typed refusal otherwise. */
 export function keyFromHex(hex: string): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(hex))
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new TxRejectedError('bad-body', 'expected 32 bytes in hex');
+  }
   return fromHex(hex);
 }
 
