@@ -194,6 +194,11 @@ describe('joining a private ledger', () => {
     await expect(annaNode.approveJoin(asking!.publicKey, null, 'member')).rejects.toMatchObject({
       code: 'request-changed',
     });
+    // Power on a private ledger is only given when named: without `grants`, approving means
+    // admitting a member, which this row no longer does.
+    await expect(annaNode.approveJoin(asking!.publicKey, null)).rejects.toMatchObject({
+      code: 'request-changed',
+    });
     const power = await annaNode.approveJoin(asking!.publicKey, null, 'validator');
     expect(power.action).toMatchObject({ kind: 'validator-propose', address: phoneNode.address });
     await waitFor(annaNode, committed(power.hash));
