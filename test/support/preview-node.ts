@@ -252,6 +252,14 @@ class PreviewLedger implements LedgerNode {
     this.#records.clear();
   }
 
+  // As the real node: hidden on this device only.
+  async declineJoin(publicKey: string): Promise<void> {
+    takeFailure();
+    const index = this.#joinRequests.findIndex((r) => r.publicKey === publicKey);
+    if (index >= 0) this.#joinRequests.splice(index, 1);
+    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
+  }
+
   async approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry> {
     takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
@@ -368,6 +376,10 @@ class PreviewLedger implements LedgerNode {
       address: fakeAddress(publicKey),
       label,
       kind: 'browser',
+      boxKey: fakeHash(`box:${label}`),
+      asks: 'validator',
+      member: false,
+      grants: 'validator',
       lastSeenMs: this.#clockMs,
       proposalId: null,
       proposer: null,
@@ -578,7 +590,7 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       takeFailure();
       created += 1;
       const chainId = fakeHash(`chain:${name}:${created}`);
-      const invite: Invite = { chainId, name, genesis: null, relays: [] };
+      const invite: Invite = { chainId, name, genesis: null, relays: [], access: null };
       const node = new PreviewLedger(invite, address, 'validator', balances, options);
       ledgers.set(chainId, { node, addedAt: options.startTimeMs });
       return chainId;
@@ -590,6 +602,7 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
         chainId: parsed.chainId,
         name: parsed.name,
         fragment: inviteFragment(link),
+        private: parsed.access !== null,
         inviter: null,
         onDevice: here ? { name: here.node.status.ledgerName } : null,
         relays: parsed.relays,

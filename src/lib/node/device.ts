@@ -15,6 +15,7 @@
 import { decodeGenesis, encodeGenesis } from '../core/encoding';
 import { addressOf, chainIdOf } from '../core/hash';
 import type { Genesis } from '../core/types';
+import { generateBoxKey } from '../crypto/box';
 import {
   cachingVerifier,
   generateSigningKey,
@@ -47,11 +48,13 @@ import { systemClock } from './clock';
 import { FullNode } from './full-node';
 import {
   createLedger,
+  deviceBoxKeyOf,
   findLedgerEntry,
   GENESIS_FETCH_TIMEOUT_MS,
   joinLedger,
   ledgerEntry,
   type DeviceLedgers,
+  type NewLedger,
 } from './device-ledgers';
 import { InviteError, inviteFragment, parseInvite } from './invite';
 import { broadcastChannelLink } from './tab-link';
@@ -112,10 +115,7 @@ class BrowserDevice implements Device {
     );
   }
 
-  async createLedger(options: {
-    name: string;
-    balances: { address: string; amount: number }[];
-  }): Promise<string> {
+  async createLedger(options: NewLedger): Promise<string> {
     const chainId = await createLedger(this.#ledgers(), this.#key.publicKey, options);
     void requestPersistentStorage().catch(() => false);
     return chainId;
@@ -128,6 +128,7 @@ class BrowserDevice implements Device {
       chainId: invite.chainId,
       name: invite.name,
       fragment: inviteFragment(link),
+      private: invite.access !== null,
       inviter: null,
       onDevice: entry ? { name: entry.name } : null,
       relays: invite.relays,
@@ -149,6 +150,7 @@ class BrowserDevice implements Device {
       openLedgerStore: (chainId) => openIdbLedgerStore({ chainId }),
       nowMs: () => Date.now(),
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      newBoxKey: generateBoxKey,
     };
   }
 
@@ -275,6 +277,8 @@ class BrowserDevice implements Device {
     // read afresh.
     let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
     await firstRead;
+    // A private ledger seals its rotated keys to this key (made once per profile).
+    const boxKey = await deviceBoxKeyOf(this.#ledgers());
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
     let closed = false;
@@ -303,6 +307,7 @@ class BrowserDevice implements Device {
           );
         },
         signer: webCryptoSigner(this.#key),
+        boxKey,
         // Gossip, validate-block and commit check the same signatures: verify each once.
         verifier: cachingVerifier(webCryptoVerifier()),
         // Range sync verifies in bulk on other cores (WebCrypto verifies on the calling thread).

@@ -87,7 +87,8 @@ const api = {
   async create(name: string, amount: number) {
     const device = await openDevice();
     const address = await device.address();
-    return device.createLedger({ name, balances: [{ address, amount }] });
+    // Public: these pages test the validator flows of a public ledger (private ones: unit tests).
+    return device.createLedger({ name, balances: [{ address, amount }], access: 'public' });
   },
   async status(chainId: string): Promise<NodeStatus> {
     return (await node(chainId)).status;
@@ -108,7 +109,7 @@ const api = {
   async approve(chainId: string, publicKey: string) {
     const ledger = await node(chainId);
     const view = ledger.joinRequests().find((request) => request.publicKey === publicKey);
-    return ledger.approveJoin(publicKey, view?.proposalId ?? null);
+    return ledger.approveJoin(publicKey, view?.proposalId ?? null, view?.grants);
   },
   async validators(chainId: string) {
     return (await node(chainId)).validators();
