@@ -3,7 +3,10 @@
 // there are several). The same create/join code as a browser profile (device-ledgers.ts).
 import { decodeGenesis } from '../lib/core/encoding';
 import { chainIdOf } from '../lib/core/hash';
+import { fetchNetworkConfig } from '../lib/net/network-config';
+import { usableRelays } from '../lib/net/relay-address';
 import { fetchGenesisFromNodePeers } from '../lib/net/node-network';
+import { inviteCipher } from '../lib/node/keyring';
 import type { Invite } from '../lib/node/api';
 import {
   createLedger,
@@ -15,6 +18,27 @@ import type { DeviceKey, LedgerEntry } from '../lib/store/types';
 import { APP_URL_DEFAULT, type PeerConfig } from './args';
 import { EXIT, PeerExit } from './exit-codes';
 
+/** How long the app's published relays may take to fetch, for a short invite's genesis. */
+const PUBLISHED_RELAYS_TIMEOUT_MS = 10_000;
+
+/**
+ * The relays the app that made an invite link publishes (--network-config, else the link's
+ * /relay.json): links list only relays the app does not publish, as a browser opening the link
+ * finds those there. None when there is no app to ask.
+ */
+async function appRelays(config: PeerConfig, link: string): Promise<string[]> {
+  let url = config.networkConfigUrl;
+  try {
+    url ??= new URL('/relay.json', link).href;
+  } catch {
+    // A bare fragment names no app.
+  }
+  if (!url) return [];
+  return fetchNetworkConfig(url, { signal: AbortSignal.timeout(PUBLISHED_RELAYS_TIMEOUT_MS) })
+    .then((network) => network.relays)
+    .catch(() => []);
+}
+
 export async function chooseLedger(
   config: PeerConfig,
   ledgers: DeviceLedgers,
@@ -25,10 +49,12 @@ export async function chooseLedger(
   if (mode.type === 'invite') {
     // The invite comes through whole (a private one with its access): its network is found by
     // what the access names.
+    const published = await appRelays(config, mode.link);
     const fetchGenesis = async (invite: Invite) => {
       const bytes = await fetchGenesisFromNodePeers({
         chainId: invite.chainId,
-        relays: [...invite.relays, ...config.relays],
+        relays: [...new Set([...invite.relays, ...config.relays, ...published])],
+        cipher: invite.access ? inviteCipher(invite.access) : null,
         accept: (candidate) => {
           try {
             return chainIdOf(decodeGenesis(candidate)) === invite.chainId;
@@ -40,7 +66,16 @@ export async function chooseLedger(
       });
       return decodeGenesis(bytes);
     };
-    return (await joinLedger(ledgers, mode.link, fetchGenesis)).chainId;
+    const { chainId } = await joinLedger(ledgers, mode.link, fetchGenesis);
+    // Remembered with the ledger, so the peer finds the app's relays again after a restart.
+    const store = await ledgers.openLedgerStore(chainId);
+    try {
+      for (const relay of usableRelays(published).usable)
+        await store.notePeer(relay, ledgers.nowMs());
+    } finally {
+      await store.close();
+    }
+    return chainId;
   }
   if (mode.type === 'create') {
     if (held.length > 0) {

@@ -57,6 +57,7 @@ import {
   type NewLedger,
 } from './device-ledgers';
 import { InviteError, inviteFragment, parseInvite } from './invite';
+import { inviteCipher } from './keyring';
 import { broadcastChannelLink } from './tab-link';
 import { requestValidatorLock } from './validator-lock';
 import { workerTimers } from './worker-timers';
@@ -229,6 +230,8 @@ class BrowserDevice implements Device {
       iceServers: config.iceServers,
       accept: matches,
       signal: AbortSignal.timeout(GENESIS_FETCH_TIMEOUT_MS),
+      // A private ledger's devices answer only under its network id, sealed with its key.
+      cipher: invite.access ? inviteCipher(invite.access) : null,
     });
     return decodeGenesis(bytes);
   }

@@ -5,6 +5,7 @@ import {
   applyChanges,
   blockSignatureChecks,
   checkTx,
+  checkTxAfter,
   makeValidatorSet,
   toHex,
   txHash,
@@ -419,5 +420,26 @@ describe('per-block limits on new state', () => {
     const sent = await fresh.addBlock({ txs: transfers });
     expect(sent.results.slice(0, -1).every((r) => r.code === 'ok')).toBe(true);
     expect(sent.results.at(-1)?.code).toBe('block-limit');
+  });
+});
+
+describe('the check before signing (checkTxAfter)', () => {
+  test('pending txs are not one block: more new records than a block takes are all fine', () => {
+    const base = state.accounts.get(addressOf(user))!.nonce;
+    const pending = Array.from({ length: NEW_RECORDS_PER_BLOCK_MAX + 10 }, (_, i) =>
+      tx(user, 'put', { key: `pending-${i}`, value: Uint8Array.of(i & 255) }, base + i),
+    );
+    const next = tx(
+      user,
+      'put',
+      { key: 'one-more', value: Uint8Array.of(1) },
+      base + pending.length,
+    );
+    expect(checkTxAfter(state, pending, next)).toEqual({ code: 'ok' });
+    // What the pending txs did still counts: deleting one of their records is fine, a record
+    // that none of them writes is not there.
+    const del = (key: string) => tx(user, 'delete', { key }, base + pending.length);
+    expect(checkTxAfter(state, pending, del('pending-3')).code).toBe('ok');
+    expect(checkTxAfter(state, pending, del('nowhere')).code).toBe('record-not-found');
   });
 });
