@@ -133,7 +133,8 @@ export async function measurePeerSync(row4TxsPerS?: number): Promise<PeerSyncRes
     source = null;
 
     // Fresh profiles sync from the peer alone (its invite names its WebSocket address first).
-    const invite = (await peer.status()).process.invite;
+    // A public ledger: its peer serves the invite link (a private one's it never serves).
+    const invite = (await peer.status()).process.invite as string;
     browser = await launchChromium();
     const runs: SyncRun[] = [];
     for (let i = 0; i < RUNS; i++) {

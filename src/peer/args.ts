@@ -35,17 +35,25 @@ Ledger:
                            shows up on their Devices page as an "always-on peer". Running it
                            again with the same link resumes.
   --create                 Create a new ledger with this peer as its only validator, and print
-                           its invite link (and a QR code in a terminal).
+                           its invite link (and a QR code in a terminal). The ledger is
+                           private: only devices holding its invite link can find or read it,
+                           and only members write (the link carries its key: share it as a
+                           secret).
+  --public                 With --create: a public ledger instead (anyone who learns its chain
+                           id can read it).
   --name <name>            The new ledger's name (with --create).
   --balance <addr>=<n>     An initial balance in the new ledger (with --create; repeatable).
                            Devices need an account to write; this gives one.
   --ledger <chain id>      Which ledger to run when the data directory holds several.
   --label <text>           The name validators see in this peer's join request
                            (default "always-on peer (<host name>)").
-  --observer               Follow and serve the ledger without asking to become a validator.
+  --observer               Follow and serve the ledger without asking to become a validator (on a
+                           private ledger it asks to become a member, to keep receiving its key).
   --approve <key>          Approve the join requests of this device (its fingerprint, public
                            key or address, as its Devices page shows; repeatable). Needed with
-                           --create, where this peer is the only validator.
+                           --create, where this peer is the only validator. On a private ledger
+                           this admits the device as a member, and makes it a validator only if
+                           its request asks for that.
   --app-url <url>          The app's address, written into invite links
                            (default ${APP_URL_DEFAULT}, or the --invite link's).
 
@@ -97,7 +105,12 @@ Exit status: 0 stopped by SIGTERM/SIGINT, 1 unexpected error, 2 shutdown timed o
 
 export type PeerMode =
   | { type: 'invite'; link: string }
-  | { type: 'create'; name: string; balances: { address: string; amount: number }[] }
+  | {
+      type: 'create';
+      name: string;
+      balances: { address: string; amount: number }[];
+      access: 'private' | 'public';
+    }
   | { type: 'resume' };
 
 export interface PeerConfig {
@@ -224,6 +237,7 @@ export function parsePeerArgs(
         help: { type: 'boolean', short: 'h' },
         invite: { type: 'string' },
         create: { type: 'boolean' },
+        public: { type: 'boolean' },
         name: { type: 'string' },
         balance: { type: 'string', multiple: true },
         ledger: { type: 'string' },
@@ -262,6 +276,7 @@ export function parsePeerArgs(
   if (values.create && !values.name?.trim()) throw usage('--create needs --name');
   if (!values.create && values.name !== undefined) throw usage('--name goes with --create');
   if (!values.create && values.balance) throw usage('--balance goes with --create');
+  if (!values.create && values.public) throw usage('--public goes with --create');
   const mode: PeerMode =
     values.invite !== undefined
       ? { type: 'invite', link: values.invite }
@@ -270,6 +285,7 @@ export function parsePeerArgs(
             type: 'create',
             name: (values.name ?? '').trim(),
             balances: (values.balance ?? []).map(balance),
+            access: values.public ? 'public' : 'private',
           }
         : { type: 'resume' };
 

@@ -1,8 +1,9 @@
 // Approving the join requests of named devices (--approve), for a peer that runs without a
 // person at a screen: a ledger it created has no other validator to click "Approve". Only the
 // keys the operator named are approved, exactly as the Devices page would (FullNode.approveJoin
-// with the proposal the view shows), each at most once at a time; a refusal is logged and tried
-// again when the requests or the head change.
+// with the proposal and the grant the view shows), each at most once at a time; a refusal is
+// logged and tried again when the requests or the head change. On a private ledger a device is
+// admitted as a member; it becomes a validator only if its request asks for that.
 import type { JoinRequest, LedgerNode } from '../lib/node/api';
 import type { Logger } from './logger';
 
@@ -28,12 +29,15 @@ export function startAutoApprove(
         continue;
       }
       pending.set(request.publicKey, '');
-      node.approveJoin(request.publicKey, request.proposalId).then(
+      // What the view grants: on a private ledger membership first; a validator's power only
+      // if the device's request asks for it (shown again once it is a member).
+      node.approveJoin(request.publicKey, request.proposalId, request.grants).then(
         (entry) => {
           pending.set(request.publicKey, entry.hash);
           log.info('approved a join request', {
             label: request.label,
             kind: request.kind,
+            grants: request.grants,
             address: request.address,
             tx: entry.hash,
           });

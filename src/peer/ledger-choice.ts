@@ -23,6 +23,8 @@ export async function chooseLedger(
   const held = await ledgers.store.ledgers();
   const { mode } = config;
   if (mode.type === 'invite') {
+    // The invite comes through whole (a private one with its access): its network is found by
+    // what the access names.
     const fetchGenesis = async (invite: Invite) => {
       const bytes = await fetchGenesisFromNodePeers({
         chainId: invite.chainId,
@@ -49,7 +51,11 @@ export async function chooseLedger(
           'give another --data-dir',
       );
     }
-    return createLedger(ledgers, key.publicKey, { name: mode.name, balances: mode.balances });
+    return createLedger(ledgers, key.publicKey, {
+      name: mode.name,
+      balances: mode.balances,
+      access: mode.access,
+    });
   }
   if (config.ledger !== null) return config.ledger;
   if (held.length === 1) return (held[0] as LedgerEntry).chainId;

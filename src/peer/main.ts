@@ -23,6 +23,10 @@ function exit(code: ExitCode): never {
 
 async function printInvite(peer: Peer, config: PeerConfig, log: Logger): Promise<void> {
   const link = peer.inviteLink();
+  if (link === null) {
+    log.warn('no invite link: this peer holds no key of this private ledger');
+    return;
+  }
   log.info('invite link', { link });
   if (config.mode.type !== 'create') return;
   if (process.stdout.isTTY) {

@@ -12,13 +12,15 @@ import { GenesisNotFoundError } from '../lib/net/genesis-protocol';
 import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../lib/crypto/index';
 import { systemClock, systemTimers } from '../lib/node/clock';
 import {
+  deviceBoxKeyOf,
   GENESIS_FETCH_TIMEOUT_MS,
   ledgerEntry,
   LedgerNotOnDeviceError,
   type DeviceLedgers,
 } from '../lib/node/device-ledgers';
 import { FullNode } from '../lib/node/full-node';
-import { InviteError, inviteLink, makeInvite } from '../lib/node/invite';
+import { InviteError } from '../lib/node/invite';
+import { InviteUnavailableError } from '../lib/node/private-ledger';
 import { SchemaError, StorageFullError } from '../lib/store/errors';
 import {
   generateStorableDeviceKey,
@@ -49,8 +51,11 @@ export interface Peer {
   readonly node: FullNode;
   /** The status endpoint's URL, or null with --http off. */
   readonly statusUrl: string | null;
-  /** An invite link to this ledger that names this peer's own addresses first. */
-  inviteLink(): string;
+  /**
+   * An invite link to this ledger that names this peer's own addresses first; null when this
+   * peer cannot invite (a private ledger it holds no key of, or was removed from).
+   */
+  inviteLink(): string | null;
   snapshot(): Promise<StatusSnapshot>;
   /** Stops everything in reverse order; resolves once the store is closed and the lock free. */
   stop(): Promise<void>;
@@ -181,12 +186,22 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
       { chainId, knownPeers, privateKey, genesis },
       log,
     );
+    const listening = () => network.current()?.node.getMultiaddrs().map(String) ?? [];
     const node = new FullNode(
-      { ledgerName: entry.name, relays: network.relays, kind: 'peer', mayValidate: () => true },
+      {
+        ledgerName: entry.name,
+        // Invite links name this peer's own addresses first (read when a link is made).
+        get relays() {
+          return [...new Set([...browserDialable(listening()), ...network.relays])];
+        },
+        kind: 'peer',
+        mayValidate: () => true,
+      },
       {
         store,
         createNetwork: (parts) => network.create(parts),
         signer: webCryptoSigner(key),
+        boxKey: await deviceBoxKeyOf(deviceStore),
         // Gossip, block validation and commit checks verify the same signatures: once each.
         verifier: cachingVerifier(webCryptoVerifier()),
         clock: systemClock,
@@ -203,14 +218,15 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
     );
     closers.push(() => node.stop());
     await node.start();
-    const listening = () => network.current()?.node.getMultiaddrs().map(String) ?? [];
-    const invite = () =>
-      inviteLink(
-        appUrlOf(config),
-        makeInvite(entry.genesis, [
-          ...new Set([...browserDialable(listening()), ...network.relays]),
-        ]),
-      );
+    const invite = (): string | null => {
+      try {
+        return node.inviteLink(appUrlOf(config));
+      } catch (error) {
+        if (error instanceof InviteUnavailableError) return null;
+        throw error;
+      }
+    };
+    const isPrivate = entry.genesis.membership !== undefined;
     log.info('started', {
       ledger: entry.name,
       chainId,
@@ -225,10 +241,15 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
       relays: network.relays,
     });
 
-    // Its role: ask to validate (again after a restart, until approved); approve named devices.
-    if (!config.observer && node.status.role === 'observer') {
-      await node.requestToJoin(config.label);
-      log.info('asked to join as a validator', { label: config.label, kind: 'peer' });
+    // Its role: ask to validate (again after a restart, until approved; on a private ledger
+    // it is admitted as a member first); with --observer on a private ledger, ask to be a member
+    // (only members receive the next key). Approve named devices.
+    const role = config.observer ? (isPrivate ? 'member' : null) : 'validator';
+    const standing = node.status.access?.standing;
+    const holds = role === 'member' ? standing === 'member' : node.status.role !== 'observer';
+    if (role !== null && !holds && standing !== 'removed' && standing !== 'leaving') {
+      await node.requestToJoin(config.label, { role });
+      log.info(`asked to join as a ${role}`, { label: config.label, kind: 'peer' });
     }
     closers.push(startAutoApprove(node, config.approve, log));
 
@@ -244,7 +265,8 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
           dataDir: directory,
           peerId: privateKey.publicKey.toString(),
           listening: listening(),
-          invite: invite(),
+          // A private ledger's link carries its key: printed at start, never served.
+          invite: isPrivate ? null : invite(),
           storeBytes: fileBytes(sqliteLedgerPath(directory, chainId)),
           rssBytes: process.memoryUsage.rss(),
           gossip: network.current()?.validationStats() ?? null,

@@ -13,8 +13,11 @@ export interface ProcessFacts {
   /** This node's libp2p peer id, and the addresses it listens on (null: network down). */
   peerId: string | null;
   listening: string[];
-  /** The invite link this peer hands out (its own addresses first). */
-  invite: string;
+  /**
+   * The invite link this peer hands out (its own addresses first); null for a private ledger
+   * (its link carries the ledger's key: printed at start, never served) or none to make.
+   */
+  invite: string | null;
   /** The ledger's database file (and its write-ahead log), in bytes. */
   storeBytes: number | null;
   rssBytes: number;

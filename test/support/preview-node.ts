@@ -696,11 +696,6 @@ function fakeAccess(chainId: string): NonNullable<Invite['access']> {
   return { networkSecret: bytes(`secret:${chainId}`), epoch: 0, key: bytes(`key:${chainId}`) };
 }
 
-/** Whether a parsed invite is a private ledger's (links of older versions carry no access). */
-function isPrivate(invite: Invite): boolean {
-  return (invite as Partial<Invite>).access != null;
-}
-
 /** An error as the real node throws it: the UI matches errors by name and code. */
 function namedError(name: string, message: string, code?: string): Error {
   const error = new Error(message);
@@ -768,7 +763,7 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
         chainId: parsed.chainId,
         name: parsed.name,
         fragment: inviteFragment(link),
-        private: isPrivate(parsed),
+        private: parsed.access !== null,
         inviter: null,
         onDevice: here ? { name: here.node.status.ledgerName } : null,
         relays: parsed.relays,
@@ -780,9 +775,10 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       takeFailure();
       // As the real device: a ledger already here is left exactly as it is.
       if (!ledgers.has(parsed.chainId)) {
-        const access = isPrivate(parsed)
-          ? { admission: 'any-validator' as const, standing: 'invited' as const }
-          : null;
+        const access =
+          parsed.access !== null
+            ? { admission: 'any-validator' as const, standing: 'invited' as const }
+            : null;
         const node = new PreviewLedger(parsed, address, 'observer', [], options, access);
         for (const relay of parsed.relays) node.remembered.set(relay, options.startTimeMs);
         ledgers.set(parsed.chainId, { node, addedAt: options.startTimeMs });

@@ -18,12 +18,17 @@ export const SIGN_DOMAIN_TX = 'p2p-ledger/tx/v1';
 export const SIGN_DOMAIN_VOTE = 'p2p-ledger/vote/v1';
 export const SIGN_DOMAIN_PROPOSAL = 'p2p-ledger/proposal/v1';
 export const SIGN_DOMAIN_POSSESSION = 'p2p-ledger/validator-key/v1';
-// v2: the request names the kind of device asking (v1 had no kind).
-export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v2';
+// v2: the request names the kind of device asking (v1 had no kind). v3: it carries the
+// device's X25519 key (private ledgers seal new keys to it) and what it asks for.
+export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v3';
 
 /** What kind of device asks to join: a browser tab, or an always-on peer (a headless node). */
 export type DeviceKind = 'browser' | 'peer';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['browser', 'peer'];
+
+/** What a join request asks for: to read and write (a member), or also to vote. */
+export type JoinRole = 'member' | 'validator';
+export const JOIN_ROLES: readonly JoinRole[] = ['member', 'validator'];
 
 /** Sign bytes of a tx: [tag, chainId, from, nonce, kind, body]. */
 export function txSignBytes(tx: UnsignedTx): Uint8Array {
@@ -46,16 +51,21 @@ export function possessionSignBytes(chainId: string, publicKey: PublicKey): Uint
 }
 
 /**
- * Sign bytes of a join request: [tag, chainId, publicKey, label, kind]. The kind is signed so
- * nobody on the path can relabel a browser as an always-on peer (or back).
+ * Sign bytes of a join request: [tag, chainId, publicKey, label, kind, boxKey, asks]. The kind
+ * is signed so nobody on the path can relabel a browser as an always-on peer (or back); the box
+ * key so nobody can have a member admitted with a key they can open; `asks` so nobody can turn
+ * a request to read into one to vote. A device without an X25519 key signs null (it can ask to
+ * be a validator of a public ledger only).
  */
 export function joinSignBytes(
   chainId: string,
   publicKey: PublicKey,
   label: string,
   kind: DeviceKind,
+  boxKey: Uint8Array | null = null,
+  asks: JoinRole = 'validator',
 ): Uint8Array {
-  return encodeValue([SIGN_DOMAIN_JOIN, chainId, publicKey, label, kind]);
+  return encodeValue([SIGN_DOMAIN_JOIN, chainId, publicKey, label, kind, boxKey, asks]);
 }
 
 export interface Signer {

@@ -2,10 +2,18 @@
 // The UI never computes ledger facts; it renders `status` and query results and calls actions.
 // Every value here is plain data (hex strings for hashes and keys) so it can cross a
 // BroadcastChannel or a Worker boundary and be rendered directly.
-import type { DeviceKind } from '../core/signing';
+import type { Admission } from '../core/types';
+import type { DeviceKind, JoinRole } from '../core/signing';
 import type { PeerKind } from '../net/agent';
+import type { InviteAccess } from './private-ledger';
 
-export type { DeviceKind, PeerKind };
+export type { Admission, DeviceKind, InviteAccess, JoinRole, PeerKind };
+
+/**
+ * Who can read a ledger: 'private' (members only: its traffic is encrypted and named by a secret
+ * that travels only in invite links) or 'public' (anyone who learns its chain id).
+ */
+export type LedgerAccess = 'private' | 'public';
 
 export type Role =
   /** Holds this device's validator key in this tab and votes. */
@@ -183,15 +191,33 @@ export interface JoinRequest {
   label: string;
   /** What is asking: a browser, or an always-on peer (signed with the request). */
   kind: DeviceKind;
+  /**
+   * The device's X25519 public key (hex), signed with the request: a private ledger's new keys
+   * are sealed to it. Null from a device without one (it cannot become a member).
+   */
+  boxKey: string | null;
+  /** What the device asks for (signed): on a public ledger always 'validator'. */
+  asks: JoinRole;
+  /** The device is a member of this private ledger already (false on a public ledger). */
+  member: boolean;
+  /**
+   * What approving does now: 'member' (private ledger, the device is not a member yet: it may
+   * then read and write) or 'validator' (it gets voting power: `power`, `shareAfter`). A device
+   * that asks to be a validator on a private ledger is first made a member, then shown again.
+   */
+  grants: JoinRole;
   /** When this device last heard the request (a device asking keeps repeating it while online). */
   lastSeenMs: number;
   /** The open governance proposal approving would approve, if one exists. */
   proposalId: string | null;
   /** Who proposed it (a validator's address), if one exists. */
   proposer: string | null;
-  /** The voting power the device gets: the open proposal's, or the one approving proposes. */
+  /**
+   * The voting power the device gets: the open proposal's, or the one approving proposes (0 when
+   * approving grants 'member').
+   */
   power: number;
-  /** The device's share of the total voting power once the change applies (0..1). */
+  /** The device's share of the total voting power once the change applies (0..1; 0: member). */
   shareAfter: number;
   /** Approvals so far (power) of the open proposal, out of the current total. */
   approvedPower: number;
@@ -250,14 +276,36 @@ export interface LedgerNode {
   transfer(to: string, amount: number): Promise<ActivityEntry>;
   putRecord(key: string, value: string): Promise<ActivityEntry>;
   deleteRecord(key: string): Promise<ActivityEntry>;
-  /** Ask the validators to add this device (gossips a join request). */
-  requestToJoin(label: string): Promise<void>;
+  /**
+   * Ask the validators to add this device under the name `label` (gossips a signed join request,
+   * repeated until granted). `role`: what to ask for; default 'member' on a private ledger,
+   * and always 'validator' on a public one (it has no members).
+   */
+  requestToJoin(label: string, options?: { role?: JoinRole }): Promise<void>;
   /**
    * Approve exactly what the user was shown: the open proposal `proposalId` for this key, or
-   * (null) a new proposal at the power the view showed. Refused if the ledger changed since
-   * (another proposal appeared, or the shown one is gone).
+   * (null) a new one (a member-add, or a validator proposal at the power the view showed), and
+   * `grants` as the view said (pass it: without it a request whose device became a member
+   * meanwhile would be approved as a validator). Refused if the ledger changed since
+   * ('request-changed': another proposal appeared, the shown one is gone, or what approving
+   * grants changed).
    */
-  approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry>;
+  approveJoin(
+    publicKey: string,
+    proposalId: string | null,
+    grants?: JoinRole,
+  ): Promise<ActivityEntry>;
+  /**
+   * Hide this device's request on this device (it is not sent anywhere; other validators still
+   * see it). Kept in memory while the node runs, at most JOIN_DECLINED_MAX keys (oldest
+   * forgotten first); a reload shows the request again if the device still asks.
+   */
+  declineJoin(publicKey: string): Promise<void>;
+  /**
+   * The invite link. A private ledger's link carries its secret and the newest key this device
+   * holds (in the fragment only); throws InviteUnavailableError (a sentence) when this device
+   * holds no key (it was removed, or never had one).
+   */
   inviteLink(baseUrl: string): string;
 
   blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]>;
@@ -304,6 +352,8 @@ export interface Invite {
   relays: string[];
   /** Addresses the link listed that no browser can use: dropped, never stored. */
   unusableRelays?: number;
+  /** A private ledger's secret and key (from the link's fragment); null for a public ledger. */
+  access: InviteAccess | null;
 }
 
 /** What an invite link is, shown before anything is joined (the /join page asks first). */
@@ -313,6 +363,8 @@ export interface InviteSummary {
   name: string;
   /** The link's payload (the part after '#'), to open it on /join. */
   fragment: string;
+  /** The ledger is private (the link carries its key: only its members and invitees read it). */
+  private: boolean;
   /** Who invited, when the link says so (today's links do not). */
   inviter: string | null;
   /** This device's entry for the ledger, when it is here already (then joining changes nothing). */
@@ -344,10 +396,17 @@ export interface LedgerRemoval {
 /** This browser profile: its ledgers and its device key. One per tab. */
 export interface Device {
   ledgers(): Promise<LedgerSummary[]>;
-  /** Create a ledger with this device as its single validator; returns the chain id. */
+  /**
+   * Create a ledger with this device as its single validator (and, private, its first member);
+   * returns the chain id. `access` defaults to 'private'; `admission` (private only) is who
+   * admits a new member: 'any-validator' (default: one approval, a personal ledger) or
+   * 'two-thirds' (more than two thirds of the voting power).
+   */
   createLedger(options: {
     name: string;
     balances: { address: string; amount: number }[];
+    access?: LedgerAccess;
+    admission?: Admission;
   }): Promise<string>;
   /** What an invite link is, without joining. Throws InviteError (a sentence) for a bad link. */
   describeInvite(link: string): Promise<InviteSummary>;

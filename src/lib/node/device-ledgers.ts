@@ -2,12 +2,18 @@
 // (device.ts, IndexedDB) and the always-on peer (src/peer, SQLite). Create a ledger with this
 // device as its single validator, join one from an invite link, find one this device holds.
 // The stores come in through `DeviceLedgers`, so each root passes its own.
+//
+// A private ledger's keyring (its network secret and key) is saved in the ledger's store before
+// the device lists the ledger: a crash in between leaves an unlisted store, never a listed
+// private ledger without its key.
 import { genesisState, validateGenesis } from '../core/genesis';
 import { chainIdOf } from '../core/hash';
-import type { Genesis, PublicKey } from '../core/types';
-import type { DeviceStore, LedgerEntry, LedgerStore } from '../store/types';
-import type { Invite } from './api';
-import { genesisOfInvite, InviteError, parseInvite } from './invite';
+import type { Admission, Genesis, PublicKey } from '../core/types';
+import { generateBoxKey, type BoxKey } from '../crypto/box';
+import type { DeviceStore, LedgerEntry, LedgerStore, StoredKeyring } from '../store/types';
+import type { Invite, LedgerAccess } from './api';
+import { genesisOfInvite, InviteError, keyringOfLink, parseInvite } from './invite';
+import { newPrivateLedger } from './private-ledger';
 import { usableRelays } from '../net/relay-address';
 
 /** Voting power of a ledger creator's device, and of devices approved later. */
@@ -33,9 +39,23 @@ export interface DeviceLedgers {
 export interface NewLedger {
   name: string;
   balances: { address: string; amount: number }[];
+  /** Default 'private': strangers cannot read (the product's promise). */
+  access?: LedgerAccess;
+  /** Who admits a member of a private ledger; default 'any-validator' (a personal ledger). */
+  admission?: Admission;
 }
 
-/** A ledger whose single validator is `publicKey`; returns its chain id. */
+/** This device's X25519 key, made and stored the first time it is needed (racing tabs agree). */
+export async function deviceBoxKeyOf(store: DeviceStore): Promise<BoxKey> {
+  return (
+    (await store.deviceBoxKey()) ?? (await store.putDeviceBoxKeyIfAbsent(await generateBoxKey()))
+  );
+}
+
+/**
+ * A ledger whose single validator is `publicKey`; returns its chain id. A private one (the
+ * default) has this device as its first member, with its X25519 key, and its keyring saved.
+ */
 export async function createLedger(
   ledgers: DeviceLedgers,
   publicKey: PublicKey,
@@ -48,8 +68,19 @@ export async function createLedger(
     balances: options.balances,
     salt: ledgers.randomBytes(SALT_BYTES),
   };
+  let keyring: StoredKeyring | null = null;
+  if ((options.access ?? 'private') === 'private') {
+    const boxKey = await deviceBoxKeyOf(ledgers.store);
+    const created = newPrivateLedger(
+      { publicKey, boxKey: boxKey.publicKey },
+      options.admission ?? 'any-validator',
+      ledgers.randomBytes,
+    );
+    genesis.membership = created.membership;
+    keyring = created.keyring;
+  }
   validateGenesis(genesis);
-  return addLedger(ledgers, genesis, 'created');
+  return addLedger(ledgers, genesis, 'created', keyring);
 }
 
 /**
@@ -87,7 +118,9 @@ export async function joinLedger(
       'This invite link gives the ledger another name than the ledger has. Ask for a new one.',
     );
   }
-  const chainId = await addLedger(ledgers, genesis, 'joined');
+  // A private ledger's link carries its key (checked against the genesis); a public one's none.
+  const keyring = keyringOfLink(genesis, parsed.access);
+  const chainId = await addLedger(ledgers, genesis, 'joined', keyring);
   const store = await ledgers.openLedgerStore(chainId);
   try {
     for (const relay of relays) await store.notePeer(relay, ledgers.nowMs());
@@ -117,11 +150,14 @@ async function addLedger(
   ledgers: DeviceLedgers,
   genesis: Genesis,
   role: LedgerEntry['role'],
+  keyring: StoredKeyring | null,
 ): Promise<string> {
   const chainId = chainIdOf(genesis);
   const store = await ledgers.openLedgerStore(chainId);
   try {
     await store.initialize(genesis, genesisState(genesis));
+    // Before the entry: a listed private ledger always has its key on this device.
+    if (keyring) await store.keyring.save(keyring);
   } finally {
     await store.close();
   }

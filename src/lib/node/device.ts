@@ -47,11 +47,13 @@ import { systemClock } from './clock';
 import { FullNode } from './full-node';
 import {
   createLedger,
+  deviceBoxKeyOf,
   findLedgerEntry,
   GENESIS_FETCH_TIMEOUT_MS,
   joinLedger,
   ledgerEntry,
   type DeviceLedgers,
+  type NewLedger,
 } from './device-ledgers';
 import { InviteError, inviteFragment, parseInvite } from './invite';
 import { broadcastChannelLink } from './tab-link';
@@ -112,10 +114,7 @@ class BrowserDevice implements Device {
     );
   }
 
-  async createLedger(options: {
-    name: string;
-    balances: { address: string; amount: number }[];
-  }): Promise<string> {
+  async createLedger(options: NewLedger): Promise<string> {
     const chainId = await createLedger(this.#ledgers(), this.#key.publicKey, options);
     void requestPersistentStorage().catch(() => false);
     return chainId;
@@ -128,6 +127,7 @@ class BrowserDevice implements Device {
       chainId: invite.chainId,
       name: invite.name,
       fragment: inviteFragment(link),
+      private: invite.access !== null,
       inviter: null,
       onDevice: entry ? { name: entry.name } : null,
       relays: invite.relays,
@@ -275,6 +275,8 @@ class BrowserDevice implements Device {
     // read afresh.
     let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
     await firstRead;
+    // A private ledger seals its rotated keys to this key (made once per profile).
+    const boxKey = await deviceBoxKeyOf(this.#store);
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
     let closed = false;
@@ -303,6 +305,7 @@ class BrowserDevice implements Device {
           );
         },
         signer: webCryptoSigner(this.#key),
+        boxKey,
         // Gossip, validate-block and commit check the same signatures: verify each once.
         verifier: cachingVerifier(webCryptoVerifier()),
         // Range sync verifies in bulk on other cores (WebCrypto verifies on the calling thread).

@@ -13,7 +13,7 @@ import type { LedgerState } from '../core/state';
 import type { TxBody, TxKind } from '../core/types';
 import type { PeerEvent } from '../net/network';
 import type * as Api from './api';
-import { inviteLink, makeInvite } from './invite';
+import * as joinApproval from './join-approval';
 import { Keyring } from './keyring';
 import { memberViews } from './members';
 import {
@@ -168,30 +168,20 @@ export class FullNode implements Api.LedgerNode {
     return this.#submit('delete', { key });
   }
 
-  requestToJoin(label: string): Promise<void> {
-    return this.#p.announcer.request(label);
+  requestToJoin(label: string, options?: { role?: Api.JoinRole }): Promise<void> {
+    return this.#p.announcer.request(label, options?.role);
   }
 
-  approveJoin(publicKeyHex: string, proposalId: string | null): Promise<Api.ActivityEntry> {
-    const view = this.joinRequests().find((request) => request.publicKey === publicKeyHex);
-    if (!view) return Promise.reject(new TxRejectedError('unknown-request'));
-    if (view.proposalId !== proposalId) {
-      // What the user saw is not what approving would do now: show them again.
-      return Promise.reject(new TxRejectedError('request-changed'));
-    }
-    if (proposalId !== null) {
-      return this.#submit('validator-approve', { proposalId: hexToKey(proposalId) });
-    }
-    const request = this.#p.joins.request(hexToKey(publicKeyHex));
-    return this.#submit('validator-propose', {
-      publicKey: hexToKey(publicKeyHex),
-      power: view.power,
-      possession: request?.possession ?? null,
-    });
+  approveJoin(key: string, id: string | null, grants?: Api.JoinRole): Promise<Api.ActivityEntry> {
+    return joinApproval.approveJoin(this.#p, key, id, grants);
+  }
+
+  declineJoin(publicKeyHex: string): Promise<void> {
+    return joinApproval.declineJoin(this.#p, publicKeyHex);
   }
 
   inviteLink(baseUrl: string): string {
-    return inviteLink(baseUrl, makeInvite(this.#p.head.genesis, this.#options.relays ?? []));
+    return joinApproval.nodeInviteLink(baseUrl, this.#p, this.#options.relays ?? []);
   }
 
   #submit(kind: TxKind, body: TxBody): Promise<Api.ActivityEntry> {

@@ -220,7 +220,14 @@ export function createGossipValidator(deps: GossipValidatorDeps): MessageValidat
           const [signed, possessed] = await verifyAll(verifier, [
             {
               publicKey: request.publicKey,
-              message: joinSignBytes(state.chainId, request.publicKey, request.label, request.kind),
+              message: joinSignBytes(
+                state.chainId,
+                request.publicKey,
+                request.label,
+                request.kind,
+                request.boxKey,
+                request.asks,
+              ),
               signature: request.signature,
             },
             {

@@ -1,6 +1,11 @@
 // Invite links: `<app>/join#<payload>`, payload = base64url of the canonical encoding of
-//   [2, chain id (32 bytes), ledger name, relay multiaddrs]           (the short link, default)
-//   [1, genesis bytes, relay multiaddrs]                              (the long link, still read)
+//   [3, chain id (32 bytes), ledger name, relay multiaddrs, access]   (private, short: default)
+//   [4, genesis bytes, relay multiaddrs, access]                      (private, long)
+//   [2, chain id (32 bytes), ledger name, relay multiaddrs]           (public, short: default)
+//   [1, genesis bytes, relay multiaddrs]                              (public, long, still read)
+// with access = [network secret (32 bytes), epoch, epoch key (32 bytes)]: what a private
+// ledger's invitee needs to find its network (the secret names its topics and sync protocol)
+// and to read it (the key of the epoch the link was made in). docs/protocol.md §8.
 // The short link carries the genesis hash (= chain id) instead of the genesis: the joining
 // device fetches the genesis from a device of the ledger and checks it against the hash
 // (net/genesis-protocol.ts), so the link cannot point it at another ledger either way. It is a
@@ -12,7 +17,9 @@
 //
 // A link is text from anyone: each relay address in it is checked (net/relay-address.ts) and one
 // a browser cannot use is dropped and counted (`unusableRelays`), never kept; only a list that is
-// not a list of at most INVITE_RELAYS_MAX strings makes the whole link damaged.
+// not a list of at most INVITE_RELAYS_MAX strings makes the whole link damaged. An access part
+// must have exactly its three fields at their exact lengths; a long link's access must fit its
+// genesis (a private genesis, the key of epoch 0 committed there).
 import {
   decodeGenesis,
   decodeValue,
@@ -22,15 +29,28 @@ import {
 } from '../core/encoding';
 import { fromHex, toHex } from '../core/bytes';
 import { chainIdOf } from '../core/hash';
-import { LEDGER_NAME_BYTES_MAX } from '../core/params';
+import { EPOCH_KEY_BYTES, LEDGER_NAME_BYTES_MAX } from '../core/params';
 import type { Genesis } from '../core/types';
 import { usableRelays } from '../net/relay-address';
+import type { StoredKeyring } from '../store/types';
 import type { Invite } from './api';
+import {
+  keyringOfInvite,
+  NETWORK_SECRET_BYTES,
+  PrivateInviteError,
+  type InviteAccess,
+} from './private-ledger';
 
 /** The long link's version (whole genesis); still accepted. */
 export const INVITE_VERSION_GENESIS = 1;
-/** The short link's version (genesis hash only); what inviteLink writes. */
+/** The short link's version (genesis hash only); what inviteLink writes for a public ledger. */
 export const INVITE_VERSION = 2;
+/** A private ledger's short link (with its access); what inviteLink writes for one. */
+export const INVITE_VERSION_PRIVATE = 3;
+/** A private ledger's long link (whole genesis, with its access). */
+export const INVITE_VERSION_PRIVATE_GENESIS = 4;
+/** The highest key epoch a link may name (a ledger rotates once per removal: far beyond). */
+export const INVITE_EPOCH_MAX = 2 ** 32 - 1;
 export const INVITE_RELAYS_MAX = 8;
 export const INVITE_BYTES_MAX = 16 * 1024;
 const CHAIN_ID_BYTES = 32;
@@ -41,13 +61,18 @@ export class InviteError extends Error {
 
 const DAMAGED = 'This invite link is damaged or incomplete. Ask for a new one.';
 
-export function makeInvite(genesis: Genesis, relays: string[]): Invite {
+export function makeInvite(
+  genesis: Genesis,
+  relays: string[],
+  access: InviteAccess | null = null,
+): Invite {
   return {
     chainId: chainIdOf(genesis),
     name: genesis.name,
     genesis: toBase64Url(encodeGenesis(genesis)),
     // A remembered address no browser can use never travels on to another device.
     relays: usableRelays(relays).usable.slice(0, INVITE_RELAYS_MAX),
+    access,
   };
 }
 
@@ -61,10 +86,28 @@ export function inviteLink(
   options: { withGenesis?: boolean } = {},
 ): string {
   const relays = invite.relays.slice(0, INVITE_RELAYS_MAX);
-  const payload =
-    options.withGenesis && invite.genesis !== null
-      ? encodeValue([INVITE_VERSION_GENESIS, fromBase64Url(invite.genesis), relays])
-      : encodeValue([INVITE_VERSION, fromHex(invite.chainId), invite.name, relays]);
+  const access = invite.access && [
+    invite.access.networkSecret,
+    invite.access.epoch,
+    invite.access.key,
+  ];
+  const long = options.withGenesis === true && invite.genesis !== null;
+  const payload = long
+    ? encodeValue(
+        access
+          ? [
+              INVITE_VERSION_PRIVATE_GENESIS,
+              fromBase64Url(invite.genesis as string),
+              relays,
+              access,
+            ]
+          : [INVITE_VERSION_GENESIS, fromBase64Url(invite.genesis as string), relays],
+      )
+    : encodeValue(
+        access
+          ? [INVITE_VERSION_PRIVATE, fromHex(invite.chainId), invite.name, relays, access]
+          : [INVITE_VERSION, fromHex(invite.chainId), invite.name, relays],
+      );
   return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(payload)}`;
 }
 
@@ -88,14 +131,41 @@ export function parseInvite(linkOrFragment: string): Invite {
     throw error;
   }
   if (!Array.isArray(value)) throw new InviteError(DAMAGED);
-  if (value[0] === INVITE_VERSION) return parseShort(value);
-  if (value[0] === INVITE_VERSION_GENESIS) return parseLong(value);
+  switch (value[0]) {
+    case INVITE_VERSION:
+      return parseShort(value, null);
+    case INVITE_VERSION_PRIVATE:
+      return parseShort(value.slice(0, -1), parseAccess(value.at(-1)));
+    case INVITE_VERSION_GENESIS:
+      return parseLong(value, null);
+    case INVITE_VERSION_PRIVATE_GENESIS:
+      return parseLong(value.slice(0, -1), parseAccess(value.at(-1)));
+  }
   throw new InviteError(
     'This invite link comes from a newer version of the app. Reload the page, or ask for a new link.',
   );
 }
 
-function parseShort(value: unknown[]): Invite {
+/** [network secret, epoch, key], each exactly as long as it must be. */
+function parseAccess(value: unknown): InviteAccess {
+  if (!Array.isArray(value) || value.length !== 3) throw new InviteError(DAMAGED);
+  const [networkSecret, epoch, key] = value as unknown[];
+  if (
+    !(networkSecret instanceof Uint8Array) ||
+    networkSecret.length !== NETWORK_SECRET_BYTES ||
+    typeof epoch !== 'number' ||
+    !Number.isSafeInteger(epoch) ||
+    epoch < 0 ||
+    epoch > INVITE_EPOCH_MAX ||
+    !(key instanceof Uint8Array) ||
+    key.length !== EPOCH_KEY_BYTES
+  ) {
+    throw new InviteError(DAMAGED);
+  }
+  return { networkSecret, epoch, key };
+}
+
+function parseShort(value: unknown[], access: InviteAccess | null): Invite {
   const [, chainId, name, relays] = value as [number, unknown, unknown, unknown];
   if (value.length !== 4 || !(chainId instanceof Uint8Array) || chainId.length !== CHAIN_ID_BYTES) {
     throw new InviteError(DAMAGED);
@@ -103,10 +173,10 @@ function parseShort(value: unknown[]): Invite {
   if (typeof name !== 'string' || new TextEncoder().encode(name).length > LEDGER_NAME_BYTES_MAX) {
     throw new InviteError(DAMAGED);
   }
-  return { chainId: toHex(chainId), name, genesis: null, ...relayList(relays) };
+  return { chainId: toHex(chainId), name, genesis: null, ...relayList(relays), access };
 }
 
-function parseLong(value: unknown[]): Invite {
+function parseLong(value: unknown[], access: InviteAccess | null): Invite {
   const [, genesisBytes, relays] = value as [number, unknown, unknown];
   if (value.length !== 3 || !(genesisBytes instanceof Uint8Array)) {
     throw new InviteError(DAMAGED);
@@ -123,7 +193,38 @@ function parseLong(value: unknown[]): Invite {
     }
     throw error;
   }
-  return { ...makeInvite(genesis, list), unusableRelays };
+  // The genesis is here: a link whose key cannot open its ledger is refused before anything.
+  keyringOfLink(genesis, access);
+  return { ...makeInvite(genesis, list, access), unusableRelays };
+}
+
+/**
+ * The keyring an invite gives for `genesis` (null: a public ledger). Refuses, in sentences, a
+ * private ledger's link without a key, a key for a public ledger, and a key that is not the
+ * ledger's (epoch 0's is checked against the genesis; a later one when its rotation syncs).
+ */
+export function keyringOfLink(genesis: Genesis, access: InviteAccess | null): StoredKeyring | null {
+  if (genesis.membership === undefined) {
+    if (access !== null) {
+      throw new InviteError(
+        'This invite link carries a key, but its ledger is public: the link is not right. Ask for a new one.',
+      );
+    }
+    return null;
+  }
+  if (access === null) {
+    throw new InviteError(
+      'This invite link is for a private ledger but carries no key to read it. Ask for a new link.',
+    );
+  }
+  try {
+    return keyringOfInvite(genesis, access);
+  } catch (error) {
+    if (error instanceof PrivateInviteError) {
+      throw new InviteError("This invite link's key does not open its ledger. Ask for a new link.");
+    }
+    throw error;
+  }
 }
 
 /** The usable relays of a link's list, and how many it dropped. */

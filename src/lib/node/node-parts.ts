@@ -173,6 +173,7 @@ export function buildNodeParts(
     state,
     signer,
     kind: options.kind ?? 'browser',
+    boxKey: deps.boxKey?.publicKey ?? null,
     timers,
     publish,
     postToTabs,

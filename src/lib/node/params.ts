@@ -59,6 +59,8 @@ export const EVIDENCE_POOL_MAX = 256;
 export const JOIN_REQUESTS_MAX = 64;
 /** Join requests kept from any one propagation peer; its oldest is dropped beyond this. */
 export const JOIN_REQUESTS_PER_PEER_MAX = 4;
+/** Join requests declined on this device (hidden while the node runs); the oldest forgotten first. */
+export const JOIN_DECLINED_MAX = 64;
 /** Validators whose latest vote is remembered for the UI; the least recent is dropped beyond. */
 export const VOTE_ACTIVITY_MAX = 256;
 /**

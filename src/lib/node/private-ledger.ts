@@ -82,3 +82,35 @@ export function keyringOfInvite(genesis: Genesis, access: InviteAccess): StoredK
     ],
   };
 }
+
+/** This device cannot make an invite to a private ledger now; the message is a sentence. */
+export class InviteUnavailableError extends Error {
+  override readonly name = 'InviteUnavailableError';
+  constructor(readonly reason: 'no-key' | 'removed') {
+    super(
+      reason === 'removed'
+        ? 'This device was removed from this ledger: it can no longer invite anyone. Ask a member for an invite link.'
+        : 'This device holds no key for this private ledger, so it cannot invite anyone. Ask a member for an invite link.',
+    );
+  }
+}
+
+/**
+ * The access an invite made on this device carries: null for a public ledger; for a private one
+ * the newest key held. Refused (InviteUnavailableError) on a device that holds no key, that a
+ * rotation passed by, or whose removal is decided: its key is about to stop working.
+ */
+export function inviteAccessOfDevice(
+  state: { access: { leaving: readonly string[] } | null },
+  address: string,
+  keyring: Keyring | null,
+): InviteAccess | null {
+  if (state.access === null) return null;
+  if (!keyring) throw new InviteUnavailableError('no-key');
+  if (keyring.locked || state.access.leaving.includes(address)) {
+    throw new InviteUnavailableError('removed');
+  }
+  const access = inviteAccessOf(keyring);
+  if (!access) throw new InviteUnavailableError('no-key');
+  return access;
+}

@@ -2,7 +2,7 @@
 // with the commit that finalised it (for peers that missed the votes), and a join request.
 import { decodeBlock, decodeCommit, decodeTx, decodeValue, encodeValue } from '../core/encoding';
 import { DecodeError } from '../core/encoding';
-import { DEVICE_KINDS, type DeviceKind } from '../core/signing';
+import { DEVICE_KINDS, JOIN_ROLES, type DeviceKind, type JoinRole } from '../core/signing';
 import type { Block, Commit, PublicKey, Signature, Tx } from '../core/types';
 import { TX_BATCH_BYTES_MAX, TX_BATCH_TXS_MAX } from '../net/limits';
 import { BLOCK_BYTES_MAX } from '../core/params';
@@ -75,44 +75,58 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export const JOIN_LABEL_BYTES_MAX = 64;
+/** An X25519 public key's length (the box key a join request carries). */
+export const BOX_KEY_BYTES = 32;
+/** The largest encoded join request (key, label, kind, box key, asks, two signatures). */
+export const JOIN_REQUEST_BYTES_MAX = 512;
 
 /**
- * "Please make this device a validator", signed by the device's key (domain-separated, for this
- * chain): shown to validators, who approve with a governance tx. It names the kind of device
- * (a browser, or an always-on peer) under the same signature, and carries the device's proof of
- * possession, which the validator-propose must include (nobody can be made a validator without
- * holding its key).
+ * "Please let this device in", signed by the device's key (domain-separated, for this chain):
+ * shown to validators, who approve with a governance tx. It names the kind of device (a
+ * browser, or an always-on peer), its X25519 key (a private ledger seals new keys to it) and
+ * what it asks for (to be a member, or a validator) under the same signature, and carries the
+ * device's proof of possession, which the member-add or validator-propose must include (nobody
+ * can be admitted without holding its key).
  */
 export interface JoinRequestMessage {
   publicKey: PublicKey;
   label: string;
   kind: DeviceKind;
+  /** X25519 public key; null from a device that has none (a public ledger's validator only). */
+  boxKey: Uint8Array | null;
+  asks: JoinRole;
   /** Signature over possessionSignBytes(chainId, publicKey). */
   possession: Signature;
-  /** Signature over joinSignBytes(chainId, publicKey, label, kind). */
+  /** Signature over joinSignBytes(chainId, publicKey, label, kind, boxKey, asks). */
   signature: Signature;
 }
 
-export function encodeJoinRequest(request: JoinRequestMessage): Uint8Array {
+/** A request to encode; without a box key and an ask it is a public ledger's validator request. */
+export type JoinRequestFields = Omit<JoinRequestMessage, 'boxKey' | 'asks'> &
+  Partial<Pick<JoinRequestMessage, 'boxKey' | 'asks'>>;
+
+export function encodeJoinRequest(request: JoinRequestFields): Uint8Array {
   return encodeValue([
     request.publicKey,
     request.label,
     request.kind,
+    request.boxKey ?? null,
+    request.asks ?? 'validator',
     request.possession,
     request.signature,
   ]);
 }
 
 export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
-  const value = decodeValue(bytes, 512);
-  if (!Array.isArray(value) || value.length !== 5) {
+  const value = decodeValue(bytes, JOIN_REQUEST_BYTES_MAX);
+  if (!Array.isArray(value) || value.length !== 7) {
     throw new DecodeError(
       'bad-shape',
       'join',
-      'expected [publicKey, label, kind, possession, signature]',
+      'expected [publicKey, label, kind, boxKey, asks, possession, signature]',
     );
   }
-  const [publicKey, label, kind, possession, signature] = value as unknown[];
+  const [publicKey, label, kind, boxKey, asks, possession, signature] = value as unknown[];
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) {
     throw new DecodeError('bad-length', 'join.publicKey', 'expected 32 bytes');
   }
@@ -121,6 +135,12 @@ export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
   }
   if (!DEVICE_KINDS.includes(kind as DeviceKind)) {
     throw new DecodeError('bad-shape', 'join.kind', `expected one of ${DEVICE_KINDS.join(', ')}`);
+  }
+  if (boxKey !== null && (!(boxKey instanceof Uint8Array) || boxKey.length !== BOX_KEY_BYTES)) {
+    throw new DecodeError('bad-length', 'join.boxKey', `expected null or ${BOX_KEY_BYTES} bytes`);
+  }
+  if (!JOIN_ROLES.includes(asks as JoinRole)) {
+    throw new DecodeError('bad-shape', 'join.asks', `expected one of ${JOIN_ROLES.join(', ')}`);
   }
   for (const [field, bytes] of [
     ['possession', possession],
@@ -134,6 +154,8 @@ export function decodeJoinRequest(bytes: Uint8Array): JoinRequestMessage {
     publicKey,
     label,
     kind: kind as DeviceKind,
+    boxKey,
+    asks: asks as JoinRole,
     possession: possession as Uint8Array,
     signature: signature as Uint8Array,
   };

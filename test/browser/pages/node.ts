@@ -87,7 +87,8 @@ const api = {
   async create(name: string, amount: number) {
     const device = await openDevice();
     const address = await device.address();
-    return device.createLedger({ name, balances: [{ address, amount }] });
+    // Public: these pages test the validator flows of a public ledger (private ones: unit tests).
+    return device.createLedger({ name, balances: [{ address, amount }], access: 'public' });
   },
   async status(chainId: string): Promise<NodeStatus> {
     return (await node(chainId)).status;

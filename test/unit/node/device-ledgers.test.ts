@@ -43,6 +43,7 @@ describe('device ledgers', () => {
     const chainId = await createLedger(creator, key!.publicKey, {
       name: '  Family  ',
       balances: [{ address: addressOf(key!.publicKey), amount: 100 }],
+      access: 'public',
     });
     const entry = await ledgerEntry(creator.store, chainId);
     expect(entry).toMatchObject({ name: 'Family', role: 'created' });
@@ -55,7 +56,11 @@ describe('device ledgers', () => {
   test("joining from an invite adds the ledger and notes the invite's relays", async () => {
     const [key] = await newKeys(1);
     const creator = device();
-    const chainId = await createLedger(creator, key!.publicKey, { name: 'Home', balances: [] });
+    const chainId = await createLedger(creator, key!.publicKey, {
+      name: 'Home',
+      balances: [],
+      access: 'public',
+    });
     const { genesis } = await ledgerEntry(creator.store, chainId);
     const relay =
       '/ip4/127.0.0.1/tcp/4002/ws/p2p/12D3KooWRrSVzSxS2vVWVH11aJ5Jzx85XjA5wGoKuzeEosYQbT37';
@@ -80,7 +85,11 @@ describe('device ledgers', () => {
   test('a short invite takes its genesis from fetchGenesis, checked against the id and the name', async () => {
     const [key] = await newKeys(1);
     const creator = device();
-    const chainId = await createLedger(creator, key!.publicKey, { name: 'Home', balances: [] });
+    const chainId = await createLedger(creator, key!.publicKey, {
+      name: 'Home',
+      balances: [],
+      access: 'public',
+    });
     const { genesis } = await ledgerEntry(creator.store, chainId);
     const short = inviteLink('https://app.example.org', makeInvite(genesis, []));
     // Without a way to fetch the genesis, a short link is refused with a sentence.

@@ -28,6 +28,7 @@ describe('invite links', () => {
       genesis: null,
       relays: [RELAY],
       unusableRelays: 0,
+      access: null,
     });
     expect(genesisOfInvite(parsed)).toBeNull();
     expect(parseInvite(link.split('#')[1] as string).chainId).toBe(parsed.chainId);

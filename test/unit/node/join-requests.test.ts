@@ -29,6 +29,8 @@ async function signedRequest(
     publicKey: key.publicKey,
     label,
     kind,
+    boxKey: null,
+    asks: 'validator',
     possession: await signer.sign(possessionSignBytes(chainId, key.publicKey)),
     signature: await signer.sign(joinSignBytes(chainId, key.publicKey, label, kind)),
   };
@@ -83,7 +85,15 @@ describe('join requests', () => {
     expect(table.views(state, 'self')).toMatchObject([{ label: 'home server', kind: 'peer' }]);
     // A kind the protocol does not know does not decode.
     const { publicKey, label, possession, signature } = request;
-    const unknown = encodeValue([publicKey, label, 'server', possession, signature]);
+    const unknown = encodeValue([
+      publicKey,
+      label,
+      'server',
+      null,
+      'validator',
+      possession,
+      signature,
+    ]);
     expect(await validate('join', unknown, 'p')).toMatchObject({ result: 'reject' });
   });
 
