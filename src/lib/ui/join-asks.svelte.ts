@@ -30,6 +30,8 @@ function load(): Table {
 export class JoinAsks {
   #table: Table = $state(load());
   /** Ledgers this tab sent its ask for since the page loaded (the node repeats it meanwhile). */
+  // Not rendered, only consulted when the frame decides whether to send: no reactivity needed.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #sentHere = new Set<string>();
 
   constructor() {
