@@ -179,6 +179,10 @@ test('an invite: name this device, one request, waiting for approval, then remov
   await page.getByRole('heading', { name: 'Family', level: 1 }).waitFor();
   const chainId = page.url().split('/').pop() ?? '';
   await poll(() => visibleText(page)).toContain('Waiting for approval: this device asked to join');
+  await poll(() => page.getByTestId('write-blocked').textContent()).toContain(
+    'This device writes once a validator lets it in.',
+  );
+  expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
   // Exactly one signed request, with the name given.
   const asked = () => page.evaluate((id) => window.__ledgerPreview?.asked(id), chainId);
   expect(await asked()).toEqual([{ label: "Anna's phone", role: 'member' }]);
@@ -205,5 +209,6 @@ test('an invite: name this device, one request, waiting for approval, then remov
     `This device was removed from “Family” at block ${height}; it can no longer read new blocks or write.`,
   );
   await page.screenshot({ path: `${SCREENSHOT_DIR}/phone-removed.png` });
+  expect(await page.getByTestId('write-blocked').textContent()).toContain('can no longer write');
   expect(errors).toEqual([]);
 });

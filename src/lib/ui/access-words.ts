@@ -165,3 +165,21 @@ export function waitingSentence(ask: { role: JoinRole }, ledgerName: string): st
     ? `Waiting for approval: this device asked to join “${ledgerName}”. It can read the ledger meanwhile, and writes once a validator lets it in.`
     : `Waiting for approval: this device asked to confirm changes of “${ledgerName}” (to become a validator). It reads and checks every block meanwhile.`;
 }
+
+/**
+ * Why this device cannot write now (a private ledger it is not a member of, or no longer), or
+ * null when it can: the forms say it before anything is signed.
+ */
+export function writeBlockedSentence(access: AccessStatus | null): string | null {
+  switch (access?.standing) {
+    case undefined:
+    case 'member':
+    case 'leaving':
+      return null;
+    case 'invited':
+      return 'This device writes once a validator lets it in.';
+    case 'removed':
+    case 'no-key':
+      return 'This device can no longer write to this ledger.';
+  }
+}

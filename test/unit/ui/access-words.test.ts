@@ -13,6 +13,7 @@ import {
   requestsHeadline,
   standingSentence,
   waitingSentence,
+  writeBlockedSentence,
 } from '../../../src/lib/ui/access-words';
 
 function access(standing: AccessStatus['standing']): AccessStatus {
@@ -86,6 +87,14 @@ describe('this device', () => {
     ['validator', 'validator', null, true],
   ] as const)('asked %s, %s: granted = %s', (role, nodeRole, a, granted) => {
     expect(askGranted({ role }, status(nodeRole, a))).toBe(granted);
+  });
+
+  test('writing: a public ledger or a member may; an invitee not yet; a removed device no more', () => {
+    expect(writeBlockedSentence(null)).toBeNull();
+    expect(writeBlockedSentence(access('member'))).toBeNull();
+    expect(writeBlockedSentence(access('leaving'))).toBeNull();
+    expect(writeBlockedSentence(access('invited'))).toContain('once a validator lets it in');
+    expect(writeBlockedSentence(access('removed'))).toContain('can no longer write');
   });
 
   test('a removed device, or one without a key, waits for nothing', () => {
