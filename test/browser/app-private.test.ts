@@ -76,7 +76,7 @@ test('a request to join is a banner on every page: approve it, decline one, coun
   const chainId = await createLedger(page, app.url, 'Family');
   await goTo(page, 'Records');
   await addRequest(page, chainId, "Anna's phone");
-  const banner = page.getByRole('region', { name: 'Join requests' });
+  const banner = page.getByRole('region', { name: 'Devices asking to join' });
   // The name reads as one phrase (the avatar's letter comes before it in the text).
   await poll(() => banner.textContent()).toContain("Anna's phone asks to join.");
   expect(await visibleText(banner)).toContain('lets it read and write this ledger (as a member)');
