@@ -100,7 +100,7 @@ test('the app runs under its policy: Worker timers, service worker, relay, a com
   await page.getByRole('button', { name: 'Create ledger' }).click();
   await page.waitForURL(/\/ledger\/[0-9a-f]{64}$/, { timeout: STEP_TIMEOUT_MS });
   await expect
-    .poll(() => page.getByRole('heading', { name: /Your role/ }).textContent(), {
+    .poll(() => page.getByRole('heading', { name: /This device/ }).textContent(), {
       timeout: STEP_TIMEOUT_MS,
     })
     .toContain('Validator');
@@ -109,7 +109,7 @@ test('the app runs under its policy: Worker timers, service worker, relay, a com
   await page.getByLabel('Amount').fill('5');
   await page.getByRole('button', { name: 'Send' }).click();
   await page
-    .getByText(/Committed at height \d+/)
+    .getByText(/Confirmed in block \d+/)
     .first()
     .waitFor({ timeout: STEP_TIMEOUT_MS });
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
