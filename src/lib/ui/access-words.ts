@@ -57,6 +57,13 @@ export function approvalGives(request: Pick<JoinRequest, 'grants' | 'shareAfter'
   return `Approving makes it a validator with ${shareWords(request.shareAfter, 1)} of all votes once added.`;
 }
 
+/** A device that asks to vote on a private ledger is let in first; its vote is asked after. */
+export function votesLaterSentence(request: Pick<JoinRequest, 'asks' | 'grants'>): string | null {
+  return request.asks === 'validator' && request.grants === 'member'
+    ? 'It also asks to confirm changes (to vote): that is shown again once it is a member.'
+    : null;
+}
+
 /** The loud line when a validator request would give one device more than a third. */
 export function approvalWarning(
   request: Pick<JoinRequest, 'grants' | 'shareAfter'>,

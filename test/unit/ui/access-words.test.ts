@@ -12,6 +12,7 @@ import {
   memberRemovalWarning,
   requestsHeadline,
   standingSentence,
+  votesLaterSentence,
   waitingSentence,
   writeBlockedSentence,
 } from '../../../src/lib/ui/access-words';
@@ -35,6 +36,14 @@ describe('a join request', () => {
       `${Math.round(shareAfter * 100)}% of all votes`,
     );
     expect(approvalWarning({ grants: 'validator', shareAfter }) !== null).toBe(loud);
+  });
+
+  test('asking to vote on a private ledger: let in first, the vote asked after', () => {
+    expect(votesLaterSentence({ asks: 'validator', grants: 'member' })).toContain(
+      'once it is a member',
+    );
+    expect(votesLaterSentence({ asks: 'member', grants: 'member' })).toBeNull();
+    expect(votesLaterSentence({ asks: 'validator', grants: 'validator' })).toBeNull();
   });
 
   test('several requests are counted', () => {
