@@ -23,6 +23,7 @@ import { InviteError } from '../lib/node/invite';
 import { InviteUnavailableError } from '../lib/node/private-ledger';
 import { SchemaError, StorageFullError } from '../lib/store/errors';
 import {
+  generateStorableBoxKey,
   generateStorableDeviceKey,
   openSqliteDeviceStore,
   openSqliteLedgerStore,
@@ -167,6 +168,7 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
       openLedgerStore: (chainId) => openSqliteLedgerStore({ directory, chainId }),
       nowMs: () => Date.now(),
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      newBoxKey: generateStorableBoxKey,
     };
     const chainId = await chooseLedger(config, ledgers, key);
     const entry = await ledgerEntry(deviceStore, chainId);
@@ -201,7 +203,7 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
         store,
         createNetwork: (parts) => network.create(parts),
         signer: webCryptoSigner(key),
-        boxKey: await deviceBoxKeyOf(deviceStore),
+        boxKey: await deviceBoxKeyOf(ledgers),
         // Gossip, block validation and commit checks verify the same signatures: once each.
         verifier: cachingVerifier(webCryptoVerifier()),
         clock: systemClock,

@@ -1,7 +1,8 @@
 // The always-on peer as a daemon, two processes on loopback, no browser:
 // - `--create` makes a ledger whose only validator it is and prints its invite link;
 // - a second peer joins from that link and asks to become a validator; the first approves it
-//   on its own (--approve with the second's fingerprint, as the log line of the request shows);
+//   on its own (--approve with the second's fingerprint, as the log line of the request shows):
+//   the ledger is private, so it admits it as a member first, then makes it a validator;
 // - SIGTERM exits with 0; a restart resumes the same ledger at the same height; a mistake in
 //   the command line exits with 64, a damaged invite with 65, a directory without a ledger with
 //   66, a port in use with 69, a data directory in use by another process with 75.
@@ -90,13 +91,25 @@ test(
     expect(b.started.fingerprint).toBe(fingerprintB);
     const request = await a.waitForRecord('the join request', (r) => r.msg === 'join request');
     expect(request).toMatchObject({ label: 'archive', kind: 'peer', fingerprint: fingerprintB });
-    await a.waitForRecord('approval', (r) => r.msg === 'approved a join request');
+    // The ledger is private (the default): B is admitted as a member first, then, as its request
+    // asks, made a validator by a second approval.
+    await a.waitForRecord(
+      'admission',
+      (r) => r.msg === 'approved a join request' && r.grants === 'member',
+    );
+    await a.waitForRecord(
+      'approval',
+      (r) => r.msg === 'approved a join request' && r.grants === 'validator',
+    );
     await until('B is a validator', async () =>
       (await b.status()).ledger.role === 'validator' ? true : null,
     );
     phase('B is a validator');
     const status = await a.status();
     expect(status.validators.map((v) => v.power)).toEqual([10, 10]);
+    expect(status.ledger.access).toMatchObject({ standing: 'member', members: 2 });
+    // Its link carries the ledger's key: logged once at start, never served.
+    expect(status.process.invite).toBeNull();
     expect(status.peers.map((p) => p.kind)).toContain('peer');
 
     // A clean stop, and a restart that resumes where it stopped (the browser test checks that a

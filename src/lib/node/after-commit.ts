@@ -2,7 +2,7 @@
 // that brings the node's pools and views up to date with the chain.
 // - mempool: committed txs and txs whose nonce is now used leave it;
 // - evidence pool: what the blocks carried, and what the new state would refuse, leave it;
-// - join requests of devices that became validators are settled;
+// - join requests of devices that hold what they asked for (membership, power) are settled;
 // - a private ledger's decided removal gets this validator's key rotation scheduled;
 // - a block this node decided by consensus is posted to its other tabs, and gossiped once to
 //   the network by its proposer (the other validators decided it too; observers and laggards

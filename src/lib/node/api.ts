@@ -285,10 +285,10 @@ export interface LedgerNode {
   /**
    * Approve exactly what the user was shown: the open proposal `proposalId` for this key, or
    * (null) a new one (a member-add, or a validator proposal at the power the view showed), and
-   * `grants` as the view said (pass it: without it a request whose device became a member
-   * meanwhile would be approved as a validator). Refused if the ledger changed since
-   * ('request-changed': another proposal appeared, the shown one is gone, or what approving
-   * grants changed).
+   * `grants` as the view said (pass `request.grants`). Omitted, it means 'member' on a private
+   * ledger (giving power there is always explicit) and 'validator' on a public one. Refused if
+   * the ledger changed since ('request-changed': another proposal appeared, the shown one is
+   * gone, or approving would grant something else, e.g. the device became a member meanwhile).
    */
   approveJoin(
     publicKey: string,

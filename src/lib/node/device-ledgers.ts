@@ -9,7 +9,7 @@
 import { genesisState, validateGenesis } from '../core/genesis';
 import { chainIdOf } from '../core/hash';
 import type { Admission, Genesis, PublicKey } from '../core/types';
-import { generateBoxKey, type BoxKey } from '../crypto/box';
+import type { BoxKey } from '../crypto/box';
 import type { DeviceStore, LedgerEntry, LedgerStore, StoredKeyring } from '../store/types';
 import type { Invite, LedgerAccess } from './api';
 import { genesisOfInvite, InviteError, keyringOfLink, parseInvite } from './invite';
@@ -34,6 +34,11 @@ export interface DeviceLedgers {
   openLedgerStore(chainId: string): Promise<LedgerStore>;
   nowMs(): number;
   randomBytes(length: number): Uint8Array;
+  /**
+   * A new X25519 key as this root's device store can keep it (IndexedDB: non-extractable,
+   * generateBoxKey; a key file: exportable once, generateStorableBoxKey).
+   */
+  newBoxKey(): Promise<BoxKey>;
 }
 
 export interface NewLedger {
@@ -46,9 +51,12 @@ export interface NewLedger {
 }
 
 /** This device's X25519 key, made and stored the first time it is needed (racing tabs agree). */
-export async function deviceBoxKeyOf(store: DeviceStore): Promise<BoxKey> {
+export async function deviceBoxKeyOf(
+  ledgers: Pick<DeviceLedgers, 'store' | 'newBoxKey'>,
+): Promise<BoxKey> {
+  const { store } = ledgers;
   return (
-    (await store.deviceBoxKey()) ?? (await store.putDeviceBoxKeyIfAbsent(await generateBoxKey()))
+    (await store.deviceBoxKey()) ?? (await store.putDeviceBoxKeyIfAbsent(await ledgers.newBoxKey()))
   );
 }
 
@@ -70,7 +78,7 @@ export async function createLedger(
   };
   let keyring: StoredKeyring | null = null;
   if ((options.access ?? 'private') === 'private') {
-    const boxKey = await deviceBoxKeyOf(ledgers.store);
+    const boxKey = await deviceBoxKeyOf(ledgers);
     const created = newPrivateLedger(
       { publicKey, boxKey: boxKey.publicKey },
       options.admission ?? 'any-validator',

@@ -15,6 +15,7 @@
 import { decodeGenesis, encodeGenesis } from '../core/encoding';
 import { addressOf, chainIdOf } from '../core/hash';
 import type { Genesis } from '../core/types';
+import { generateBoxKey } from '../crypto/box';
 import {
   cachingVerifier,
   generateSigningKey,
@@ -149,6 +150,7 @@ class BrowserDevice implements Device {
       openLedgerStore: (chainId) => openIdbLedgerStore({ chainId }),
       nowMs: () => Date.now(),
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      newBoxKey: generateBoxKey,
     };
   }
 
@@ -276,7 +278,7 @@ class BrowserDevice implements Device {
     let firstRead: ReturnType<typeof relaysNow> | null = relaysNow();
     await firstRead;
     // A private ledger seals its rotated keys to this key (made once per profile).
-    const boxKey = await deviceBoxKeyOf(this.#store);
+    const boxKey = await deviceBoxKeyOf(this.#ledgers());
     const tabs = broadcastChannelLink(chainId);
     let node: FullNode | null = null;
     let closed = false;

@@ -17,15 +17,18 @@ export type JoinApprovalParts = Pick<NodeParts, 'joins' | 'head' | 'address' | '
 
 /** 32 bytes from 64 hex digits (a public key or a proposal id); a typed refusal otherwise. */
 export function keyFromHex(hex: string): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(hex))
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
     throw new TxRejectedError('bad-body', 'expected 32 bytes in hex');
+  }
   return fromHex(hex);
 }
 
 /**
  * Approve the request of `publicKeyHex` as shown: `proposalId` is the open proposal the view
  * showed (null: none, so approving makes one, or admits at once where one validator suffices),
- * `grants` what the view said approving does (default: what it says now).
+ * `grants` what the view said approving does. Without it: 'member' on a private ledger (power
+ * there is only ever given when asked for by name: a stale row of a device that became a member
+ * meanwhile must not turn into a validator proposal), 'validator' on a public one.
  */
 export async function approveJoin(
   parts: JoinApprovalParts,
@@ -36,7 +39,8 @@ export async function approveJoin(
   const views = parts.joins.views(parts.head.state, parts.address);
   const view = views.find((request) => request.publicKey === publicKeyHex);
   if (!view) throw new TxRejectedError('unknown-request');
-  if (view.proposalId !== proposalId || (grants !== undefined && view.grants !== grants)) {
+  const shown = grants ?? (parts.head.state.access !== null ? 'member' : 'validator');
+  if (view.proposalId !== proposalId || view.grants !== shown) {
     // What the user saw is not what approving would do now: show them again.
     throw new TxRejectedError('request-changed');
   }

@@ -109,7 +109,7 @@ const api = {
   async approve(chainId: string, publicKey: string) {
     const ledger = await node(chainId);
     const view = ledger.joinRequests().find((request) => request.publicKey === publicKey);
-    return ledger.approveJoin(publicKey, view?.proposalId ?? null);
+    return ledger.approveJoin(publicKey, view?.proposalId ?? null, view?.grants);
   },
   async validators(chainId: string) {
     return (await node(chainId)).validators();

@@ -1,16 +1,21 @@
 // Invite links: the short link (chain id, name, relays) is what devices show; the long link
-// (the whole genesis) is still read. A damaged link always says so in a sentence.
+// (the whole genesis) is still read. A private ledger's links (3 short, 4 long) add its access
+// (network secret, epoch, key) to the fragment. A damaged link always says so in a sentence.
 import { describe, expect, test } from 'vitest';
 import { chainIdOf } from '../../../src/lib/core/hash';
 import {
+  fromBase64Url,
   genesisOfInvite,
+  INVITE_BYTES_MAX,
+  INVITE_EPOCH_MAX,
   InviteError,
   inviteLink,
   makeInvite,
   parseInvite,
   toBase64Url,
 } from '../../../src/lib/node/invite';
-import { encodeGenesis, encodeValue } from '../../../src/lib/core/encoding';
+import { decodeValue, encodeGenesis, encodeValue } from '../../../src/lib/core/encoding';
+import { epochKeyHash } from '../../../src/lib/core/membership';
 import { fromHex } from '../../../src/lib/core/bytes';
 import { makeGenesis, newKeys } from '../../support/fixtures';
 
@@ -106,6 +111,101 @@ describe('invite links', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(InviteError);
       }
+    }
+  });
+});
+
+describe("private ledgers' invite links", () => {
+  const access = {
+    networkSecret: new Uint8Array(32).fill(1),
+    epoch: 0,
+    key: new Uint8Array(32).fill(2),
+  };
+
+  /** A private genesis whose epoch-0 key is `access.key`. */
+  async function privateGenesis() {
+    const genesis = makeGenesis(await newKeys(1), {
+      name: 'ours',
+      private: { admission: 'any-validator' },
+    });
+    return {
+      ...genesis,
+      membership: { ...genesis.membership!, keyHash: epochKeyHash(0, access.key) },
+    };
+  }
+
+  test('the short link (3) and the long one (4) carry the access in the fragment', async () => {
+    const genesis = await privateGenesis();
+    const short = inviteLink('http://x', makeInvite(genesis, [RELAY], access));
+    const long = inviteLink('http://x', makeInvite(genesis, [RELAY], access), {
+      withGenesis: true,
+    });
+    for (const [link, version] of [
+      [short, 3],
+      [long, 4],
+    ] as const) {
+      const [before, fragment] = link.split('#') as [string, string];
+      expect(before).toBe('http://x/join');
+      expect((decodeValue(fromBase64Url(fragment), INVITE_BYTES_MAX) as unknown[])[0]).toBe(
+        version,
+      );
+      expect(parseInvite(link)).toMatchObject({
+        chainId: chainIdOf(genesis),
+        name: 'ours',
+        relays: [RELAY],
+        access,
+      });
+    }
+    expect(parseInvite(short).genesis).toBeNull();
+    console.log(`private invite link: ${short.length} characters (long form: ${long.length})`);
+    // A later epoch's key travels too (checked when the device syncs its rotation).
+    const later = { ...access, epoch: 7 };
+    expect(parseInvite(inviteLink('http://x', makeInvite(genesis, [], later))).access).toEqual(
+      later,
+    );
+  });
+
+  const chainId = new Uint8Array(32).fill(4);
+  const shortWith = (accessPart: unknown) =>
+    `#${toBase64Url(encodeValue([3, chainId, 'ours', [], accessPart]))}`;
+  const secret = access.networkSecret;
+  test.each([
+    ['no access part', `#${toBase64Url(encodeValue([3, chainId, 'ours', []]))}`],
+    ['access not a list', shortWith(secret)],
+    ['a field missing', shortWith([secret, 0])],
+    ['a field too many', shortWith([secret, 0, access.key, 1])],
+    ['a short secret', shortWith([secret.slice(1), 0, access.key])],
+    ['a long key', shortWith([secret, 0, new Uint8Array(33)])],
+    ['a negative epoch', shortWith([secret, -1, access.key])],
+    ['an epoch beyond its bound', shortWith([secret, INVITE_EPOCH_MAX + 1, access.key])],
+    ['a fractional epoch', shortWith([secret, 1.5, access.key])],
+    ['an epoch in text', shortWith([secret, '0', access.key])],
+    ['oversize', shortWith([secret, 0, new Uint8Array(INVITE_BYTES_MAX)])],
+  ])('a damaged private link (%s) is an InviteError with a sentence', (_name, link) => {
+    expect(() => parseInvite(link)).toThrow(InviteError);
+    expect(() => parseInvite(link)).toThrow(/damaged or incomplete/);
+  });
+
+  test('a long link whose key is not its ledger’s, or is missing, or is for a public ledger', async () => {
+    const genesis = await privateGenesis();
+    const refusals: [string, string][] = [
+      [
+        inviteLink('http://x', makeInvite(genesis, [], { ...access, key: new Uint8Array(32) }), {
+          withGenesis: true,
+        }),
+        'does not open',
+      ],
+      [inviteLink('http://x', makeInvite(genesis, []), { withGenesis: true }), 'carries no key'],
+      [
+        inviteLink('http://x', makeInvite(makeGenesis(await newKeys(1)), [], access), {
+          withGenesis: true,
+        }),
+        'ledger is public',
+      ],
+    ];
+    for (const [link, words] of refusals) {
+      expect(() => parseInvite(link)).toThrow(InviteError);
+      expect(() => parseInvite(link)).toThrow(words);
     }
   });
 });

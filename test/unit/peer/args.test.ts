@@ -87,6 +87,10 @@ describe('peer command line', () => {
       type: 'create',
       name: 'Family',
       balances: [{ address, amount: 500 }],
+      access: 'private',
+    });
+    expect(config(['--create', '--name', 'Board', '--public']).mode).toMatchObject({
+      access: 'public',
     });
   });
 
@@ -144,6 +148,7 @@ describe('peer command line', () => {
     expect(usageError(['--invite', 'x', '--create', '--name', 'n'])).toMatch(/either/);
     expect(usageError(['--create'])).toMatch(/--create needs --name/);
     expect(usageError(['--name', 'n'])).toMatch(/--name goes with --create/);
+    expect(usageError(['--public'])).toMatch(/--public goes with --create/);
     expect(usageError(['--create', '--name', 'n', '--balance', 'nope'])).toMatch(/--balance/);
     expect(usageError(['--listen', 'not-a-multiaddr'])).toMatch(/not a multiaddr/);
     expect(usageError(['--http', 'localhost'])).toMatch(/host:port/);
