@@ -13,6 +13,7 @@ import type {
   Invite,
   InviteSummary,
   JoinRequest,
+  JoinRole,
   LedgerAccess,
   MemberView,
   LedgerNode,
@@ -288,12 +289,18 @@ class PreviewLedger implements LedgerNode {
     this.#records.clear();
   }
 
-  async approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry> {
+  async approveJoin(
+    publicKey: string,
+    proposalId: string | null,
+    grants: JoinRole = this.#access ? 'member' : 'validator',
+  ): Promise<ActivityEntry> {
     takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
     if (!request || this.#declined.has(publicKey)) throw new TxRejectedError('unknown-request');
     // As the real node: approve exactly what the row showed.
-    if (request.proposalId !== proposalId) throw new TxRejectedError('request-changed');
+    if (request.proposalId !== proposalId || request.grants !== grants) {
+      throw new TxRejectedError('request-changed');
+    }
     const existing = request.proposalId;
     request.approvedByMe = true;
     request.proposalId ??= fakeHash(`proposal:${publicKey}:${request.grants}`);
