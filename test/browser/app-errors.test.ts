@@ -178,6 +178,8 @@ test('every form check and every refusal of the node reads as a sentence', async
   // Devices: approving and copying fail.
   await page.evaluate((id) => window.__ledgerPreview?.addJoinRequest(id, 'Laptop'), chainId);
   await goTo(page, 'Devices');
+  // On the Devices page (the banner on other pages has an Approve button too).
+  await page.getByRole('heading', { name: 'Join requests' }).waitFor();
   await failNext(page, { name: 'TxRejectedError', code: 'too-many-proposals', message: 'x' });
   await page.getByRole('button', { name: 'Approve Laptop' }).click();
   messages.push(await bannerSentence(page, 'Approval not sent.'));

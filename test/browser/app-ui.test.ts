@@ -67,8 +67,9 @@ test('devices have names, and what happened is said in words (item 2)', async ()
   await poll(() => requests.textContent()).toContain('You approved');
   await goTo(page, 'Home');
   const activity = page.getByRole('list', { name: 'Your activity' }).getByRole('listitem');
+  // A private ledger (the default): approving lets the device in as a member.
   await poll(() => activity.first().textContent()).toContain(
-    "Let Anna's phone confirm changes (validator)",
+    "Let Anna's phone into this private ledger",
   );
 
   // A person names an account once; sends to it then read with the name.

@@ -4,6 +4,7 @@
 // calls `commitPending()` (set `commitDelayMs: null` to step it by hand). Hashes are fake
 // (FNV-1a), signatures do not exist. It exists to exercise every screen, not the protocol.
 import type {
+  AccessStatus,
   AccountView,
   ActivityEntry,
   BlockSummary,
@@ -12,6 +13,8 @@ import type {
   Invite,
   InviteSummary,
   JoinRequest,
+  JoinRole,
+  LedgerAccess,
   MemberView,
   LedgerNode,
   LedgerRemoval,
@@ -44,8 +47,17 @@ export interface PreviewControl {
   commitPending(): Promise<void>;
   /** Changes what the node reports (a problem, a role, sync progress...) and emits it. */
   patchStatus(chainId: string, change: Partial<NodeStatus>): void;
-  /** Adds a join request from another device. */
-  addJoinRequest(chainId: string, label: string): void;
+  /**
+   * Adds a join request from another device. On a private ledger it asks to become a member
+   * (`asks: 'validator'` asks for votes too); on a public one, to become a validator.
+   */
+  addJoinRequest(chainId: string, label: string, options?: { asks?: 'member' | 'validator' }): void;
+  /** The approvals of every open proposal reach more than two thirds (other validators agreed). */
+  approveAll(chainId: string): Promise<void>;
+  /** What this device asked for with requestToJoin, oldest first. */
+  asked(chainId: string): { label: string; role: 'member' | 'validator' }[];
+  /** The choice the last createLedger was given. */
+  lastCreated(): { access: LedgerAccess; admission: AccessStatus['admission'] } | null;
   /** Takes the ledger's network away (or gives it back), as the browser going offline would. */
   setOnline(chainId: string, online: boolean): void;
   /**
@@ -120,6 +132,10 @@ class PreviewLedger implements LedgerNode {
   readonly #activity: ActivityEntry[] = [];
   readonly #pending: PreviewTx[] = [];
   readonly #joinRequests: JoinRequest[] = [];
+  /** Requests declined on this device (hidden, as the real node does). */
+  readonly #declined = new Set<string>();
+  /** A private ledger's members and rules; null for a public ledger. */
+  #access: { admission: AccessStatus['admission']; epoch: number; members: MemberView[] } | null;
   /** Remembered addresses (address -> last seen ms), from the invite this ledger joined with. */
   readonly remembered = new Map<string, number>();
   readonly #validators: ValidatorInfo[];
@@ -135,6 +151,7 @@ class PreviewLedger implements LedgerNode {
     role: NodeStatus['role'],
     balances: { address: string; amount: number }[],
     options: PreviewOptions,
+    access: { admission: AccessStatus['admission']; standing: AccessStatus['standing'] } | null,
   ) {
     this.#genesis = invite;
     this.#options = options;
@@ -204,6 +221,19 @@ class PreviewLedger implements LedgerNode {
       drops: {},
       access: null,
     };
+    // A private ledger's validators are members; a device that joined with an invite is not yet.
+    this.#access = access && {
+      admission: access.admission,
+      epoch: 0,
+      members: this.#validators.map((v) => ({
+        address: v.address,
+        publicKey: v.publicKey,
+        validator: true,
+        leaving: false,
+        removal: null,
+      })),
+    };
+    if (access) this.status.access = this.#accessStatus(access.standing);
     for (let i = 0; i < options.initialBlocks; i += 1)
       this.#commitBlock([], 800 + ((i * 337) % 900));
   }
@@ -244,39 +274,117 @@ class PreviewLedger implements LedgerNode {
     );
   }
 
-  async requestToJoin(_label: string): Promise<void> {
+  /** What this device asked for last (the tests read it: one request per join). */
+  asked: { label: string; role: 'member' | 'validator' }[] = [];
+
+  async requestToJoin(
+    label: string,
+    options: { role?: 'member' | 'validator' } = {},
+  ): Promise<void> {
     takeFailure();
+    this.asked.push({ label, role: this.#access ? (options.role ?? 'member') : 'validator' });
   }
 
   forgetRecords(): void {
     this.#records.clear();
   }
 
-  // As the real node: hidden on this device only.
-  async declineJoin(publicKey: string): Promise<void> {
-    takeFailure();
-    const index = this.#joinRequests.findIndex((r) => r.publicKey === publicKey);
-    if (index >= 0) this.#joinRequests.splice(index, 1);
-    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
-  }
-
-  async approveJoin(publicKey: string, proposalId: string | null): Promise<ActivityEntry> {
+  async approveJoin(
+    publicKey: string,
+    proposalId: string | null,
+    grants: JoinRole = this.#access ? 'member' : 'validator',
+  ): Promise<ActivityEntry> {
     takeFailure();
     const request = this.#joinRequests.find((r) => r.publicKey === publicKey);
-    if (!request) throw new TxRejectedError('unknown-request');
+    if (!request || this.#declined.has(publicKey)) throw new TxRejectedError('unknown-request');
     // As the real node: approve exactly what the row showed.
-    if (request.proposalId !== proposalId) throw new TxRejectedError('request-changed');
+    if (request.proposalId !== proposalId || request.grants !== grants) {
+      throw new TxRejectedError('request-changed');
+    }
     const existing = request.proposalId;
     request.approvedByMe = true;
-    request.proposalId ??= fakeHash(`proposal:${publicKey}`);
+    request.proposalId ??= fakeHash(`proposal:${publicKey}:${request.grants}`);
     request.proposer ??= this.status.address;
     request.approvedPower = 10;
     this.#emit({ type: 'join-requests', requests: this.joinRequests() });
+    if (request.grants === 'member') {
+      // A private ledger: the device becomes a member (reads and writes), not a validator.
+      const action: TxAction = { kind: 'member-add', address: request.address };
+      return this.#submit('member-add', action, () => {
+        if (this.#access?.admission === 'any-validator') this.#admit(request);
+        return 'ok';
+      });
+    }
     // As the real node: the first approval proposes the device, later ones approve the proposal.
     const action: TxAction = existing
       ? { kind: 'validator-approve', proposalId: existing }
       : { kind: 'validator-propose', address: request.address, power: 10 };
     return this.#submit(action.kind, action, () => 'ok');
+  }
+
+  async declineJoin(publicKey: string): Promise<void> {
+    takeFailure();
+    this.#declined.add(publicKey);
+    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
+  }
+
+  /** A member-add that passed: the device is a member, its request settled. */
+  #admit(request: JoinRequest): void {
+    if (!this.#access) return;
+    this.#access.members.push({
+      address: request.address,
+      publicKey: request.publicKey,
+      validator: false,
+      leaving: false,
+      removal: null,
+    });
+    this.#joinRequests.splice(this.#joinRequests.indexOf(request), 1);
+    this.#setStatus({ access: this.#accessStatus(this.status.access?.standing ?? 'member') });
+    this.#emit({ type: 'join-requests', requests: this.joinRequests() });
+  }
+
+  /** Every open proposal passes (the other validators approved): members join or leave. */
+  approveAll(): void {
+    const self = this.status.address;
+    const access = this.#access;
+    if (access && this.status.access?.standing === 'invited' && this.asked.length > 0) {
+      // This device's own request: the others let it in.
+      access.members.push({
+        address: self,
+        publicKey: fakeHash(`pk:${self}`),
+        validator: false,
+        leaving: false,
+        removal: null,
+      });
+      this.#setStatus({ access: this.#accessStatus('member') });
+    }
+    for (const request of [...this.#joinRequests]) {
+      if (request.grants === 'member' && request.proposalId) this.#admit(request);
+    }
+    for (const member of [...(this.#access?.members ?? [])]) {
+      if (member.removal) this.#removeNow(member.address);
+    }
+  }
+
+  /** A removal decided and the key rotated (the real node does both in consecutive blocks). */
+  #removeNow(address: string): void {
+    const access = this.#access;
+    if (!access) return;
+    access.members = access.members.filter((m) => m.address !== address);
+    access.epoch += 1;
+    const standing = address === this.status.address ? 'removed' : this.status.access?.standing;
+    this.#setStatus({ access: this.#accessStatus(standing ?? 'member') });
+  }
+
+  #accessStatus(standing: AccessStatus['standing']): AccessStatus | null {
+    const access = this.#access;
+    if (!access) return null;
+    return {
+      standing,
+      epoch: access.epoch,
+      members: access.members.length,
+      admission: access.admission,
+    };
   }
 
   inviteLink(baseUrl: string): string {
@@ -357,34 +465,67 @@ class PreviewLedger implements LedgerNode {
   }
 
   joinRequests(): JoinRequest[] {
-    return this.#joinRequests.map((r) => ({ ...r }));
+    return this.#joinRequests
+      .filter((r) => !this.#declined.has(r.publicKey))
+      .map((r) => ({ ...r }));
   }
 
-  // The preview's ledgers are public: no members to list or remove.
   members(): MemberView[] {
-    return [];
+    return (this.#access?.members ?? []).map((m) => ({
+      ...m,
+      removal: m.removal && { ...m.removal },
+    }));
   }
 
-  async removeMember(): Promise<ActivityEntry> {
-    throw new TxRejectedError('not-a-member');
+  async removeMember(address: string, proposalId: string | null): Promise<ActivityEntry> {
+    takeFailure();
+    const member = this.#access?.members.find((m) => m.address === address);
+    if (!member) throw new TxRejectedError('not-a-member');
+    // As the ledger: a validator gives up its votes first.
+    if (member.validator) throw new TxRejectedError('is-a-validator');
+    if ((member.removal?.proposalId ?? null) !== proposalId) {
+      throw new TxRejectedError('request-changed');
+    }
+    const action: TxAction = { kind: 'member-remove', address };
+    if (address === this.status.address) {
+      // Leaving needs no one's approval: final once the block (and the rotation) is in.
+      this.#setStatus({ access: this.#accessStatus('leaving') });
+      return this.#submit('member-remove', action, () => {
+        this.#removeNow(address);
+        return 'ok';
+      });
+    }
+    // Removing another needs more than two thirds: this device's 10 of 15 is not enough.
+    const total = this.#validators.reduce((sum, v) => sum + v.power, 0);
+    member.removal = {
+      proposalId: fakeHash(`removal:${address}`),
+      proposer: this.status.address,
+      approvedPower: 10,
+      totalPower: total,
+      approvedByMe: true,
+    };
+    return this.#submit('member-remove', action, () => 'ok');
   }
 
-  addJoinRequest(label: string): void {
+  addJoinRequest(label: string, asks: 'member' | 'validator' = 'member'): void {
     const publicKey = fakeHash(`join:${label}`);
+    const member = this.#access?.members.some((m) => m.publicKey === publicKey) ?? false;
+    const grants = this.#access && !member ? 'member' : 'validator';
+    const power = grants === 'member' ? 0 : 10;
     this.#joinRequests.push({
       publicKey,
       address: fakeAddress(publicKey),
       label,
       kind: 'browser',
       boxKey: fakeHash(`box:${label}`),
-      asks: 'validator',
-      member: false,
-      grants: 'validator',
+      asks: this.#access ? asks : 'validator',
+      member,
+      grants,
       lastSeenMs: this.#clockMs,
       proposalId: null,
       proposer: null,
-      power: 10,
-      shareAfter: 10 / 25,
+      power,
+      shareAfter: power / (15 + power),
       approvedPower: 0,
       totalPower: 15,
       approvedByMe: false,
@@ -555,6 +696,13 @@ function summary(view: BlockView): BlockSummary {
   };
 }
 
+/** A private ledger's invite access: fake bytes of the real shape (the preview encrypts nothing). */
+function fakeAccess(chainId: string): NonNullable<Invite['access']> {
+  const bytes = (text: string) =>
+    Uint8Array.from(fakeHash(text).match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  return { networkSecret: bytes(`secret:${chainId}`), epoch: 0, key: bytes(`key:${chainId}`) };
+}
+
 /** An error as the real node throws it: the UI matches errors by name and code. */
 function namedError(name: string, message: string, code?: string): Error {
   const error = new Error(message);
@@ -568,6 +716,7 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
   const address = fakeAddress('this-device');
   const ledgers = new Map<string, { node: PreviewLedger; addedAt: number }>();
   let created = 0;
+  let lastCreated: { access: LedgerAccess; admission: AccessStatus['admission'] } | null = null;
 
   function ledger(chainId: string): PreviewLedger {
     const found = ledgers.get(chainId);
@@ -586,12 +735,31 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
         height: node.status.height,
       }));
     },
-    async createLedger({ name, balances }): Promise<string> {
+    async createLedger({
+      name,
+      balances,
+      access = 'private',
+      admission = 'any-validator',
+    }): Promise<string> {
       takeFailure();
       created += 1;
       const chainId = fakeHash(`chain:${name}:${created}`);
-      const invite: Invite = { chainId, name, genesis: null, relays: [], access: null };
-      const node = new PreviewLedger(invite, address, 'validator', balances, options);
+      const invite: Invite = {
+        chainId,
+        name,
+        genesis: null,
+        relays: [],
+        access: access === 'private' ? fakeAccess(chainId) : null,
+      };
+      lastCreated = { access, admission };
+      const node = new PreviewLedger(
+        invite,
+        address,
+        'validator',
+        balances,
+        options,
+        access === 'private' ? { admission, standing: 'member' } : null,
+      );
       ledgers.set(chainId, { node, addedAt: options.startTimeMs });
       return chainId;
     },
@@ -614,7 +782,11 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
       takeFailure();
       // As the real device: a ledger already here is left exactly as it is.
       if (!ledgers.has(parsed.chainId)) {
-        const node = new PreviewLedger(parsed, address, 'observer', [], options);
+        const access =
+          parsed.access !== null
+            ? { admission: 'any-validator' as const, standing: 'invited' as const }
+            : null;
+        const node = new PreviewLedger(parsed, address, 'observer', [], options, access);
         for (const relay of parsed.relays) node.remembered.set(relay, options.startTimeMs);
         ledgers.set(parsed.chainId, { node, addedAt: options.startTimeMs });
       }
@@ -657,8 +829,17 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
     patchStatus(chainId, change) {
       ledger(chainId).patchStatus(change);
     },
-    addJoinRequest(chainId, label) {
-      ledger(chainId).addJoinRequest(label);
+    addJoinRequest(chainId, label, { asks } = {}) {
+      ledger(chainId).addJoinRequest(label, asks);
+    },
+    async approveAll(chainId) {
+      ledger(chainId).approveAll();
+    },
+    asked(chainId) {
+      return [...ledger(chainId).asked];
+    },
+    lastCreated() {
+      return lastCreated;
     },
     setOnline(chainId, online) {
       ledger(chainId).setOnline(online);

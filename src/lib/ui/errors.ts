@@ -49,6 +49,9 @@ const NAMED_SENTENCES: Record<string, string> = {
   TimeoutError: 'That took too long. Check the connection and try again.',
 };
 
+/** Errors whose message the node writes as a sentence a person reads as it is. */
+const SENTENCE_ERRORS = new Set(['InviteError', 'InviteUnavailableError', 'PrivateInviteError']);
+
 const GENERIC = 'Something went wrong. Try again; if it keeps happening, reload the page.';
 
 /** One plain sentence for anything a node action or the browser threw. */
@@ -61,7 +64,8 @@ export function describeError(error: unknown): Described {
   if (name === 'TxRejectedError' && code) {
     return { sentence: REQUEST_SENTENCES[code] ?? txReason(code), detail };
   }
-  if (name === 'InviteError') return { sentence: asSentence(message), detail: null };
+  // The node writes these messages as sentences for a person (invites, private ledger keys).
+  if (SENTENCE_ERRORS.has(name)) return { sentence: asSentence(message), detail: null };
   if (code && STORE_SENTENCES[code]) return { sentence: STORE_SENTENCES[code], detail };
   if (NAMED_SENTENCES[name]) return { sentence: NAMED_SENTENCES[name], detail };
   if (name === 'TypeError' && /fetch|network/i.test(message)) {
