@@ -144,10 +144,22 @@ export async function approveOnEvery(
     if (request === 'applied') break;
     seen.push(request);
     if (request.approvedByMe) continue;
-    const activity = await member.evaluate(
-      ([id, key]) => window.ledger.approve(id!, key!),
-      [chainId, request.publicKey],
-    );
+    let activity;
+    try {
+      activity = await member.evaluate(
+        ([id, key]) => window.ledger.approve(id!, key!),
+        [chainId, request.publicKey],
+      );
+    } catch (error) {
+      // The others' approvals passed 2/3 between the view and this click: the request settled.
+      if (!/unknown-request|request-changed/.test(String(error))) throw error;
+      // (A change approved at height H joins the set at H + 2.)
+      await until(`${label} is in the validator set after its request settled`, async () => {
+        const validators = await member.evaluate((id) => window.ledger.validators(id), chainId);
+        return validators.some((v) => v.publicKey.startsWith(fingerprint)) ? true : null;
+      });
+      break;
+    }
     await committed(member, chainId, activity.hash);
   }
   return seen;
