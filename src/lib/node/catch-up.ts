@@ -29,6 +29,11 @@ export interface CatchUpComponents {
   openVerifyPool?: () => (SignatureBatchVerifier & { close(): void }) | null;
   /** Syncing started or stopped. */
   changed(): void;
+  /**
+   * False once this device was removed from a private ledger (its keyring misses the newest
+   * key): no peer serves it anything newer, so asking every second would only cost both sides.
+   */
+  mayRead?(): boolean;
 }
 
 /**
@@ -87,6 +92,7 @@ export class CatchUp {
 
   #kick(): void {
     if (this.#syncing || !this.#running || this.#cancelRetry !== null) return;
+    if (this.#c.mayRead?.() === false) return;
     if (this.#target <= this.#c.state().height) return;
     const waitMs = this.#lastAttemptMs + CATCH_UP_RETRY_MS - this.#c.clock.monotonicMs();
     if (waitMs > 0) {

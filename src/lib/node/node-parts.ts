@@ -281,6 +281,7 @@ export function buildNodeParts(
     timers,
     openVerifyPool: deps.openVerifyPool,
     changed: () => p.status.changed(),
+    mayRead: () => !(p.keyring?.locked ?? false),
     importBlocks: (blocks, blockVerifier) =>
       queue.enqueue(async () => {
         const result = await p.importer.import(blocks, 'sync', blockVerifier);
