@@ -3,7 +3,7 @@
 // First, before libp2p captures RTCPeerConnection: the ICE pair recorder.
 import { selectedIcePairs } from './ice-pairs';
 import { openDevice } from '$lib/node/device';
-import type { LedgerNode, NodeStatus } from '$lib/node/api';
+import type { JoinRole, LedgerAccess, LedgerNode, NodeStatus } from '$lib/node/api';
 import { openIdbLedgerStore } from '$lib/store/idb-ledger-store';
 import { decodeEvidence } from '$lib/core/encoding';
 import { Libp2pNetwork } from '$lib/net/libp2p-network';
@@ -84,11 +84,14 @@ const api = {
   async address() {
     return (await openDevice()).address();
   },
-  async create(name: string, amount: number) {
+  /**
+   * Public unless asked: most of these pages test the validator flows of a public ledger. A
+   * private one admits a member on one validator's approval ('any-validator').
+   */
+  async create(name: string, amount: number, access: LedgerAccess = 'public') {
     const device = await openDevice();
     const address = await device.address();
-    // Public: these pages test the validator flows of a public ledger (private ones: unit tests).
-    return device.createLedger({ name, balances: [{ address, amount }], access: 'public' });
+    return device.createLedger({ name, balances: [{ address, amount }], access });
   },
   async status(chainId: string): Promise<NodeStatus> {
     return (await node(chainId)).status;
@@ -99,8 +102,9 @@ const api = {
   async invite(chainId: string) {
     return (await node(chainId)).inviteLink(location.origin);
   },
-  async requestToJoin(chainId: string, label: string) {
-    await (await node(chainId)).requestToJoin(label);
+  /** `role` omitted: the node's default ('member' on a private ledger, else 'validator'). */
+  async requestToJoin(chainId: string, label: string, role?: JoinRole) {
+    await (await node(chainId)).requestToJoin(label, role ? { role } : undefined);
   },
   async joinRequests(chainId: string) {
     return (await node(chainId)).joinRequests();
@@ -110,6 +114,29 @@ const api = {
     const ledger = await node(chainId);
     const view = ledger.joinRequests().find((request) => request.publicKey === publicKey);
     return ledger.approveJoin(publicKey, view?.proposalId ?? null, view?.grants);
+  },
+  /** A private ledger's members (empty for a public one). */
+  async members(chainId: string) {
+    return (await node(chainId)).members();
+  },
+  /** Propose removing the member of `address`, or approve the open proposal to (`proposalId`). */
+  async removeMember(chainId: string, address: string, proposalId: string | null = null) {
+    return (await node(chainId)).removeMember(address, proposalId);
+  },
+  /**
+   * What this node names on the network: the name its topics and protocols use (a private
+   * ledger's networkId, else the chain id), the gossip topics it subscribes to and the protocol
+   * ids it serves.
+   */
+  async networkNames(chainId: string) {
+    await node(chainId);
+    const network = networks.get(chainId);
+    if (!network) throw new Error(`no network started for ${chainId}`);
+    return {
+      networkName: network.networkName,
+      topics: network.node.services.pubsub.getTopics(),
+      protocols: network.node.getProtocols(),
+    };
   },
   async validators(chainId: string) {
     return (await node(chainId)).validators();
