@@ -84,11 +84,11 @@ const api = {
   async address() {
     return (await openDevice()).address();
   },
-  async create(name: string, amount: number) {
+  /** Public by default: these pages test validator flows; benches also measure private ones. */
+  async create(name: string, amount: number, access: 'public' | 'private' = 'public') {
     const device = await openDevice();
     const address = await device.address();
-    // Public: these pages test the validator flows of a public ledger (private ones: unit tests).
-    return device.createLedger({ name, balances: [{ address, amount }], access: 'public' });
+    return device.createLedger({ name, balances: [{ address, amount }], access });
   },
   async status(chainId: string): Promise<NodeStatus> {
     return (await node(chainId)).status;
@@ -99,8 +99,9 @@ const api = {
   async invite(chainId: string) {
     return (await node(chainId)).inviteLink(location.origin);
   },
-  async requestToJoin(chainId: string, label: string) {
-    await (await node(chainId)).requestToJoin(label);
+  /** `role` omitted: the node's default ('member' on a private ledger, else 'validator'). */
+  async requestToJoin(chainId: string, label: string, role?: 'member' | 'validator') {
+    await (await node(chainId)).requestToJoin(label, role ? { role } : undefined);
   },
   async joinRequests(chainId: string) {
     return (await node(chainId)).joinRequests();
