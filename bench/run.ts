@@ -211,6 +211,17 @@ await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
   return syncRows;
 });
 
+// The same chain shape on a private ledger (its own cached chain), one fresh profile unless
+// BENCH_SYNC_PRIVATE_RUNS says otherwise, against the public figures of this run.
+await family('sync', 4, 'fresh-tab sync, private ledger (Chromium)', async () => {
+  const { measureSync, privateSyncRows } = await import('./sync');
+  const runs = Number(process.env.BENCH_SYNC_PRIVATE_RUNS ?? 1);
+  const { rows: _rows, ...result } = await measureSync({ access: 'private', runs });
+  raw.syncPrivate = result;
+  const publicRun = raw.sync as { txsPerS: number; run: { wallMs: number } } | undefined;
+  return privateSyncRows(result, (publicRun as Parameters<typeof privateSyncRows>[1]) ?? null);
+});
+
 await family('peer', 4, 'fresh-tab sync served by the always-on peer (Chromium)', async () => {
   const { measurePeerSync } = await import('./peer-sync');
   const row4 = (raw.sync as { txsPerS?: number } | undefined)?.txsPerS;
