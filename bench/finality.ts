@@ -19,12 +19,16 @@ export interface FinalityResult {
   maxMs: number;
 }
 
-/** On `tabs` (a fresh ledger of 4 validator tabs), or on tabs of its own. */
+/**
+ * On `tabs` (a fresh ledger of 4 validator tabs), or on tabs of its own: a public ledger, or
+ * with `access` 'private' one whose gossip is sealed (AES-GCM under the epoch key).
+ */
 export async function measureFinality(
   txs = FINALITY_TXS,
   tabs?: LedgerTabs,
+  access: 'public' | 'private' = 'public',
 ): Promise<FinalityResult> {
-  return withLedgerTabs(tabs, (own) => finalityOn(own, txs));
+  return withLedgerTabs(tabs, (own) => finalityOn(own, txs), access);
 }
 
 /**
@@ -82,7 +86,8 @@ export async function finalityOn(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await measureFinality();
+  const access = process.env.BENCH_ACCESS === 'private' ? 'private' : 'public';
+  const result = await measureFinality(FINALITY_TXS, undefined, access);
   console.log(
     `load average ${loadavg()
       .map((x) => x.toFixed(1))
@@ -90,7 +95,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   console.log('| measure | value |\n|---|---|');
   console.log(
-    `| finality p50, ${FINALITY_DEVICES} tabs, ${FINALITY_TXS} txs | ${result.p50Ms} ms |`,
+    `| finality p50, ${FINALITY_DEVICES} tabs, ${access}, ${FINALITY_TXS} txs | ${result.p50Ms} ms |`,
   );
   console.log(`| finality p99 | ${result.p99Ms} ms |`);
   console.log(`| finality max | ${result.maxMs} ms |`);

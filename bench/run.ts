@@ -141,6 +141,40 @@ await family('throughput', 3, 'throughput, tx/s committed across 4 tabs (Chromiu
 
 await closeSharedLedgerTabs();
 
+// The same on a private ledger (its own 4 tabs, formed after the public ones closed), against
+// the public figures of this run.
+await family('finality', 2, 'finality across 4 tabs, private ledger (Chromium)', async () => {
+  const { measureFinality, FINALITY_DEVICES } = await import('./finality');
+  const txs = 50;
+  const result = await measureFinality(txs, undefined, 'private');
+  raw.finalityPrivate = result.samplesMs;
+  const publicMs = raw.finality as number[] | undefined;
+  const row = (measure: string, valueMs: number, publicValueMs: number | null): BenchRow => ({
+    group: 2,
+    measure,
+    value: `${valueMs} ms`,
+    limit: publicValueMs === null ? 'public not measured' : `public ${publicValueMs} ms`,
+    ratio: publicValueMs === null ? '' : `${(valueMs / publicValueMs).toFixed(2)}× public`,
+    note:
+      `as the public rows, ${txs} transfers (fewer runs); differs: genesis with membership, ` +
+      `every gossip payload (txs, proposals, votes) sealed and opened with AES-GCM under the ` +
+      `epoch key, topics named from the network secret`,
+    status: 'measured',
+  });
+  return [
+    row(
+      `finality p50, ${FINALITY_DEVICES} tabs, private ledger`,
+      result.p50Ms,
+      publicMs ? median(publicMs) : null,
+    ),
+    row(
+      `finality p99, ${FINALITY_DEVICES} tabs, private ledger`,
+      result.p99Ms,
+      publicMs ? percentile(publicMs, 99) : null,
+    ),
+  ];
+});
+
 await family('nat', 2, 'finality across NATs and TURN (Chromium, testbed)', async () => {
   const { measureFinalityAcrossNats, NAT_HOMES } = await import('./finality-nat');
   const txs = 100;
@@ -175,6 +209,17 @@ await family('sync', 4, 'fresh-tab sync (Chromium)', async () => {
   const { rows: syncRows, ...result } = await measureSync();
   raw.sync = result;
   return syncRows;
+});
+
+// The same chain shape on a private ledger (its own cached chain), one fresh profile unless
+// BENCH_SYNC_PRIVATE_RUNS says otherwise, against the public figures of this run.
+await family('sync', 4, 'fresh-tab sync, private ledger (Chromium)', async () => {
+  const { measureSync, privateSyncRows } = await import('./sync');
+  const runs = Number(process.env.BENCH_SYNC_PRIVATE_RUNS ?? 1);
+  const { rows: _rows, ...result } = await measureSync({ access: 'private', runs });
+  raw.syncPrivate = result;
+  const publicRun = raw.sync as { txsPerS: number; run: { wallMs: number } } | undefined;
+  return privateSyncRows(result, (publicRun as Parameters<typeof privateSyncRows>[1]) ?? null);
 });
 
 await family('peer', 4, 'fresh-tab sync served by the always-on peer (Chromium)', async () => {

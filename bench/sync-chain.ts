@@ -3,6 +3,9 @@
 // Built in Node with the core (buildBlock / applyBlock, no verification: we signed it), and
 // cached under the OS tmp dir keyed by the parameters and the core's source, since a change to
 // hashing or the state root changes every header. The cache is never committed.
+// `access: 'private'`: the genesis carries membership (every validator and sender a member, each
+// with an X25519 box key) and the chain comes with the creator's keyring (network secret and the
+// epoch-0 key), which the serving peer seals frames with and the invite link carries.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +29,16 @@ import type { Block, Commit, CommitSig, Genesis, Tx, UnsignedTx } from '../src/l
 import type { EncodedBlock } from '../src/lib/net/network';
 import { generateSigningKey, type SigningKey } from '../src/lib/crypto/index';
 import { addressOf } from '../src/lib/core/hash';
+import { generateBoxKey } from '../src/lib/crypto/box';
+import { newPrivateLedger } from '../src/lib/node/private-ledger';
+import type { StoredKeyring } from '../src/lib/store/types';
 
 export interface SyncChainParams {
   blocks: number;
   txsPerBlock: number;
   validators: number;
+  /** Default 'public'. */
+  access?: 'public' | 'private';
 }
 
 export interface SyncChain {
@@ -42,6 +50,8 @@ export interface SyncChain {
   /** Building time, or 0 when it came from the cache. */
   buildMs: number;
   cached: boolean;
+  /** A private chain's keyring (the creator's); null for a public one. */
+  keyring: StoredKeyring | null;
 }
 
 const GENESIS_TIME_MS = 1_700_000_000_000;
@@ -70,7 +80,28 @@ function coreDigest(): string {
 
 function cachePath(params: SyncChainParams): string {
   const { blocks, txsPerBlock, validators } = params;
-  return join(CACHE_DIR, `chain-${blocks}x${txsPerBlock}-v${validators}-${coreDigest()}.cbor`);
+  const access = params.access === 'private' ? '-private' : '';
+  return join(
+    CACHE_DIR,
+    `chain-${blocks}x${txsPerBlock}-v${validators}${access}-${coreDigest()}.cbor`,
+  );
+}
+
+/** Every key a member, the first validator the creator (admission: any one validator). */
+async function privateAccess(
+  keys: readonly SigningKey[],
+): Promise<Pick<Genesis, 'membership'> & { keyring: StoredKeyring }> {
+  const members = await Promise.all(
+    keys.map(async (key) => ({
+      publicKey: key.publicKey,
+      boxKey: (await generateBoxKey()).publicKey,
+    })),
+  );
+  const created = newPrivateLedger(members[0]!, 'any-validator');
+  return {
+    membership: { ...created.membership, members },
+    keyring: created.keyring,
+  };
 }
 
 async function build(params: SyncChainParams): Promise<Omit<SyncChain, 'buildMs' | 'cached'>> {
@@ -90,6 +121,12 @@ async function build(params: SyncChainParams): Promise<Omit<SyncChain, 'buildMs'
     })),
     salt: new Uint8Array(16),
   };
+  let keyring: StoredKeyring | null = null;
+  if (params.access === 'private') {
+    const access = await privateAccess([...validatorKeys, ...senders]);
+    genesis.membership = access.membership;
+    keyring = access.keyring;
+  }
   const state = genesisState(genesis);
   const keyOf = new Map(validatorKeys.map((key) => [addressOf(key.publicKey), key]));
 
@@ -163,21 +200,23 @@ async function build(params: SyncChainParams): Promise<Omit<SyncChain, 'buildMs'
     bytes += entry.block.byteLength + entry.commit.byteLength;
     encoded.push(entry);
   }
-  return { params, genesis, encoded, txs: txs.length, bytes };
+  return { params, genesis, encoded, txs: txs.length, bytes, keyring };
 }
 
 /** The chain for `params`, from the cache when the core has not changed since it was built. */
 export async function syncChain(params: SyncChainParams): Promise<SyncChain> {
   const path = cachePath(params);
   if (existsSync(path)) {
-    const [genesisBytes, blocks] = decodeValue(readFileSync(path), Number.MAX_SAFE_INTEGER) as [
-      Uint8Array,
-      [Uint8Array, Uint8Array][],
-    ];
+    const [genesisBytes, blocks, access] = decodeValue(
+      readFileSync(path),
+      Number.MAX_SAFE_INTEGER,
+    ) as [Uint8Array, [Uint8Array, Uint8Array][], [Uint8Array, Uint8Array] | undefined];
+    const genesis = decodeGenesis(genesisBytes);
     const encoded = blocks.map(([block, commit], i) => ({ height: i + 1, block, commit }));
     return {
       params,
-      genesis: decodeGenesis(genesisBytes),
+      genesis,
+      keyring: access && genesis.membership ? keyringOf(genesis, access) : null,
       encoded,
       txs: params.blocks * params.txsPerBlock,
       bytes: encoded.reduce((sum, e) => sum + e.block.byteLength + e.commit.byteLength, 0),
@@ -191,7 +230,26 @@ export async function syncChain(params: SyncChainParams): Promise<SyncChain> {
   mkdirSync(CACHE_DIR, { recursive: true });
   writeFileSync(
     path,
-    encodeValue([encodeGenesis(chain.genesis), chain.encoded.map((e) => [e.block, e.commit])]),
+    encodeValue([
+      encodeGenesis(chain.genesis),
+      chain.encoded.map((e) => [e.block, e.commit]),
+      // A public chain's file keeps its two fields (as before this field existed).
+      ...(chain.keyring
+        ? [[chain.keyring.networkSecret, chain.keyring.epochs[0]?.key as Uint8Array]]
+        : []),
+    ]),
   );
   return { ...chain, buildMs, cached: false };
+}
+
+/** The creator's keyring of a cached private chain: its secret and the key of epoch 0. */
+function keyringOf(
+  genesis: Genesis,
+  [networkSecret, key]: [Uint8Array, Uint8Array],
+): StoredKeyring {
+  const keyHash = (genesis.membership as { keyHash: Uint8Array }).keyHash;
+  return {
+    networkSecret,
+    epochs: [{ epoch: 0, key, fromHeight: 0, keyHash, wrappedPrevious: null }],
+  };
 }

@@ -8,6 +8,9 @@
 // (BENCH_SYNC_RUNS).
 // Run: unshare -n sh -c 'ip link set lo up; npx tsx bench/sync.ts'   (or BENCH_ONLY=sync)
 // BENCH_SYNC_PROFILE=<file.cpuprofile> also records the first run's main-thread CPU profile.
+// measureSync({ access: 'private' }): the same for a private ledger: the peer names its protocols
+// from the network secret and seals every range-sync frame with AES-GCM under the epoch key; the
+// tab joins from an invite carrying the secret and key (BENCH_ACCESS=private when run alone).
 import '../src/server/polyfill';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +22,9 @@ import { blockHash, ZERO_HASH } from '../src/lib/core/hash';
 import { createBrowserLibp2p } from '../src/lib/net/libp2p-browser';
 import { Libp2pNetwork } from '../src/lib/net/libp2p-network';
 import type { BlockSource, EncodedBlock } from '../src/lib/net/network';
+import { networkNameOf } from '../src/lib/net/ledger-cipher';
 import { inviteLink, makeInvite } from '../src/lib/node/invite';
+import { Keyring } from '../src/lib/node/keyring';
 import { launchChromium, newDevice } from '../test/browser/support/chromium';
 import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
 import { startPageServer } from './lib/page-server';
@@ -62,7 +67,15 @@ export interface SyncResult {
   ceilingPerS: number;
   ceilingTxsPerS: number;
   goalTxsPerS: number;
+  access: 'public' | 'private';
   rows: BenchRow[];
+}
+
+export interface SyncOptions {
+  /** Default 'public'. */
+  access?: 'public' | 'private';
+  /** Fresh profiles; default SYNC_RUNS. */
+  runs?: number;
 }
 
 export function arraySource(chainId: string, encoded: EncodedBlock[]): BlockSource {
@@ -79,10 +92,14 @@ export function arraySource(chainId: string, encoded: EncodedBlock[]): BlockSour
 /** The serving peer: a tab's libp2p stack (WebRTC + circuit relay + discovery) in Node. */
 async function startServingPeer(chain: SyncChain, relays: string[]): Promise<Libp2pNetwork> {
   const chainId = genesisState(chain.genesis).chainId;
-  const libp2p = await createBrowserLibp2p({ chainIds: [chainId], iceServers: [] });
+  const cipher = chain.keyring ? Keyring.inMemory(chain.keyring) : null;
+  const libp2p = await createBrowserLibp2p({
+    chainIds: [networkNameOf(chainId, cipher)],
+    iceServers: [],
+  });
   const network = new Libp2pNetwork(
     { chainId, relays },
-    { libp2p, blocks: arraySource(chainId, chain.encoded) },
+    { libp2p, blocks: arraySource(chainId, chain.encoded), cipher },
   );
   await network.start();
   return network;
@@ -175,12 +192,15 @@ async function syncOnce(
   }
 }
 
-export async function measureSync(): Promise<SyncResult> {
+export async function measureSync(options: SyncOptions = {}): Promise<SyncResult> {
+  const access = options.access ?? 'public';
+  const runCount = options.runs ?? SYNC_RUNS;
   const chainStartMs = performance.now();
   const chain = await syncChain({
     blocks: SYNC_BLOCKS,
     txsPerBlock: SYNC_TXS_PER_BLOCK,
     validators: VALIDATORS,
+    access,
   });
   console.error(
     `bench sync: chain of ${chain.encoded.length} blocks ${chain.cached ? 'from cache' : 'built'} in ${((performance.now() - chainStartMs) / 1000).toFixed(1)} s`,
@@ -218,11 +238,18 @@ export async function measureSync(): Promise<SyncResult> {
 
     // Each run is a fresh profile (its own IndexedDB) syncing the whole chain from the peer.
     // The long link: the serving peer is a headless node that does not serve the genesis.
-    const link = inviteLink(server.url, makeInvite(chain.genesis, relay.multiaddrs), {
+    const inviteAccess = chain.keyring
+      ? {
+          networkSecret: chain.keyring.networkSecret,
+          epoch: 0,
+          key: chain.keyring.epochs[0]?.key as Uint8Array,
+        }
+      : null;
+    const link = inviteLink(server.url, makeInvite(chain.genesis, relay.multiaddrs, inviteAccess), {
       withGenesis: true,
     });
     const runs: { run: SyncRun; heapBytesMax: number }[] = [];
-    for (let i = 0; i < SYNC_RUNS; i++) {
+    for (let i = 0; i < runCount; i++) {
       const profileFile = i === 0 ? process.env.BENCH_SYNC_PROFILE : undefined;
       runs.push(await syncOnce(browser, server.url, link, chain, peer, profileFile));
     }
@@ -257,6 +284,7 @@ export async function measureSync(): Promise<SyncResult> {
       ceilingPerS,
       ceilingTxsPerS,
       goalTxsPerS,
+      access,
     };
     return { ...result, rows: syncRows(result) };
   } finally {
@@ -326,8 +354,48 @@ function longTaskPhases(top: readonly [number, number][]): string {
   );
 }
 
+/**
+ * The private ledger's rows, next to the public figures of the same run (null: not measured):
+ * verified tx/s and wall time, each with the ratio private/public.
+ */
+export function privateSyncRows(
+  r: Omit<SyncResult, 'rows'>,
+  publicRun: Pick<SyncResult, 'txsPerS' | 'run'> | null,
+): BenchRow[] {
+  const differs =
+    `as the public rows, ${r.txsPerSRuns.length} fresh profile(s) (fewer runs); differs: genesis with membership, ` +
+    `protocol ids named from the network secret, every range-sync frame sealed by the peer and ` +
+    `opened by the tab with AES-GCM under the epoch key (WebCrypto), invite link carries secret + key`;
+  const row = (measure: string, value: string, limit: string, r2: string, note: string) => ({
+    group: 4,
+    measure,
+    value,
+    limit,
+    ratio: r2,
+    note,
+    status: 'measured' as const,
+  });
+  return [
+    row(
+      'fresh-tab sync: verified tx/s, private ledger',
+      `${fmt(r.txsPerS)} tx/s`,
+      publicRun ? `public ${fmt(publicRun.txsPerS)} tx/s` : 'public not measured',
+      publicRun ? `${ratio(r.txsPerS / publicRun.txsPerS)} public` : '',
+      `${differs}; runs ${r.txsPerSRuns.map((x) => fmt(x)).join(', ')} tx/s; ${fmt(r.chain.blocks)} blocks × ${SYNC_TXS_PER_BLOCK} transfers`,
+    ),
+    row(
+      'fresh-tab sync: wall time, private ledger',
+      `${fmt(r.run.wallMs / 1000, 1)} s`,
+      publicRun ? `public ${fmt(publicRun.run.wallMs / 1000, 1)} s` : 'public not measured',
+      publicRun ? `${ratio(r.run.wallMs / publicRun.run.wallMs)} public` : '',
+      `sync alone ${fmt(r.run.syncMs / 1000, 1)} s; chain ${r.chain.cached ? 'cached' : `built in ${fmt(r.chain.buildMs / 1000, 1)} s`}`,
+    ),
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await measureSync();
+  const access = process.env.BENCH_ACCESS === 'private' ? 'private' : 'public';
+  const result = await measureSync({ access });
   console.log(
     `load average ${loadavg()
       .map((x) => x.toFixed(1))

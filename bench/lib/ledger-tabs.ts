@@ -26,7 +26,8 @@ export interface LedgerTabs {
   close(): Promise<void>;
 }
 
-export async function openLedgerTabs(): Promise<LedgerTabs> {
+/** `access` 'private': the genesis carries membership, gossip is sealed with the epoch key. */
+export async function openLedgerTabs(access: 'public' | 'private' = 'public'): Promise<LedgerTabs> {
   const startedMs = performance.now();
   const relay = await startRelayProcess(await freePort(), relayKeyFile());
   const server = await startHarnessServer({ relays: relay.multiaddrs });
@@ -39,7 +40,13 @@ export async function openLedgerTabs(): Promise<LedgerTabs> {
     await relay.kill();
   };
   try {
-    const { chainId, members } = await formLedger(browser, server.url, contexts, LEDGER_TABS);
+    const { chainId, members } = await formLedger(
+      browser,
+      server.url,
+      contexts,
+      LEDGER_TABS,
+      access,
+    );
     return {
       chainId,
       members,
@@ -58,9 +65,10 @@ export async function openLedgerTabs(): Promise<LedgerTabs> {
 export async function withLedgerTabs<T>(
   tabs: LedgerTabs | undefined,
   measure: (tabs: LedgerTabs) => Promise<T>,
+  access: 'public' | 'private' = 'public',
 ): Promise<T> {
   if (tabs) return measure(tabs);
-  const own = await openLedgerTabs();
+  const own = await openLedgerTabs(access);
   try {
     return await measure(own);
   } finally {

@@ -74,17 +74,22 @@ export async function formLedger(
   harnessUrl: string,
   contexts: BrowserContext[],
   count: number,
+  access: 'public' | 'private' = 'public',
 ): Promise<{ chainId: string; members: Page[] }> {
-  return formLedgerWith(count, () => openNodeDevice(browser, harnessUrl, contexts));
+  return formLedgerWith(count, () => openNodeDevice(browser, harnessUrl, contexts), access);
 }
 
 /** The same with devices from `openDevice(index)` (e.g. in other browsers or networks). */
 export async function formLedgerWith<P extends DevicePage>(
   count: number,
   openDevice: (index: number) => Promise<P>,
+  access: 'public' | 'private' = 'public',
 ): Promise<{ chainId: string; members: P[] }> {
   const creator = await openDevice(0);
-  const chainId = await creator.evaluate(() => window.ledger.create('devices', 1_000_000));
+  const chainId = await creator.evaluate(
+    (kind) => window.ledger.create('devices', 1_000_000, kind),
+    access,
+  );
   const link = await creator.evaluate((id) => window.ledger.invite(id), chainId);
   const members: P[] = [creator];
   for (let index = 1; index < count; index++) {
@@ -94,6 +99,7 @@ export async function formLedgerWith<P extends DevicePage>(
       link,
       validators: members,
       label: `device ${index + 1}`,
+      access,
     });
     members.push(page);
   }
@@ -106,18 +112,65 @@ export async function formLedgerWith<P extends DevicePage>(
  */
 export async function joinAsValidator(
   page: DevicePage,
-  ledger: { chainId: string; link: string; validators: readonly DevicePage[]; label: string },
+  ledger: {
+    chainId: string;
+    link: string;
+    validators: readonly DevicePage[];
+    label: string;
+    /** 'private': the device asks for 'validator' and is first made a member (one approval). */
+    access?: 'public' | 'private';
+  },
 ): Promise<void> {
   const { chainId, link, label } = ledger;
   const joined = await page.evaluate((invite) => window.ledger.join(invite), link);
   if (joined !== chainId) throw new Error(`the invite opened ${joined}, not ${chainId}`);
   const fingerprint = (await status(page, chainId)).fingerprint;
-  await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
+  if (ledger.access === 'private') {
+    await page.evaluate(
+      ([id, name]) => window.ledger.requestToJoin(id!, name!, 'validator'),
+      [chainId, label],
+    );
+    await admitMember(ledger.validators, chainId, fingerprint, label);
+  } else {
+    await page.evaluate(([id, name]) => window.ledger.requestToJoin(id!, name!), [chainId, label]);
+  }
   await approveOnEvery(ledger.validators, chainId, fingerprint, label);
   await until(`${label} becomes a validator`, async () => {
     const role = (await status(page, chainId)).role;
     return role === 'validator' ? role : null;
   });
+}
+
+/**
+ * On a private ledger (admission: any one validator), the first validator approves the request
+ * of the key starting with `fingerprint` as a member; then every validator waits until its view
+ * of the request offers 'validator' (what approveOnEvery then approves).
+ */
+async function admitMember(
+  validators: readonly DevicePage[],
+  chainId: string,
+  fingerprint: string,
+  label: string,
+): Promise<void> {
+  const first = validators[0] as DevicePage;
+  const viewOn = (member: DevicePage) =>
+    member
+      .evaluate((id) => window.ledger.joinRequests(id), chainId)
+      .then((requests) => requests.find((r) => r.publicKey.startsWith(fingerprint)) ?? null);
+  const request = await until(`${label}'s join request reaches a validator`, () => viewOn(first));
+  if (request.grants === 'member') {
+    const activity = await first.evaluate(
+      ([id, key]) => window.ledger.approve(id!, key!),
+      [chainId, request.publicKey],
+    );
+    await committed(first, chainId, activity.hash);
+  }
+  for (const member of validators) {
+    await until(`${label} is a member on every validator`, async () => {
+      const view = await viewOn(member);
+      return view?.grants === 'validator' ? view : null;
+    });
+  }
 }
 
 /**
