@@ -8,7 +8,6 @@ import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../../../sr
 import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
 import { systemClock, systemTimers } from '../../../src/lib/node/clock';
 import { FullNode, TxRejectedError } from '../../../src/lib/node/full-node';
-import type { NodeEvent } from '../../../src/lib/node/api';
 import type { SignerStateStore } from '../../../src/lib/consensus/types';
 import { decodeVote } from '../../../src/lib/core/encoding';
 import type { Vote } from '../../../src/lib/core/types';
@@ -17,6 +16,7 @@ import {
   type MemoryLedgerStore,
 } from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, makeGenesis, newKeys, type SigningKey } from '../../support/fixtures';
+import { committedAt, waitFor } from '../../support/node-events';
 
 // Short timeouts: every node runs in this process on the same event loop.
 const timeouts = {
@@ -89,32 +89,6 @@ async function cluster(validatorCount: number, extraKeys = 0): Promise<Cluster> 
   };
   return result;
 }
-
-function waitFor<T>(
-  node: FullNode,
-  predicate: (event: NodeEvent) => T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out at height ${node.status.height}`));
-    }, timeoutMs);
-    const stop = node.subscribe((event) => {
-      const value = predicate(event);
-      if (value !== undefined) {
-        clearTimeout(timer);
-        stop();
-        resolve(value);
-      }
-    });
-  });
-}
-
-const committedAt = (hash: string) => (event: NodeEvent) =>
-  event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
-    ? event.entry.height
-    : undefined;
 
 const reachesHeight = (node: FullNode, height: number) =>
   node.status.height >= height

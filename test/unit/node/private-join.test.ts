@@ -9,7 +9,7 @@ import { genesisState } from '../../../src/lib/core/genesis';
 import { generateBoxKey, type BoxKey } from '../../../src/lib/crypto/box';
 import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
 import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
-import type { JoinRequest, NodeEvent } from '../../../src/lib/node/api';
+import type { JoinRequest } from '../../../src/lib/node/api';
 import { systemClock, systemTimers } from '../../../src/lib/node/clock';
 import {
   createLedger,
@@ -26,6 +26,7 @@ import {
   MemoryLedgerDatabase,
 } from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, newKeys, type SigningKey } from '../../support/fixtures';
+import { committedAt, waitFor } from '../../support/node-events';
 
 const timeouts = {
   proposeMs: 300,
@@ -93,32 +94,6 @@ async function openNode(
   return node;
 }
 
-function waitFor<T>(
-  node: FullNode,
-  predicate: (event: NodeEvent) => T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out at height ${node.status.height}`));
-    }, timeoutMs);
-    const stop = node.subscribe((event) => {
-      const value = predicate(event);
-      if (value !== undefined) {
-        clearTimeout(timer);
-        stop();
-        resolve(value);
-      }
-    });
-  });
-}
-
-const committed = (hash: string) => (event: NodeEvent) =>
-  event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
-    ? true
-    : undefined;
-
 const until = async (check: () => boolean, what: string, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -138,7 +113,7 @@ describe('joining a private ledger', () => {
       admission: 'any-validator',
     });
     const note = await annaNode.putRecord('note', 'members only');
-    await waitFor(annaNode, committed(note.hash));
+    await waitFor(annaNode, committedAt(note.hash));
 
     // The link carries the key; the short one's genesis comes from a device of the ledger.
     const link = annaNode.inviteLink('https://app.example.org');
@@ -178,13 +153,13 @@ describe('joining a private ledger', () => {
     // One approval admits it (any one validator); the request is settled, and it writes.
     const admit = await annaNode.approveJoin(request!.publicKey, null, 'member');
     expect(admit.action).toEqual({ kind: 'member-add', address: phoneNode.address });
-    await waitFor(annaNode, committed(admit.hash));
+    await waitFor(annaNode, committedAt(admit.hash));
     await until(() => phoneNode.status.access?.standing === 'member', 'the phone to be a member');
     await until(() => annaNode.joinRequests().length === 0, 'the request to settle');
     expect(annaNode.members().map((member) => member.address)).toContain(phoneNode.address);
     expect(phoneNode.status.role).toBe('observer');
     const mine = await phoneNode.putRecord('mine', 'hello');
-    await waitFor(phoneNode, committed(mine.hash));
+    await waitFor(phoneNode, committedAt(mine.hash));
 
     // A second look at the stale row (it said 'member') is refused, not turned into power.
     await phoneNode.requestToJoin("Anna's phone", { role: 'validator' });
@@ -201,7 +176,7 @@ describe('joining a private ledger', () => {
     });
     const power = await annaNode.approveJoin(asking!.publicKey, null, 'validator');
     expect(power.action).toMatchObject({ kind: 'validator-propose', address: phoneNode.address });
-    await waitFor(annaNode, committed(power.hash));
+    await waitFor(annaNode, committedAt(power.hash));
     await until(
       () => annaNode.state.validators.validators.some((v) => v.address === phoneNode.address),
       'the phone to be a validator',

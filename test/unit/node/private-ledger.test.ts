@@ -14,7 +14,6 @@ import type { Genesis } from '../../../src/lib/core/types';
 import { generateBoxKey, newEpochKey, type BoxKey } from '../../../src/lib/crypto/box';
 import { cachingVerifier, webCryptoSigner, webCryptoVerifier } from '../../../src/lib/crypto/index';
 import { MemoryHub, MemoryNetwork } from '../../../src/lib/net/memory-network';
-import type { NodeEvent } from '../../../src/lib/node/api';
 import { systemClock, systemTimers } from '../../../src/lib/node/clock';
 import { FullNode, TxRejectedError } from '../../../src/lib/node/full-node';
 import { Keyring } from '../../../src/lib/node/keyring';
@@ -27,6 +26,7 @@ import {
   signTx,
   type SigningKey,
 } from '../../support/fixtures';
+import { committedAt, waitFor } from '../../support/node-events';
 
 const timeouts = {
   proposeMs: 300,
@@ -123,32 +123,6 @@ async function privateCluster(members: number): Promise<PrivateCluster> {
     },
   };
 }
-
-function waitFor<T>(
-  node: FullNode,
-  predicate: (event: NodeEvent) => T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out at height ${node.status.height}`));
-    }, timeoutMs);
-    const stop = node.subscribe((event) => {
-      const value = predicate(event);
-      if (value !== undefined) {
-        clearTimeout(timer);
-        stop();
-        resolve(value);
-      }
-    });
-  });
-}
-
-const committedAt = (hash: string) => (event: NodeEvent) =>
-  event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
-    ? (event.entry.height as number)
-    : undefined;
 
 const until = async (check: () => boolean, what: string, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,31 @@
+// Waiting on a FullNode's events in Node tests: the first event a predicate maps to a value, with
+// a deadline that names the height reached (what a timed-out test most needs to say).
+import type { NodeEvent } from '../../src/lib/node/api';
+import type { FullNode } from '../../src/lib/node/full-node';
+
+export function waitFor<T>(
+  node: FullNode,
+  predicate: (event: NodeEvent) => T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out at height ${node.status.height}`));
+    }, timeoutMs);
+    const stop = node.subscribe((event) => {
+      const value = predicate(event);
+      if (value !== undefined) {
+        clearTimeout(timer);
+        stop();
+        resolve(value);
+      }
+    });
+  });
+}
+
+/** The height at which this device's tx `hash` committed (its activity entry says so). */
+export const committedAt = (hash: string) => (event: NodeEvent) =>
+  event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
+    ? (event.entry.height as number)
+    : undefined;
