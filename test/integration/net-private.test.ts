@@ -41,17 +41,8 @@ import {
   waitFor,
   waitForTopicPeers,
 } from './support/net-fixtures';
+import { FAST_TIMEOUTS } from '../support/node-events';
 
-const timeouts = {
-  proposeMs: 300,
-  proposeDeltaMs: 100,
-  prevoteMs: 150,
-  prevoteDeltaMs: 50,
-  precommitMs: 150,
-  precommitDeltaMs: 50,
-  heartbeatMs: 0,
-  rebroadcastMs: 500,
-};
 const VALIDATORS = 3;
 /** Validators 0..2, then the member that is removed, then the one away across the rotation. */
 const [REMOVED, AWAY] = [VALIDATORS, VALIDATORS + 1];
@@ -133,7 +124,7 @@ async function startMember(index: number): Promise<FullNode> {
   }
   const bootstrap = running().flatMap(addressesOf);
   const node = new FullNode(
-    { ledgerName: genesis.name, timeouts },
+    { ledgerName: genesis.name, timeouts: FAST_TIMEOUTS },
     {
       store,
       createNetwork: ({ validator, blocks, cipher }) =>

@@ -29,3 +29,24 @@ export const committedAt = (hash: string) => (event: NodeEvent) =>
   event.type === 'activity' && event.entry.hash === hash && event.entry.status === 'committed'
     ? (event.entry.height as number)
     : undefined;
+
+/** Consensus timeouts for in-process test ledgers: blocks in a few hundred ms, no heartbeat. */
+export const FAST_TIMEOUTS = {
+  proposeMs: 300,
+  proposeDeltaMs: 100,
+  prevoteMs: 150,
+  prevoteDeltaMs: 50,
+  precommitMs: 150,
+  precommitDeltaMs: 50,
+  heartbeatMs: 0,
+  rebroadcastMs: 500,
+};
+
+/** Polls `check` until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -16,20 +16,9 @@ import {
   type MemoryLedgerStore,
 } from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, makeGenesis, newKeys, type SigningKey } from '../../support/fixtures';
-import { committedAt, waitFor } from '../../support/node-events';
+import { FAST_TIMEOUTS, committedAt, waitFor } from '../../support/node-events';
 
 // Short timeouts: every node runs in this process on the same event loop.
-const timeouts = {
-  proposeMs: 300,
-  proposeDeltaMs: 100,
-  prevoteMs: 150,
-  prevoteDeltaMs: 50,
-  precommitMs: 150,
-  precommitDeltaMs: 50,
-  heartbeatMs: 0,
-  rebroadcastMs: 500,
-};
-
 const running: FullNode[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((node) => node.stop()));
@@ -68,7 +57,7 @@ async function cluster(validatorCount: number, extraKeys = 0): Promise<Cluster> 
       }
       const key = keys[index] as SigningKey;
       const node = new FullNode(
-        { ledgerName: genesis.name, timeouts },
+        { ledgerName: genesis.name, timeouts: FAST_TIMEOUTS },
         {
           store,
           createNetwork: ({ validator, blocks }) =>

@@ -26,18 +26,7 @@ import {
   MemoryLedgerDatabase,
 } from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, newKeys, type SigningKey } from '../../support/fixtures';
-import { committedAt, waitFor } from '../../support/node-events';
-
-const timeouts = {
-  proposeMs: 300,
-  proposeDeltaMs: 100,
-  prevoteMs: 150,
-  prevoteDeltaMs: 50,
-  precommitMs: 150,
-  precommitDeltaMs: 50,
-  heartbeatMs: 0,
-  rebroadcastMs: 500,
-};
+import { FAST_TIMEOUTS, committedAt, until, waitFor } from '../../support/node-events';
 
 const running: FullNode[] = [];
 afterEach(async () => {
@@ -76,7 +65,7 @@ async function openNode(
 ): Promise<FullNode> {
   const entry = await ledgerEntry(device.store, chainId);
   const node = new FullNode(
-    { ledgerName: entry.name, timeouts },
+    { ledgerName: entry.name, timeouts: FAST_TIMEOUTS },
     {
       store: await device.openLedgerStore(chainId),
       createNetwork: ({ validator, blocks, cipher }) =>
@@ -93,14 +82,6 @@ async function openNode(
   running.push(node);
   return node;
 }
-
-const until = async (check: () => boolean, what: string, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('joining a private ledger', () => {
   test('invite, read, ask, admit as a member, write; a validator only on its own request', async () => {

@@ -26,18 +26,7 @@ import {
   signTx,
   type SigningKey,
 } from '../../support/fixtures';
-import { committedAt, waitFor } from '../../support/node-events';
-
-const timeouts = {
-  proposeMs: 300,
-  proposeDeltaMs: 100,
-  prevoteMs: 150,
-  prevoteDeltaMs: 50,
-  precommitMs: 150,
-  precommitDeltaMs: 50,
-  heartbeatMs: 0,
-  rebroadcastMs: 500,
-};
+import { FAST_TIMEOUTS, committedAt, until, waitFor } from '../../support/node-events';
 
 const VALIDATORS = 4;
 const running: FullNode[] = [];
@@ -103,7 +92,7 @@ async function privateCluster(members: number): Promise<PrivateCluster> {
         stores[index] = store;
       }
       const node = new FullNode(
-        { ledgerName: genesis.name, timeouts },
+        { ledgerName: genesis.name, timeouts: FAST_TIMEOUTS },
         {
           store,
           createNetwork: ({ validator, blocks, cipher }) =>
@@ -123,14 +112,6 @@ async function privateCluster(members: number): Promise<PrivateCluster> {
     },
   };
 }
-
-const until = async (check: () => boolean, what: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 describe('private ledger', () => {
   test('a stranger who knows the chain id can neither read nor write', async () => {
