@@ -32,7 +32,7 @@ import {
   RELAY_RESERVATIONS_PER_ADDRESS_MAX,
 } from '../lib/net/limits';
 import { agentVersionOf } from '../lib/net/agent';
-import { repairOutboundStreams } from '../lib/net/gossip-watchdog';
+import { startGossipRepair } from '../lib/net/gossip-watchdog';
 import { DISCOVERY_TOPIC } from '../lib/net/message-types';
 import type { ValidationStats } from '../lib/net/network';
 import type { RateLimit } from '../lib/net/rate-limit';
@@ -44,9 +44,6 @@ import {
   type RelayLimits,
   type RelayLimitsComponents,
 } from './relay-limits';
-
-/** How often gossip connections without an outbound stream are re-reported (see watchdog). */
-const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
 
 export interface RelayOptions {
   /** Listen multiaddrs, e.g. ['/ip4/127.0.0.1/tcp/9090/ws'], or '/tls/ws' ones with `tls`. */
@@ -171,9 +168,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     return verdict.result === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
   });
   const peerId = node.peerId.toString();
-  const repairTimer = setInterval(() => {
-    repairOutboundStreams(node.services.pubsub as GossipSub, node.getConnections());
-  }, GOSSIP_REPAIR_INTERVAL_MS);
+  const gossipRepair = startGossipRepair({
+    pubsub: node.services.pubsub as GossipSub,
+    connections: () => node.getConnections(),
+    protocols: async (peer) => (await node.peerStore.get(peer)).protocols,
+    nowMs: () => Date.now(),
+  });
   return {
     peerId,
     node,
@@ -191,7 +191,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       connectionsByAddress: countBy(node.getConnections().map((c) => remoteKey(c.remoteAddr))),
     }),
     stop: async () => {
-      clearInterval(repairTimer);
+      gossipRepair.stop();
       node.removeEventListener('peer:disconnect', onDisconnect);
       await node.stop();
     },

@@ -125,6 +125,7 @@ test(
     // Load from A while the peer is killed and restarted.
     const submitted: string[] = [];
     let loading = true;
+    let loadError: unknown = null;
     const load = (async () => {
       for (let i = 0; loading; i++) {
         const entry = await a.evaluate(
@@ -134,7 +135,31 @@ test(
         submitted.push(entry.hash);
         await new Promise((resolve) => setTimeout(resolve, LOAD_INTERVAL_MS));
       }
-    })();
+    })().catch((error: unknown) => {
+      loadError = error;
+    });
+    // On failure, what the peer and the devices saw (the peer's log and status, the devices'
+    // consensus state and connections), so a failure in CI explains itself.
+    const explain = async (what: string) => {
+      const lines = [`--- ${what}: the peer's last log records`];
+      for (const record of peer.records.slice(-30)) lines.push(JSON.stringify(record));
+      for (const [name, page] of [
+        ['A', a],
+        ['C', c],
+      ] as const) {
+        const seen = await page
+          .evaluate(
+            async (id) => ({
+              status: await window.ledger.status(id),
+              peers: await window.ledger.peers(id),
+            }),
+            chainId,
+          )
+          .catch((error: unknown) => String(error));
+        lines.push(`${name}: ${JSON.stringify(seen)}`);
+      }
+      console.log(lines.join('\n'));
+    };
     for (let kill = 1; kill <= KILLS; kill++) {
       const before = (await peer.status()).ledger.height;
       await until('blocks commit under load', async () =>
@@ -157,10 +182,19 @@ test(
       expect(Number(peer.started.height)).toBeGreaterThanOrEqual(reported);
       await until('the restarted peer commits again', async () =>
         (await peer.status()).ledger.height > reported + 1 ? true : null,
+      ).catch(async (error: unknown) => {
+        loading = false;
+        await explain(`kill ${kill}`);
+        throw error;
+      });
+      console.log(
+        `kill ${kill}: the restarted peer commits again ` +
+          `${Math.round(performance.now() - restartMs)} ms after its restart began`,
       );
     }
     loading = false;
     await load;
+    expect(loadError).toBeNull();
     const lastLoad = submitted.at(-1) as string;
     await committed(a, chainId, lastLoad);
     const activity = await a.evaluate((id) => window.ledger.activity(id), chainId);

@@ -26,7 +26,7 @@ import { reconnectDelayMs, shouldRetry } from './backoff';
 import { DialBudget, type DialBudgetLimits } from './dial-budget';
 import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
 import { DiscoveryGuard } from './discovery-guard';
-import { repairOutboundStreams } from './gossip-watchdog';
+import { startGossipRepair, type GossipRepair } from './gossip-watchdog';
 import { encodeEnvelope } from './envelope';
 import { networkNameOf, type LedgerCipher } from './ledger-cipher';
 import {
@@ -147,8 +147,6 @@ const STATUS_ATTEMPTS_MAX = 3;
  * may reach one side only. Long enough that both sides almost never dial at once.
  */
 const FALLBACK_DIAL_DELAY_MS = 8_000;
-/** How often gossip connections without an outbound stream are re-reported to gossipsub. */
-const GOSSIP_REPAIR_INTERVAL_MS = 3_000;
 const STATUS_RETRY_DELAY_MS = 1_000;
 
 export class Libp2pNetwork implements Network {
@@ -190,8 +188,9 @@ export class Libp2pNetwork implements Network {
   private readonly deferred = new Set<string>();
   private readonly discoveryGuard: DiscoveryGuard;
   private running = false;
-  private repairTimer: ReturnType<typeof setInterval> | null = null;
-  private repairs = 0;
+  private gossipRepair: GossipRepair | null = null;
+  /** Repairs of gossip repair runs already stopped (a restarted network keeps counting). */
+  private repairsBefore = 0;
 
   constructor(options: Libp2pNetworkOptions, deps: Libp2pNetworkDeps) {
     this.chainId = options.chainId;
@@ -277,10 +276,12 @@ export class Libp2pNetwork implements Network {
     pubsub.addEventListener('message', this.onMessage);
     await this.libp2p.start();
     for (const name of TOPIC_NAMES) pubsub.subscribe(topicString(this.networkName, name));
-    this.repairTimer = setInterval(() => {
-      const pubsub = this.libp2p.services.pubsub as GossipSub;
-      this.repairs += repairOutboundStreams(pubsub, this.libp2p.getConnections());
-    }, GOSSIP_REPAIR_INTERVAL_MS);
+    this.gossipRepair = startGossipRepair({
+      pubsub: this.libp2p.services.pubsub as GossipSub,
+      connections: () => this.libp2p.getConnections(),
+      protocols: async (peerId) => (await this.libp2p.peerStore.get(peerId)).protocols,
+      nowMs: () => Date.now(),
+    });
     for (const relay of this.relays) void this.dialRelay(relay);
     for (const address of this.bootstrap) {
       void this.libp2p
@@ -294,8 +295,9 @@ export class Libp2pNetwork implements Network {
     this.running = false;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    if (this.repairTimer !== null) clearInterval(this.repairTimer);
-    this.repairTimer = null;
+    this.repairsBefore += this.gossipRepair?.repairs() ?? 0;
+    this.gossipRepair?.stop();
+    this.gossipRepair = null;
     this.fallbackDue.clear();
     this.deferred.clear();
     this.libp2p.removeEventListener('peer:connect', this.onConnect);
@@ -360,7 +362,7 @@ export class Libp2pNetwork implements Network {
       deferred: [...this.deferred],
       listening: this.libp2p.getMultiaddrs().map(String),
       discoveryPeers: this.libp2p.services.pubsub.getSubscribers(DISCOVERY_TOPIC).map(String),
-      gossipRepairs: this.repairs,
+      gossipRepairs: this.repairsBefore + (this.gossipRepair?.repairs() ?? 0),
     };
   }
 
