@@ -45,8 +45,8 @@ Ledger:
   --balance <addr>=<n>     An initial balance in the new ledger (with --create; repeatable).
                            Devices need an account to write; this gives one.
   --ledger <chain id>      Which ledger to run when the data directory holds several.
-  --label <text>           The name validators see in this peer's join request
-                           (default "always-on peer (<host name>)").
+  --label <text>           The name validators see in this peer's join request, and
+                           invitees in its invite link (default "always-on peer (<host name>)").
   --observer               Follow and serve the ledger without asking to become a validator (on a
                            private ledger it asks to become a member, to keep receiving its key).
   --approve <key>          Approve the join requests of this device (its fingerprint, public

@@ -222,7 +222,7 @@ export async function startPeer(config: PeerConfig, log: Logger): Promise<Peer> 
     await node.start();
     const invite = (): string | null => {
       try {
-        return node.inviteLink(appUrlOf(config));
+        return node.inviteLink(appUrlOf(config), { inviterName: config.label });
       } catch (error) {
         if (error instanceof InviteUnavailableError) return null;
         throw error;

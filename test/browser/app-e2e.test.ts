@@ -24,8 +24,12 @@ import {
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const buildDir = `${projectRoot}/build`;
 const STEP_TIMEOUT_MS = 60_000;
-/** The short invite link, at most (a ~330-character link made a dense QR code). */
-const INVITE_CHARS_MAX = 120;
+/**
+ * The short invite link naming its inviter, at most (a ~330-character link made a dense QR
+ * code; who invited, an address and a name like "Chrome on Linux", adds about 65 characters to
+ * the 90 of the rest).
+ */
+const INVITE_CHARS_MAX = 170;
 
 let browser: Browser;
 let relay: RelayProcess;
@@ -136,15 +140,16 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   // The second device opens it and is asked first, with the ledger id the first one shows;
   // then the genesis comes from the first device, checked by its hash.
   const shownId = await a.page.getByTestId('ledger-fingerprint').textContent();
+  const inviterName = await a.page.getByLabel('Name of this device').inputValue();
   b = await device();
   // A short link's name is not covered by the ledger id: one edited to say another name is
   // refused once the genesis arrives, and nothing is joined.
-  const [version, id, , relays] = decodeValue(
+  const [version, id, , ...rest] = decodeValue(
     fromBase64Url(invite.split('#')[1]!),
     INVITE_BYTES_MAX,
-  ) as [number, Uint8Array, string, string[]];
+  ) as [number, Uint8Array, string, ...unknown[]];
   await b.page.goto(
-    `${invite.split('#')[0]}#${toBase64Url(encodeValue([version, id, 'Evil', relays]))}`,
+    `${invite.split('#')[0]}#${toBase64Url(encodeValue([version, id, 'Evil', ...rest]))}`,
   );
   await b.page.getByRole('button', { name: 'Join this ledger' }).click(waitStep);
   await b.page.getByText('gives the ledger another name').waitFor(waitStep);
@@ -152,6 +157,8 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   const asked = b.page.getByRole('region', { name: 'You are invited to “Household”' });
   await asked.waitFor(waitStep);
   expect(await asked.getByTestId('invite-fingerprint').textContent()).toBe(shownId);
+  // The link says who invited: the name the first device shows for itself.
+  expect(await asked.getByTestId('invite-inviter').textContent()).toBe(inviterName);
   // Joining asks this device's name and sends one request with it.
   await asked.getByLabel('Name of this device').fill('Laptop');
   await asked.getByRole('button', { name: 'Join this ledger' }).click();
@@ -163,6 +170,9 @@ test('create a ledger, send, reload offline, and let a second device join by nam
   // The first device sees the request by the name the second gave itself.
   await a.page.getByRole('button', { name: 'Approve Laptop' }).click(waitStep);
   await expect.poll(() => role(b.page).textContent(), waitStep).toBe('Validator');
+  // The second device knows the first by the name its link gave.
+  const seenByB = b.page.getByRole('list', { name: 'Validators' });
+  await expect.poll(() => seenByB.textContent(), waitStep).toContain(inviterName);
   // Only an account can write: the first device sends the second some units.
   await b.page.getByText('Technical details').click();
   laptopAddress = (await b.page.locator('dt:text-is("Address") + dd').textContent())?.trim() ?? '';

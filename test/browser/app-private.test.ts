@@ -158,6 +158,11 @@ test('an invite: name this device, one request, waiting for approval, then remov
   const inviter = await app.open();
   await createLedger(inviter.page, app.url, 'Family');
   await goTo(inviter.page, 'Devices');
+  // The link names the device that made it, by the name it has: a new name, a new link.
+  const before = await inviter.page.getByLabel('Invite link').inputValue();
+  await inviter.page.getByLabel('Name of this device').fill('Ben’s laptop');
+  await inviter.page.getByRole('button', { name: 'Save name' }).click();
+  await poll(() => inviter.page.getByLabel('Invite link').inputValue()).not.toBe(before);
   const link = await inviter.page.getByLabel('Invite link').inputValue();
 
   const { page, errors } = await app.open(PHONE);
@@ -166,8 +171,7 @@ test('an invite: name this device, one request, waiting for approval, then remov
   await poll(() => card.getByTestId('invite-access').textContent()).toContain(
     'Private: only invited devices can read it.',
   );
-  // No inviter is named when the link does not say who (nothing false is said).
-  expect(await card.getByTestId('invite-inviter').count()).toBe(0);
+  expect(await card.getByTestId('invite-inviter').textContent()).toBe('Ben’s laptop');
   await card.getByLabel('Name of this device').fill('');
   await card.getByRole('button', { name: 'Join this ledger' }).click();
   await poll(() => visibleText(card)).toContain(

@@ -29,7 +29,12 @@ import type {
   TxView,
   ValidatorInfo,
 } from '../../src/lib/node/api';
-import { inviteFragment, inviteLink, parseInvite } from '../../src/lib/node/invite';
+import {
+  boundedInviterName,
+  inviteFragment,
+  inviteLink,
+  parseInvite,
+} from '../../src/lib/node/invite';
 import { relayAddressProblem } from '../../src/lib/net/relay-address';
 
 export interface PreviewOptions {
@@ -387,9 +392,11 @@ class PreviewLedger implements LedgerNode {
     };
   }
 
-  inviteLink(baseUrl: string): string {
-    // Same shape as the real node's links: <app base>/join#<invite>.
-    return inviteLink(baseUrl, this.#genesis);
+  inviteLink(baseUrl: string, options: { inviterName?: string } = {}): string {
+    // Same shape as the real node's links: <app base>/join#<invite>, naming this device.
+    const name = boundedInviterName(options.inviterName ?? '');
+    const inviter = { address: this.status.address, name };
+    return inviteLink(baseUrl, name === '' ? this.#genesis : { ...this.#genesis, inviter });
   }
 
   async blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]> {
@@ -771,7 +778,7 @@ export function createPreviewDevice(partial: Partial<PreviewOptions> = {}): Prev
         name: parsed.name,
         fragment: inviteFragment(link),
         private: parsed.access !== null,
-        inviter: null,
+        inviter: parsed.inviter ?? null,
         onDevice: here ? { name: here.node.status.ledgerName } : null,
         relays: parsed.relays,
         unusableRelays: parsed.unusableRelays ?? 0,

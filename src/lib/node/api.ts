@@ -304,9 +304,10 @@ export interface LedgerNode {
   /**
    * The invite link. A private ledger's link carries its secret and the newest key this device
    * holds (in the fragment only); throws InviteUnavailableError (a sentence) when this device
-   * holds no key (it was removed, or never had one).
+   * holds no key (it was removed, or never had one). With `inviterName` (this device's name,
+   * at most INVITER_NAME_BYTES_MAX bytes) the link names this device as who invited.
    */
-  inviteLink(baseUrl: string): string;
+  inviteLink(baseUrl: string, options?: { inviterName?: string }): string;
 
   blocks(page: { beforeHeight?: number; limit: number }): Promise<BlockSummary[]>;
   block(height: number): Promise<BlockView | null>;
@@ -354,6 +355,14 @@ export interface Invite {
   unusableRelays?: number;
   /** A private ledger's secret and key (from the link's fragment); null for a public ledger. */
   access: InviteAccess | null;
+  /** The device that made the link, as it names itself (short links only; a claim of the link). */
+  inviter?: InviteInviter;
+}
+
+/** Who made an invite link: its device address and the name that device gave itself. */
+export interface InviteInviter {
+  address: string;
+  name: string;
 }
 
 /** What an invite link is, shown before anything is joined (the /join page asks first). */
@@ -365,8 +374,8 @@ export interface InviteSummary {
   fragment: string;
   /** The ledger is private (the link carries its key: only its members and invitees read it). */
   private: boolean;
-  /** Who invited, when the link says so (today's links do not). */
-  inviter: string | null;
+  /** Who made the link, when it says so: the name that device gave itself, and its address. */
+  inviter: InviteInviter | null;
   /** This device's entry for the ledger, when it is here already (then joining changes nothing). */
   onDevice: { name: string } | null;
   /** Relay addresses it brings, and how many it listed that no browser can use (dropped). */

@@ -130,7 +130,7 @@ class BrowserDevice implements Device {
       name: invite.name,
       fragment: inviteFragment(link),
       private: invite.access !== null,
-      inviter: null,
+      inviter: invite.inviter ?? null,
       onDevice: entry ? { name: entry.name } : null,
       relays: invite.relays,
       unusableRelays: invite.unusableRelays ?? 0,

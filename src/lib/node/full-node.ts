@@ -180,8 +180,9 @@ export class FullNode implements Api.LedgerNode {
     return joinApproval.declineJoin(this.#p, publicKeyHex);
   }
 
-  inviteLink(baseUrl: string): string {
-    return joinApproval.nodeInviteLink(baseUrl, this.#p, this.#options.relays ?? []);
+  inviteLink(baseUrl: string, options: { inviterName?: string } = {}): string {
+    const relays = this.#options.relays ?? [];
+    return joinApproval.nodeInviteLink(baseUrl, this.#p, relays, options.inviterName);
   }
 
   #submit(kind: TxKind, body: TxBody): Promise<Api.ActivityEntry> {

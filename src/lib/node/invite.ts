@@ -3,6 +3,8 @@
 //   [4, genesis bytes, relay multiaddrs, access]                      (private, long)
 //   [2, chain id (32 bytes), ledger name, relay multiaddrs]           (public, short: default)
 //   [1, genesis bytes, relay multiaddrs]                              (public, long, still read)
+//   [5, chain id, ledger name, relay multiaddrs, inviter]             (public, short, named)
+//   [6, chain id, ledger name, relay multiaddrs, access, inviter]     (private, short, named)
 // with access = [network secret (32 bytes), epoch, epoch key (32 bytes)]: what a private
 // ledger's invitee needs to find its network (the secret names its topics and sync protocol)
 // and to read it (the key of the epoch the link was made in). docs/protocol.md §8.
@@ -20,6 +22,11 @@
 // not a list of at most INVITE_RELAYS_MAX strings makes the whole link damaged. An access part
 // must have exactly its three fields at their exact lengths; a long link's access must fit its
 // genesis (a private genesis, the key of epoch 0 committed there).
+//
+// inviter = [device address (20 bytes), device name]: who made the link, so the join page can
+// say who invited you and the joined device knows that device by name. It is a claim of the
+// link, worth what the link is worth (whoever can change a link can replace it whole); the
+// join page says it is the name the inviting device gave itself.
 import {
   decodeGenesis,
   decodeValue,
@@ -33,7 +40,8 @@ import { EPOCH_KEY_BYTES, LEDGER_NAME_BYTES_MAX } from '../core/params';
 import type { Genesis } from '../core/types';
 import { usableRelays } from '../net/relay-address';
 import type { StoredKeyring } from '../store/types';
-import type { Invite } from './api';
+import type { Invite, InviteInviter } from './api';
+import { JOIN_LABEL_BYTES_MAX } from './wire';
 import {
   keyringOfInvite,
   NETWORK_SECRET_BYTES,
@@ -49,6 +57,13 @@ export const INVITE_VERSION = 2;
 export const INVITE_VERSION_PRIVATE = 3;
 /** A private ledger's long link (whole genesis, with its access). */
 export const INVITE_VERSION_PRIVATE_GENESIS = 4;
+/** A public ledger's short link naming who made it (what inviteLink writes when it knows). */
+export const INVITE_VERSION_NAMED = 5;
+/** A private ledger's short link naming who made it. */
+export const INVITE_VERSION_PRIVATE_NAMED = 6;
+/** The inviting device's name, at most (the same bound as a join request's label). */
+export const INVITER_NAME_BYTES_MAX = JOIN_LABEL_BYTES_MAX;
+const ADDRESS_BYTES = 20;
 /** The highest key epoch a link may name (a ledger rotates once per removal: far beyond). */
 export const INVITE_EPOCH_MAX = 2 ** 32 - 1;
 export const INVITE_RELAYS_MAX = 8;
@@ -103,12 +118,32 @@ export function inviteLink(
             ]
           : [INVITE_VERSION_GENESIS, fromBase64Url(invite.genesis as string), relays],
       )
-    : encodeValue(
-        access
-          ? [INVITE_VERSION_PRIVATE, fromHex(invite.chainId), invite.name, relays, access]
-          : [INVITE_VERSION, fromHex(invite.chainId), invite.name, relays],
-      );
+    : encodeValue(shortPayload(invite, relays, access));
   return `${baseUrl.replace(/\/$/, '')}/join#${toBase64Url(payload)}`;
+}
+
+/** `name` trimmed and cut (whole characters) to INVITER_NAME_BYTES_MAX bytes; '' for none. */
+export function boundedInviterName(name: string): string {
+  const encoder = new TextEncoder();
+  let bounded = '';
+  for (const char of name.trim()) {
+    if (encoder.encode(bounded + char).length > INVITER_NAME_BYTES_MAX) break;
+    bounded += char;
+  }
+  return bounded.trim();
+}
+
+function shortPayload(invite: Invite, relays: string[], access: unknown[] | null): unknown[] {
+  const chainId = fromHex(invite.chainId);
+  const inviter = invite.inviter && [fromHex(invite.inviter.address), invite.inviter.name];
+  if (access) {
+    return inviter
+      ? [INVITE_VERSION_PRIVATE_NAMED, chainId, invite.name, relays, access, inviter]
+      : [INVITE_VERSION_PRIVATE, chainId, invite.name, relays, access];
+  }
+  return inviter
+    ? [INVITE_VERSION_NAMED, chainId, invite.name, relays, inviter]
+    : [INVITE_VERSION, chainId, invite.name, relays];
 }
 
 /** The payload of a link (what follows '#'), or the text itself when it has no '#'. */
@@ -140,6 +175,13 @@ export function parseInvite(linkOrFragment: string): Invite {
       return parseLong(value, null);
     case INVITE_VERSION_PRIVATE_GENESIS:
       return parseLong(value.slice(0, -1), parseAccess(value.at(-1)));
+    case INVITE_VERSION_NAMED:
+      return { ...parseShort(value.slice(0, -1), null), inviter: parseInviter(value.at(-1)) };
+    case INVITE_VERSION_PRIVATE_NAMED:
+      return {
+        ...parseShort(value.slice(0, -2), parseAccess(value.at(-2))),
+        inviter: parseInviter(value.at(-1)),
+      };
   }
   throw new InviteError(
     'This invite link comes from a newer version of the app. Reload the page, or ask for a new link.',
@@ -163,6 +205,20 @@ function parseAccess(value: unknown): InviteAccess {
     throw new InviteError(DAMAGED);
   }
   return { networkSecret, epoch, key };
+}
+
+/** [address, name]: a device address and a name of 1 to INVITER_NAME_BYTES_MAX bytes. */
+function parseInviter(value: unknown): InviteInviter {
+  if (!Array.isArray(value) || value.length !== 2) throw new InviteError(DAMAGED);
+  const [address, name] = value as unknown[];
+  if (!(address instanceof Uint8Array) || address.length !== ADDRESS_BYTES) {
+    throw new InviteError(DAMAGED);
+  }
+  if (typeof name !== 'string' || name.trim() === '') throw new InviteError(DAMAGED);
+  if (new TextEncoder().encode(name).length > INVITER_NAME_BYTES_MAX) {
+    throw new InviteError(DAMAGED);
+  }
+  return { address: toHex(address), name };
 }
 
 function parseShort(value: unknown[], access: InviteAccess | null): Invite {

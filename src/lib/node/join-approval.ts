@@ -7,7 +7,7 @@
 
 import { fromHex } from '../core/bytes';
 import type { ActivityEntry, Invite, JoinRequest } from './api';
-import { inviteLink, makeInvite } from './invite';
+import { boundedInviterName, inviteLink, makeInvite } from './invite';
 import type { NodeParts } from './node-parts';
 import { TxRejectedError } from './outbox';
 import { inviteAccessOfDevice } from './private-ledger';
@@ -80,8 +80,11 @@ export function nodeInviteLink(
   baseUrl: string,
   parts: Pick<NodeParts, 'head' | 'address' | 'keyring'>,
   relays: string[],
+  inviterName?: string,
 ): string {
   const access = inviteAccessOfDevice(parts.head.state, parts.address, parts.keyring);
   const invite: Invite = makeInvite(parts.head.genesis, relays, access);
-  return inviteLink(baseUrl, invite);
+  const name = inviterName === undefined ? '' : boundedInviterName(inviterName);
+  const inviter = { address: parts.address, name };
+  return inviteLink(baseUrl, name === '' ? invite : { ...invite, inviter });
 }

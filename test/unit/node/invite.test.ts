@@ -1,13 +1,16 @@
 // Invite links: the short link (chain id, name, relays) is what devices show; the long link
 // (the whole genesis) is still read. A private ledger's links (3 short, 4 long) add its access
-// (network secret, epoch, key) to the fragment. A damaged link always says so in a sentence.
+// (network secret, epoch, key) to the fragment. A short link may name the device that made it
+// (5 public, 6 private). A damaged link always says so in a sentence.
 import { describe, expect, test } from 'vitest';
 import { chainIdOf } from '../../../src/lib/core/hash';
 import {
+  boundedInviterName,
   fromBase64Url,
   genesisOfInvite,
   INVITE_BYTES_MAX,
   INVITE_EPOCH_MAX,
+  INVITER_NAME_BYTES_MAX,
   InviteError,
   inviteLink,
   makeInvite,
@@ -207,5 +210,74 @@ describe("private ledgers' invite links", () => {
       expect(() => parseInvite(link)).toThrow(InviteError);
       expect(() => parseInvite(link)).toThrow(words);
     }
+  });
+});
+
+describe('links that name who made them', () => {
+  const inviter = { address: 'ab'.repeat(20), name: 'Anna’s laptop' };
+  const access = {
+    networkSecret: new Uint8Array(32).fill(1),
+    epoch: 3,
+    key: new Uint8Array(32).fill(2),
+  };
+
+  test('public (5) and private (6) short links carry the inviter; unnamed ones stay 2 and 3', async () => {
+    const genesis = makeGenesis(await newKeys(1), { name: 'family' });
+    const cases = [
+      [makeInvite(genesis, [RELAY]), 5],
+      [makeInvite(genesis, [RELAY], access), 6],
+    ] as const;
+    for (const [invite, version] of cases) {
+      const link = inviteLink('http://x', { ...invite, inviter });
+      const fragment = link.split('#')[1] as string;
+      expect((decodeValue(fromBase64Url(fragment), INVITE_BYTES_MAX) as unknown[])[0]).toBe(
+        version,
+      );
+      expect(parseInvite(link)).toEqual({
+        chainId: chainIdOf(genesis),
+        name: 'family',
+        genesis: null,
+        relays: [RELAY],
+        unusableRelays: 0,
+        access: invite.access,
+        inviter,
+      });
+      const unnamed = inviteLink('http://x', invite);
+      expect(parseInvite(unnamed).inviter).toBeUndefined();
+      expect(
+        (decodeValue(fromBase64Url(unnamed.split('#')[1]!), INVITE_BYTES_MAX) as unknown[])[0],
+      ).toBe(version - 3);
+    }
+  });
+
+  test('a name is cut to its bound in whole characters, and blank means none', () => {
+    expect(boundedInviterName('  Anna  ')).toBe('Anna');
+    expect(boundedInviterName('   ')).toBe('');
+    const long = boundedInviterName('é'.repeat(INVITER_NAME_BYTES_MAX));
+    expect(new TextEncoder().encode(long).length).toBeLessThanOrEqual(INVITER_NAME_BYTES_MAX);
+    expect(long).toBe('é'.repeat(INVITER_NAME_BYTES_MAX / 2));
+    expect(boundedInviterName('😀'.repeat(100))).toBe('😀'.repeat(INVITER_NAME_BYTES_MAX / 4));
+  });
+
+  const chainId = new Uint8Array(32).fill(4);
+  const address = new Uint8Array(20).fill(9);
+  const named = (part: unknown) => `#${toBase64Url(encodeValue([5, chainId, 'ours', [], part]))}`;
+  test.each([
+    ['no inviter part', `#${toBase64Url(encodeValue([5, chainId, 'ours', []]))}`],
+    ['inviter not a list', named('Anna')],
+    ['a field missing', named([address])],
+    ['a field too many', named([address, 'Anna', 1])],
+    ['a short address', named([address.slice(1), 'Anna'])],
+    ['an address in text', named(['09'.repeat(20), 'Anna'])],
+    ['a blank name', named([address, '  '])],
+    ['a name over its bound', named([address, 'x'.repeat(INVITER_NAME_BYTES_MAX + 1)])],
+    ['a name not text', named([address, 7])],
+    [
+      'a private link without its access',
+      `#${toBase64Url(encodeValue([6, chainId, 'ours', [], [address, 'Anna']]))}`,
+    ],
+  ])('a damaged named link (%s) is an InviteError with a sentence', (_name, link) => {
+    expect(() => parseInvite(link)).toThrow(InviteError);
+    expect(() => parseInvite(link)).toThrow(/damaged or incomplete/);
   });
 });
