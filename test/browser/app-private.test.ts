@@ -127,7 +127,7 @@ test('members: a removal warns that it is final and makes a new key; the epoch i
   expect(await section.getByTestId('epoch').textContent()).toContain('first key');
   // This device votes: it neither leaves nor is removed before giving up its votes.
   expect(await visibleText(section)).toContain(
-    'This device confirms changes (a validator): it can leave only after giving up its votes.',
+    'This device confirms changes (a validator): it can leave once it has given up its votes',
   );
 
   await section.getByRole('button', { name: 'Remove Old phone' }).click();
@@ -151,6 +151,50 @@ test('members: a removal warns that it is final and makes a new key; the epoch i
   await poll(() => section.getByTestId('epoch').textContent()).toContain(
     'Invites made before the last removal no longer work: make a new one.',
   );
+  expect(errors).toEqual([]);
+});
+
+test('validators: a lost device’s votes are taken away after a warning, then it can be removed', async () => {
+  const { page, errors } = await app.open(PHONE);
+  const chainId = await createLedger(page, app.url, 'Shed');
+  await goTo(page, 'Devices');
+  const validators = page.getByRole('list', { name: 'Validators' }).getByRole('listitem');
+  await poll(() => validators.count()).toBe(2);
+  const members = page.getByRole('region', { name: 'Members' });
+  // The other validator cannot be removed as a member while it holds votes.
+  expect(await visibleText(members)).toContain(
+    'A validator: it can be removed once its votes are taken away',
+  );
+  expect(await members.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+
+  // Giving up this device's own votes warns that too few devices stop the ledger; kept here.
+  await page.getByRole('button', { name: 'Give up the votes of this device' }).click();
+  const giveUp = page.getByRole('region', { name: 'Give up the votes of this device?' });
+  expect(await visibleText(giveUp)).toContain('keep at least four, or an always-on peer');
+  await giveUp.getByRole('button', { name: 'Keep my votes' }).click();
+  await poll(() => giveUp.count()).toBe(0);
+
+  await page.getByRole('button', { name: /^Take the votes of Device [0-9a-f]{6} away$/ }).click();
+  const confirm = page.getByRole('region', {
+    name: /^Take the votes of Device [0-9a-f]{6} away\?$/,
+  });
+  const warning = await visibleText(confirm);
+  expect(warning).toContain('stops confirming changes once validators with more than two thirds');
+  expect(warning).toContain('lost or no longer used');
+  expect(warning).toContain('stays a member');
+  expect(await hasNoHorizontalOverflow(page)).toBe(true);
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/phone-validator-remove.png`, fullPage: true });
+  await confirm.getByRole('button', { name: 'Take votes away' }).click();
+  await commitPending(page);
+  // More than two thirds must agree: this device's 10 of 15 is counted, not yet enough.
+  const other = validators.nth(1);
+  await poll(() => visibleText(other)).toContain('approved by 10 of 15 votes so far');
+  expect(await visibleText(other)).toContain('You agreed');
+
+  // The others agree: it votes no more, and is a member that can be removed.
+  await page.evaluate((id) => window.__ledgerPreview?.approveAll(id), chainId);
+  await poll(() => validators.count()).toBe(1);
+  await poll(() => members.getByRole('button', { name: /^Remove Device/ }).count()).toBe(1);
   expect(errors).toEqual([]);
 });
 

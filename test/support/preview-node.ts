@@ -170,6 +170,7 @@ class PreviewLedger implements LedgerNode {
         power: 10,
         online: true,
         lastVote: null,
+        removal: null,
       },
       {
         address: other,
@@ -177,6 +178,7 @@ class PreviewLedger implements LedgerNode {
         power: 5,
         online: false,
         lastVote: null,
+        removal: null,
       },
     ];
     // Two devices of this ledger (one direct, one still through the relay) and the relay.
@@ -369,6 +371,19 @@ class PreviewLedger implements LedgerNode {
     for (const member of [...(this.#access?.members ?? [])]) {
       if (member.removal) this.#removeNow(member.address);
     }
+    const leaving = this.#validators.filter((validator) => validator.removal);
+    for (const validator of leaving) this.#takeVotes(validator.address);
+    // The others' approvals came in a block, as on the real ledger.
+    if (leaving.length > 0) this.#commitBlock([], 900);
+  }
+
+  /** A validator's removal passed: it votes no more (a member still, on a private ledger). */
+  #takeVotes(address: string): void {
+    const index = this.#validators.findIndex((v) => v.address === address);
+    if (index >= 0) this.#validators.splice(index, 1);
+    const member = this.#access?.members.find((m) => m.address === address);
+    if (member) member.validator = false;
+    if (address === this.status.address) this.#setStatus({ role: 'observer' });
   }
 
   /** A removal decided and the key rotated (the real node does both in consecutive blocks). */
@@ -460,7 +475,35 @@ class PreviewLedger implements LedgerNode {
   }
 
   async validators(): Promise<ValidatorInfo[]> {
-    return this.#validators.map((v) => ({ ...v }));
+    return this.#validators.map((v) => ({ ...v, removal: v.removal && { ...v.removal } }));
+  }
+
+  async removeValidator(address: string, proposalId: string | null): Promise<ActivityEntry> {
+    takeFailure();
+    const validator = this.#validators.find((v) => v.address === address);
+    if (!validator) throw new TxRejectedError('not-a-validator');
+    if ((validator.removal?.proposalId ?? null) !== proposalId) {
+      throw new TxRejectedError('request-changed');
+    }
+    const total = this.#validators.reduce((sum, v) => sum + v.power, 0);
+    if (proposalId !== null) {
+      const removal = validator.removal!;
+      Object.assign(removal, { approvedPower: total, approvedByMe: true });
+      return this.#submit('validator-approve', { kind: 'validator-approve', proposalId }, () => {
+        this.#takeVotes(address);
+        return 'ok';
+      });
+    }
+    // As the ledger: more than two thirds must agree; this device's 10 of 15 is not enough.
+    validator.removal = {
+      proposalId: fakeHash(`validator-removal:${address}`),
+      proposer: this.status.address,
+      approvedPower: 10,
+      totalPower: total,
+      approvedByMe: true,
+    };
+    const action: TxAction = { kind: 'validator-propose', address, power: 0 };
+    return this.#submit('validator-propose', action, () => 'ok');
   }
 
   peers(): PeerInfo[] {

@@ -109,6 +109,8 @@ export interface ValidatorInfo {
   power: number;
   online: boolean;
   lastVote: { height: number; round: number; type: 'prevote' | 'precommit' } | null;
+  /** An open proposal to take its votes away (power 0), if any. */
+  removal: ProposalProgress | null;
 }
 
 /** What a transaction does, in parts a UI can put into words (with names for addresses). */
@@ -328,6 +330,14 @@ export interface LedgerNode {
    * the user was shown. Refused if that changed meanwhile ('request-changed').
    */
   removeMember(address: string, proposalId: string | null): Promise<ActivityEntry>;
+  /**
+   * Take the votes of the validator `address` away (this device's own: give them up), by more
+   * than two thirds of the power: a new proposal (`proposalId` null) or an approval of the open
+   * one the user was shown. Refused if that changed meanwhile ('request-changed'), and by the
+   * ledger if it would leave no validator. A lost device that votes no more is removed so, then
+   * (a private ledger) taken out as a member.
+   */
+  removeValidator(address: string, proposalId: string | null): Promise<ActivityEntry>;
 }
 
 export interface LedgerSummary {

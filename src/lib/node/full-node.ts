@@ -220,8 +220,8 @@ export class FullNode implements Api.LedgerNode {
   }
 
   async validators(): Promise<Api.ValidatorInfo[]> {
-    const selfOnline = this.#validatorRole ? this.address : null;
-    return queries.validatorInfos(this.#p.head.state, this.#p.votes.latest, selfOnline);
+    const { state } = this.#p.head;
+    return queries.validatorInfos(state, this.#p.votes.latest, this.address, this.#validatorRole);
   }
 
   peers(): Api.PeerInfo[] {
@@ -246,6 +246,19 @@ export class FullNode implements Api.LedgerNode {
       return this.#submit('validator-approve', { proposalId: hexToKey(proposalId) });
     }
     return this.#submit('member-remove', { address });
+  }
+
+  async removeValidator(address: string, proposalId: string | null): Promise<Api.ActivityEntry> {
+    const view = (await this.validators()).find((validator) => validator.address === address);
+    if (!view) throw new TxRejectedError('not-a-validator');
+    if ((view.removal?.proposalId ?? null) !== proposalId) {
+      throw new TxRejectedError('request-changed');
+    }
+    if (proposalId !== null) {
+      return this.#submit('validator-approve', { proposalId: hexToKey(proposalId) });
+    }
+    const publicKey = hexToKey(view.publicKey);
+    return this.#submit('validator-propose', { publicKey, power: 0, possession: null });
   }
 
   // --- Internals ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import type {
   ValidatorInfo,
 } from './api';
 import { actionOfTx, blockViewOf, summaryOfTx } from './views';
+import { progressOf } from './members';
 
 /** Rows per page the UI may ask for at most. */
 export const ACCOUNT_HISTORY_ROWS_MAX = 50;
@@ -94,17 +95,23 @@ export async function recordViews(store: LedgerStore, prefix: string): Promise<R
 export function validatorInfos(
   state: LedgerState,
   lastVotes: ReadonlyMap<string, LastVote>,
-  selfOnline: string | null,
+  self: string,
+  selfOnline: boolean,
 ): ValidatorInfo[] {
+  const removals = [...state.proposals.values()].filter(
+    (proposal) => proposal.kind === 'validator' && proposal.power === 0,
+  );
   return state.validators.validators.map((validator) => {
     const lastVote = lastVotes.get(validator.address) ?? null;
     const recent = lastVote !== null && lastVote.height >= state.height - 1;
+    const removal = removals.find((p) => addressOf(p.publicKey) === validator.address);
     return {
       address: validator.address,
       publicKey: toHex(validator.publicKey),
       power: validator.power,
-      online: recent || validator.address === selfOnline,
+      online: recent || (selfOnline && validator.address === self),
       lastVote,
+      removal: removal ? progressOf(state, removal, self) : null,
     };
   });
 }

@@ -101,8 +101,22 @@ export function memberRemovalWarning(name: string, self: boolean): string[] {
 /** Why a member has no Remove (or Leave) button: validators give up their votes first. */
 export function validatorStaysSentence(self: boolean): string {
   return self
-    ? 'This device confirms changes (a validator): it can leave only after giving up its votes.'
-    : 'A validator: it can be removed only after it gives up its votes.';
+    ? 'This device confirms changes (a validator): it can leave once it has given up its votes (under “Devices that confirm changes”).'
+    : 'A validator: it can be removed once its votes are taken away (under “Devices that confirm changes”).';
+}
+
+/** What taking a validator's votes away (or giving up this device's) means, before the yes. */
+export function validatorRemovalWarning(name: string, self: boolean, isPrivate: boolean): string[] {
+  const who = self ? 'This device' : name;
+  return [
+    `${who} stops confirming changes once validators with more than two thirds of the votes agree. Getting votes back takes a new request and their approval.`,
+    self
+      ? 'If too few devices are left to confirm changes, the ledger stops until one comes back: keep at least four, or an always-on peer.'
+      : 'Do this for a device that is lost or no longer used: while it holds votes and does not vote, it counts against the two thirds the ledger needs.',
+    isPrivate
+      ? `${who} stays a member and still reads the ledger; ${self ? 'it can leave' : 'it can be removed'} afterwards.`
+      : `${who} still reads and writes the ledger.`,
+  ];
 }
 
 /** The key epoch in words (epoch 0 is the ledger's first key). */

@@ -30,7 +30,8 @@ const TX_REASONS: Record<TxCode, string> = {
   'not-a-member': 'This device is not a member of this private ledger (or no longer is).',
   'already-a-member': 'That device is a member already.',
   'too-many-members': 'This private ledger has as many members as it can hold.',
-  'is-a-validator': 'A validator cannot leave: it first gives up its votes.',
+  'is-a-validator':
+    'A device that confirms changes (a validator) leaves only once its votes are given up or taken away.',
   'stale-epoch': 'The ledger key was changed meanwhile; this change is no longer needed.',
   'bad-rotation': 'The new ledger key did not cover exactly the members that stay.',
 };

@@ -243,4 +243,47 @@ describe('private ledger', () => {
     const again = await back.putRecord('back', 'hello');
     await waitFor(back, committedAt(again.hash));
   });
+
+  test('a lost validator: the others take its votes away, then remove it as a member', async () => {
+    const cluster = await privateCluster(0);
+    // v3 is lost (never online): 30 of 40 votes still commit.
+    const [v0, v1, v2] = (await Promise.all([0, 1, 2].map((i) => cluster.start(i)))) as [
+      FullNode,
+      FullNode,
+      FullNode,
+    ];
+    const lost = addressOfKey(cluster.keys[3] as SigningKey);
+    const votesOf = (node: FullNode) =>
+      node.state.validators.validators.find((v) => v.address === lost)?.power ?? 0;
+    await expect(v0.removeMember(lost, null)).rejects.toMatchObject({ code: 'is-a-validator' });
+
+    const proposal = await v0.removeValidator(lost, null);
+    await waitFor(v0, committedAt(proposal.hash));
+    const shown = (await v0.validators()).find((v) => v.address === lost)?.removal;
+    expect(shown).toMatchObject({ proposer: v0.address, approvedPower: 10, totalPower: 40 });
+    const proposalId = shown?.proposalId as string;
+    // v1 and v2 commit the proposal's block a moment after v0 (under load, after this line).
+    await until(
+      () =>
+        [v1, v2].every((node) =>
+          [...node.state.proposals.values()].some((p) => p.kind === 'validator'),
+        ),
+      'the proposal at v1 and v2',
+    );
+    // What v1 is asked to approve is the open proposal; a second one is refused.
+    await expect(v1.removeValidator(lost, null)).rejects.toMatchObject({
+      code: 'request-changed',
+    });
+    await v1.removeValidator(lost, proposalId);
+    await v2.removeValidator(lost, proposalId);
+    await until(() => votesOf(v0) === 0 && votesOf(v2) === 0, 'the votes taken away');
+    expect(v0.state.validators.totalPower).toBe(30);
+    expect(v0.members().find((m) => m.address === lost)).toMatchObject({ validator: false });
+
+    // Now it is a member only, and can be removed as one.
+    const removal = await v0.removeMember(lost, null);
+    await waitFor(v0, committedAt(removal.hash));
+    const entry = await v1.putRecord('after', 'still committing');
+    await waitFor(v1, committedAt(entry.hash));
+  });
 });

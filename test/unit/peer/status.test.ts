@@ -48,7 +48,16 @@ function snapshot(): StatusSnapshot {
       gossip: { accepted: 5, rejected: { 'bad-signature': 2 }, ignored: {} },
     },
     ledger,
-    [{ address: 'a'.repeat(40), publicKey: 'p', power: 10, online: true, lastVote: null }],
+    [
+      {
+        address: 'a'.repeat(40),
+        publicKey: 'p',
+        power: 10,
+        online: true,
+        lastVote: null,
+        removal: null,
+      },
+    ],
     [],
     [
       { id: 'x', role: 'device', kind: 'browser', transport: 'webrtc', latencyMs: 3, height: 42 },
