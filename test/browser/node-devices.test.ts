@@ -1,6 +1,7 @@
 // Four devices (browser contexts) form one ledger over a real relay and direct WebRTC: A creates
 // it, B, C and D join from A's invite link, sync, ask to join, and are approved by more than 2/3
-// of the validators' power; then a transfer and a record from B commit identically everywhere.
+// of the validators' power; each names the others in its peer list (their signed claims); then a
+// transfer and a record from B commit identically everywhere.
 // Driven through the node's public API (test/browser/pages/node.ts); the UI has its own tests.
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -16,11 +17,20 @@ test('four devices join one ledger by invite and approval, then agree on every b
   for (const page of members) {
     const validators = await page.evaluate((id) => window.ledger.validators(id), chainId);
     expect(validators).toHaveLength(4);
-    const peers = await until('a direct WebRTC peer', async () => {
+    const self = await page.evaluate(() => window.ledger.address());
+    // Over libp2p each peer proves which device it is (a signed claim in its sync status), so
+    // the peer list names every other validator's device.
+    const others = validators.map((v) => v.address).filter((address) => address !== self);
+    const peers = await until('every other device named in the peer list', async () => {
       const list = await page.evaluate((id) => window.ledger.peers(id), chainId);
-      return list.some((peer) => peer.transport === 'webrtc') ? list : null;
+      const named = new Set(list.map((peer) => peer.address));
+      return list.some((peer) => peer.transport === 'webrtc') && others.every((a) => named.has(a))
+        ? list
+        : null;
     });
-    expect(peers.length).toBeGreaterThan(0);
+    expect(peers.filter((peer) => peer.role === 'relay').map((peer) => peer.address)).toEqual([
+      null,
+    ]);
   }
 
   // B needs funds: A sends some; then B transfers to C and writes a record.

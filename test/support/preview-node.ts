@@ -185,6 +185,8 @@ class PreviewLedger implements LedgerNode {
     this.#allPeers = [
       {
         id: `12D3KooW${fakeHash('peer-a').slice(0, 30)}`,
+        // The other validator's device, as its signed claim would show it.
+        address: other,
         role: 'device',
         kind: 'browser',
         transport: 'webrtc',
@@ -193,6 +195,7 @@ class PreviewLedger implements LedgerNode {
       },
       {
         id: `12D3KooW${fakeHash('peer-b').slice(0, 30)}`,
+        address: null,
         role: 'device',
         kind: 'peer',
         transport: 'relay',
@@ -201,6 +204,7 @@ class PreviewLedger implements LedgerNode {
       },
       {
         id: `12D3KooW${fakeHash('relay').slice(0, 30)}`,
+        address: null,
         role: 'relay',
         kind: 'relay',
         transport: 'websocket',

@@ -21,6 +21,7 @@ export const SIGN_DOMAIN_POSSESSION = 'p2p-ledger/validator-key/v1';
 // v2: the request names the kind of device asking (v1 had no kind). v3: it carries the
 // device's X25519 key (private ledgers seal new keys to it) and what it asks for.
 export const SIGN_DOMAIN_JOIN = 'p2p-ledger/join/v3';
+export const SIGN_DOMAIN_PEER = 'p2p-ledger/peer/v1';
 
 /** What kind of device asks to join: a browser tab, or an always-on peer (a headless node). */
 export type DeviceKind = 'browser' | 'peer';
@@ -48,6 +49,15 @@ export function proposalSignBytes(proposal: UnsignedProposal): Uint8Array {
 /** Sign bytes of a proof of possession: [tag, chainId, publicKey] (validator-propose). */
 export function possessionSignBytes(chainId: string, publicKey: PublicKey): Uint8Array {
   return encodeValue([SIGN_DOMAIN_POSSESSION, chainId, publicKey]);
+}
+
+/**
+ * Sign bytes of a peer claim: [tag, chainId, libp2p peer id]. A device signs it with its key to
+ * say which network peer it is (the sync status carries it); bound to the peer id, so nobody
+ * can show another device's claim as their own.
+ */
+export function peerClaimSignBytes(chainId: string, peerId: string): Uint8Array {
+  return encodeValue([SIGN_DOMAIN_PEER, chainId, peerId]);
 }
 
 /**

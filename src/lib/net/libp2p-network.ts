@@ -476,9 +476,9 @@ export class Libp2pNetwork implements Network {
     if (this.syncPeers.distrusted(peerId)) this.statuses.delete(peerId);
   }
 
-  private recordStatus(peerId: string, { chainId, height, headHash }: SyncStatus): void {
+  private recordStatus(peerId: string, { chainId, height, headHash, device }: SyncStatus): void {
     if (chainId !== this.chainId || this.syncPeers.distrusted(peerId)) return;
-    const status = { chainId, height, headHash };
+    const status = { chainId, height, headHash, ...(device ? { device } : {}) };
     this.statuses.set(peerId, status);
     this.emit({ type: 'status', peerId, status });
   }
@@ -515,8 +515,8 @@ export class Libp2pNetwork implements Network {
     });
     const session = new SyncClientStream(stream, this.syncLimits, this.cipher);
     try {
-      const { chainId, height, headHash } = await session.exchangeStatus(this.blocks.status());
-      this.recordStatus(connection.remotePeer.toString(), { chainId, height, headHash });
+      const status = await session.exchangeStatus(this.blocks.status());
+      this.recordStatus(connection.remotePeer.toString(), status);
     } finally {
       session.close();
     }

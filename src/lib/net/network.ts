@@ -59,6 +59,14 @@ export interface SyncStatus {
   chainId: string;
   height: number;
   headHash: Uint8Array;
+  /** Which device this peer is: its device key and that key's peer claim signature. */
+  device?: DeviceClaim;
+}
+
+/** A device key's signature over (chain id, the sender's peer id): core/signing.ts. */
+export interface DeviceClaim {
+  publicKey: Uint8Array;
+  signature: Uint8Array;
 }
 
 export type PeerEvent =

@@ -1,5 +1,6 @@
 // Frames of the sync protocol (`/ledger/<chainId>/sync/1.0.0`), canonical CBOR maps.
-//   client -> server  {t:'status', chainId, height, headHash}   server answers with its status
+//   client -> server  {t:'status', chainId, height, headHash, device?}   answered with the
+//                     server's status; device = [device public key, its peer claim signature]
 //   client -> server  {t:'range', from, to}                      at most SYNC_BATCH_BLOCKS_MAX
 //   server -> client  {t:'block', height, block, commit} ... then {t:'end'}
 //   either way        {t:'error', reason}                        then the stream closes
@@ -11,7 +12,7 @@
 // SYNC_FETCH_AHEAD_BATCHES ahead of the batch it is verifying).
 import { decode, encode } from 'cborg';
 import { isChainId } from './envelope';
-import type { EncodedBlock, SyncStatus } from './network';
+import type { DeviceClaim, EncodedBlock, SyncStatus } from './network';
 
 export type SyncMessage =
   | ({ t: 'status'; epoch?: number } & SyncStatus)
@@ -37,7 +38,25 @@ export class SyncProtocolError extends Error {
 }
 
 export function encodeSyncMessage(message: SyncMessage): Uint8Array {
+  if (message.t === 'status' && message.device) {
+    const { publicKey, signature } = message.device;
+    return encode({ ...message, device: [publicKey, signature] });
+  }
   return encode(message);
+}
+
+const DEVICE_KEY_BYTES = 32;
+const DEVICE_SIGNATURE_BYTES = 64;
+
+/** [public key, signature] at their exact lengths, or null. */
+function deviceClaimOf(value: unknown): DeviceClaim | null {
+  if (!Array.isArray(value) || value.length !== 2) return null;
+  const [publicKey, signature] = value as unknown[];
+  if (!(publicKey instanceof Uint8Array) || publicKey.byteLength !== DEVICE_KEY_BYTES) return null;
+  if (!(signature instanceof Uint8Array) || signature.byteLength !== DEVICE_SIGNATURE_BYTES) {
+    return null;
+  }
+  return { publicKey, signature };
 }
 
 const REASON_CHARS_MAX = 200;
@@ -64,8 +83,12 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
   const withEpoch = epoch === undefined ? {} : { epoch };
   const epochKeys = epoch === undefined ? 0 : 1;
   switch (m.t) {
-    case 'status':
-      if (keys !== 4 + epochKeys || !isChainId(m.chainId) || !isHeight(m.height)) break;
+    case 'status': {
+      const device = 'device' in m ? deviceClaimOf(m.device) : undefined;
+      if (device === null) break;
+      const deviceKeys = device === undefined ? 0 : 1;
+      if (keys !== 4 + epochKeys + deviceKeys) break;
+      if (!isChainId(m.chainId) || !isHeight(m.height)) break;
       if (!(m.headHash instanceof Uint8Array) || m.headHash.byteLength !== 32) break;
       return {
         t: 'status',
@@ -73,7 +96,9 @@ export function decodeSyncMessage(bytes: Uint8Array): SyncMessage {
         height: m.height,
         headHash: m.headHash,
         ...withEpoch,
+        ...(device ? { device } : {}),
       };
+    }
     case 'range':
       if (keys !== 3 + epochKeys || !isHeight(m.from) || !isHeight(m.to)) break;
       return { t: 'range', from: m.from, to: m.to, ...withEpoch };

@@ -126,8 +126,8 @@ export async function serveSyncStream(stream: Stream, deps: SyncServerDeps): Pro
           await send({ t: 'error', reason: 'wrong-chain' }, epoch);
           break;
         }
-        const { chainId, height, headHash } = message;
-        deps.onStatus({ chainId, height, headHash });
+        const { t: _t, epoch: _epoch, ...status } = message;
+        deps.onStatus(status);
         await send({ t: 'status', ...deps.blocks.status() }, epoch);
       } else if (message.t === 'range') {
         if (message.from < 1 || message.to < message.from) {
@@ -220,11 +220,12 @@ export class SyncClientStream implements SyncSession {
   }
 
   async exchangeStatus(mine: SyncStatus): Promise<SyncStatus> {
-    const { chainId, height, headHash } = mine;
-    await this.send({ t: 'status', chainId, height, headHash });
+    const { chainId, height, headHash, device } = mine;
+    await this.send({ t: 'status', chainId, height, headHash, ...(device ? { device } : {}) });
     const reply = await this.receive(this.limits.frameTimeoutMs);
     if (reply?.t === 'status') {
-      return { chainId: reply.chainId, height: reply.height, headHash: reply.headHash };
+      const { t: _t, epoch: _epoch, ...status } = reply;
+      return status;
     }
     if (reply?.t === 'error') throw new SyncProtocolError(reply.reason, false);
     throw new SyncProtocolError('expected status');

@@ -94,6 +94,8 @@ export type PeerRole = 'device' | 'relay' | 'other';
 
 export interface PeerInfo {
   id: string;
+  /** The device it proved to be (a signed claim in its status, peer-devices.ts), or null. */
+  address: string | null;
   role: PeerRole;
   /** What the peer says it is (libp2p identify's agent version); null when it did not say. */
   kind: PeerKind | null;

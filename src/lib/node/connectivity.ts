@@ -21,6 +21,8 @@ export interface ConnectivityComponents {
   parts: NetworkParts;
   /** Subscribes the node to a fresh network; returns the unsubscribe functions. */
   attach(network: Network): (() => void)[];
+  /** Runs once a network is built, before it starts (it knows its peer id by then). */
+  prepare?(network: Network): Promise<void>;
   onPeerEvent(event: PeerEvent): void;
   /** The network changed (started or stopped). */
   changed(): void;
@@ -108,6 +110,7 @@ export class Connectivity {
       network.onPeerEvent((event) => this.#c.onPeerEvent(event)),
     ];
     this.#network = network;
+    await this.#c.prepare?.(network);
     // Building a libp2p node and starting it each take tens of ms of main thread: in separate
     // tasks, opening a ledger leaves the page responsive (bench row 4, longest task).
     await this.#c.yieldNow();

@@ -225,7 +225,8 @@ export class FullNode implements Api.LedgerNode {
   }
 
   peers(): Api.PeerInfo[] {
-    return queries.peerInfos(this.#p.connectivity.network.peers());
+    const { connectivity, peerDevices } = this.#p;
+    return queries.peerInfos(connectivity.network.peers(), (id) => peerDevices.addressOf(id));
   }
 
   joinRequests(): Api.JoinRequest[] {
@@ -276,6 +277,10 @@ export class FullNode implements Api.LedgerNode {
     if (event.type === 'connected') void this.#p.outbox.resubmit();
     this.#p.events.emit({ type: 'peers', peers: this.peers() });
     this.#p.status.changed();
+    // A peer's device claim is verified off the event: the list is told again once it is.
+    void this.#p.peerDevices.onPeerEvent(event).then((changed) => {
+      if (changed && this.#running) this.#p.events.emit({ type: 'peers', peers: this.peers() });
+    });
   }
 
   async #refreshStorage(): Promise<void> {

@@ -7,12 +7,13 @@ import { encodeBlock, encodeEvidence, encodeProposalMessage, encodeVote } from '
 import { addressOf } from '../core/hash';
 import type { DeviceKind, Signer, Verifier } from '../core/signing';
 import type { MessageType } from '../net/message-types';
-import type { Network, PeerEvent } from '../net/network';
+import type { DeviceClaim, Network, PeerEvent } from '../net/network';
 import type { LedgerStore } from '../store/types';
 import type { StorageInfo } from './api';
 import { createAfterCommit, type AfterCommitComponents } from './after-commit';
 import { BlockImporter } from './block-importer';
 import { storeBlockSource } from './block-source';
+import { deviceClaim, PeerDevices } from './peer-devices';
 import { CatchUp } from './catch-up';
 import type { Clock, Timers } from './clock';
 import { Connectivity, type NetworkParts } from './connectivity';
@@ -109,6 +110,8 @@ export interface NodeParts {
   /** A private ledger's keys on this device (opened at start; null: public, or no key). */
   keyring: Keyring | null;
   rotation: KeyRotation;
+  /** Which device each connected peer proved to be (its status's signed claim). */
+  peerDevices: PeerDevices;
 }
 
 /** What the parts need to know of the node that owns them. */
@@ -259,11 +262,22 @@ export function buildNodeParts(
     failed: (error) => problem('internal', (error as Error).message),
     handle: createGossipHandler({ ...p, state, nowMs: () => clock.nowMs() }),
   });
+  p.peerDevices = new PeerDevices({ chainId: store.chainId, verifier });
+  // This device's claim to be its network's peer, signed once per network (its peer id).
+  let claim: DeviceClaim | null = null;
   p.connectivity = new Connectivity({
     createNetwork: deps.createNetwork,
+    prepare: async (network) => {
+      claim = null;
+      claim = await deviceClaim(signer, store.chainId, network.peerId);
+    },
     parts: {
       validator,
-      blocks: storeBlockSource(store, () => (head.loaded ? head.state : null)),
+      blocks: storeBlockSource(
+        store,
+        () => (head.loaded ? head.state : null),
+        () => claim,
+      ),
       get cipher() {
         return p.keyring;
       },

@@ -153,9 +153,13 @@ export function connectivityOf(peers: readonly PeerSummary[]): {
   return { online: peerCount > 0 || roles.includes('relay'), peerCount };
 }
 
-export function peerInfos(peers: readonly PeerSummary[]): PeerInfo[] {
+export function peerInfos(
+  peers: readonly PeerSummary[],
+  deviceOf: (peerId: string) => string | null = () => null,
+): PeerInfo[] {
   return peers.map((peer) => ({
     id: peer.id,
+    address: deviceOf(peer.id),
     role: peerRole(peer),
     kind: peer.kind ?? null,
     transport: bestTransport(peer.transports),

@@ -1,6 +1,7 @@
 // Length-prefixed sync frames and sync messages: split chunks reassemble, and truncated,
 // oversized or malformed frames fail with a typed reason instead of hanging or buffering.
 import fc from 'fast-check';
+import { encode } from 'cborg';
 import { expect, test } from 'vitest';
 import { BoundedChannel, encodeFrame, FrameError, FrameReader } from '../../../src/lib/net/frames';
 import {
@@ -71,11 +72,21 @@ test('sync messages round-trip and malformed ones are refused', () => {
     from: 1,
     to: 64,
   });
+  // A status may say which device sent it: a key and a signature, at their exact lengths.
+  const device = { publicKey: new Uint8Array(32).fill(1), signature: new Uint8Array(64).fill(2) };
+  expect(decodeSyncMessage(encodeSyncMessage({ ...status, device }))).toEqual({
+    ...status,
+    device,
+  });
   for (const bad of [
     new Uint8Array([0xa1]),
     encodeSyncMessage({ t: 'range', from: -1, to: 3 }),
     encodeSyncMessage({ ...status, headHash: new Uint8Array(31) }),
     encodeSyncMessage({ t: 'nope' } as never),
+    encodeSyncMessage({ ...status, device: { ...device, publicKey: new Uint8Array(31) } }),
+    encodeSyncMessage({ ...status, device: { ...device, signature: new Uint8Array(65) } }),
+    encode({ ...status, device: 'me' }),
+    encode({ ...status, device: [device.publicKey] }),
   ]) {
     expect(() => decodeSyncMessage(bad)).toThrow(SyncProtocolError);
   }

@@ -16,7 +16,7 @@ import {
   type MemoryLedgerStore,
 } from '../../../src/lib/store/memory-ledger-store';
 import { addressOfKey, makeGenesis, newKeys, type SigningKey } from '../../support/fixtures';
-import { FAST_TIMEOUTS, committedAt, waitFor } from '../../support/node-events';
+import { FAST_TIMEOUTS, committedAt, until, waitFor } from '../../support/node-events';
 
 // Short timeouts: every node runs in this process on the same event loop.
 const running: FullNode[] = [];
@@ -121,6 +121,17 @@ describe('full node', () => {
     expect(roots.size).toBe(1);
     expect(views[0]?.txs.map((tx) => tx.hash)).toContain(activity.hash);
     for (const node of nodes) expect((await node.account(recipient))?.balance).toBe(1_007);
+    // Each names the others' devices in its peer list (their statuses' signed claims).
+    const addresses = keys.map((key) => addressOfKey(key));
+    await until(
+      () =>
+        nodes.every((node, i) =>
+          addresses
+            .filter((_, j) => j !== i)
+            .every((address) => node.peers().some((peer) => peer.address === address)),
+        ),
+      'every peer named by its device',
+    );
   });
 
   test('a node that starts late catches up by range sync and then follows consensus', async () => {

@@ -60,8 +60,24 @@ function snapshot(): StatusSnapshot {
     ],
     [],
     [
-      { id: 'x', role: 'device', kind: 'browser', transport: 'webrtc', latencyMs: 3, height: 42 },
-      { id: 'y', role: 'relay', kind: 'relay', transport: 'websocket', latencyMs: 1, height: null },
+      {
+        id: 'x',
+        address: null,
+        role: 'device',
+        kind: 'browser',
+        transport: 'webrtc',
+        latencyMs: 3,
+        height: 42,
+      },
+      {
+        id: 'y',
+        address: null,
+        role: 'relay',
+        kind: 'relay',
+        transport: 'websocket',
+        latencyMs: 1,
+        height: null,
+      },
     ],
   );
 }
