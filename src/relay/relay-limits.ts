@@ -6,7 +6,9 @@
 //     and again once it is upgraded (concurrent handshakes cannot slip past the first check);
 //   - reservations: at most `reservationsPerAddressMax` held (a refresh of one's own is fine);
 //
-// and per peer id: at most `connectionsPerPeerMax` connections at once; and new connections
+// and per peer id: at most `connectionsPerPeerMax` connections at once, a new one replacing the
+// oldest (only the key holder can make one, after the handshake: a device back on a new network
+// before its old connection is seen dead gets in, and still holds no more); and new connections
 // from one host at most `newConnectionsPerAddressPerS` (libp2p's connection manager counts it). A reservation is
 // dropped when its peer's last connection closes (circuit relay v2 keeps it for its whole TTL,
 // two hours, so peers that connect, reserve and leave would fill the table). Every refusal is
@@ -30,8 +32,7 @@ export interface RelayLimitsComponents {
   reservations(): Iterable<[PeerId, { addr: Multiaddr }]>;
 }
 
-export type RefusalReason =
-  'connections-per-address' | 'connections-per-peer' | 'reservations-per-address';
+export type RefusalReason = 'connections-per-address' | 'reservations-per-address';
 
 /** The address key of a connection's remote end, or null (a relayed or unix connection). */
 export function remoteKey(address: Multiaddr): string | null {
@@ -44,9 +45,10 @@ export function remoteKey(address: Multiaddr): string | null {
 export class RelayLimiter {
   readonly refused: Record<RefusalReason, number> = {
     'connections-per-address': 0,
-    'connections-per-peer': 0,
     'reservations-per-address': 0,
   };
+  /** Connections closed to make room for a newer one of the same peer id. */
+  replacedConnections = 0;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -68,16 +70,28 @@ export class RelayLimiter {
     return this.refuse('connections-per-address');
   }
 
+  /** Close the oldest connections of `peerId` so that one more stays within its limit. */
+  private makeRoomFor(peerId: PeerId): void {
+    const open = this.components.connections(peerId);
+    const excess = open.length - this.limits.connectionsPerPeerMax + 1;
+    if (excess <= 0) return;
+    const oldest = [...open].sort((a, b) => a.timeline.open - b.timeline.open).slice(0, excess);
+    for (const connection of oldest) {
+      // Abort, not close: a connection this peer left behind may be dead, and a graceful close
+      // would wait on it.
+      connection.abort(new Error('replaced by a newer connection of the same peer'));
+      this.replacedConnections += 1;
+    }
+  }
+
   /** The gater hooks; everything else is allowed. */
   gater(): Partial<ConnectionGater> {
     return {
       denyDialMultiaddr: async () => false,
       denyInboundConnection: async (maConn) => this.tooManyFromAddress(maConn),
       denyInboundEncryptedConnection: async (peerId) => {
-        if (this.components.connections(peerId).length < this.limits.connectionsPerPeerMax) {
-          return false;
-        }
-        return this.refuse('connections-per-peer');
+        this.makeRoomFor(peerId);
+        return false;
       },
       denyInboundUpgradedConnection: async (_peerId, maConn) => this.tooManyFromAddress(maConn),
       denyInboundRelayReservation: async (source) => {

@@ -65,6 +65,8 @@ export interface RelayOptions {
 /** What the relay refused and forwarded, for diagnostics and tests. */
 export interface RelayStats {
   refused: Record<RefusalReason, number>;
+  /** Connections closed to make room for a newer one of the same peer id. */
+  replacedConnections: number;
   /** Discovery messages: accepted (forwarded), rejected and ignored by reason. */
   discovery: ValidationStats;
   /** Reservations held, with the address key each was made from. */
@@ -182,6 +184,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     topics: () => node.services.pubsub.getTopics(),
     stats: () => ({
       refused: { ...limiter.refused },
+      replacedConnections: limiter.replacedConnections,
       discovery: discoveryCounter.snapshot(),
       reservations: [...node.services.relay.reservations].map(([peer, reservation]) => ({
         peerId: peer.toString(),

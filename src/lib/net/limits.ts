@@ -141,7 +141,10 @@ export const RELAY_CONNECTIONS_MAX = 512;
  */
 export const RELAY_RESERVATIONS_PER_ADDRESS_MAX = 32;
 export const RELAY_CONNECTIONS_PER_ADDRESS_MAX = 64;
-/** Connections one peer id may hold to the relay at once (a reconnect may briefly overlap). */
+/**
+ * Connections one peer id may hold to the relay at once (a reconnect may briefly overlap); a new
+ * one replaces the oldest.
+ */
 export const RELAY_CONNECTIONS_PER_PEER_MAX = 2;
 /** New connections per second from one host (libp2p's default; refused ones retry). */
 export const RELAY_NEW_CONNECTIONS_PER_ADDRESS_PER_S = 5;
