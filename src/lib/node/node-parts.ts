@@ -262,7 +262,11 @@ export function buildNodeParts(
     failed: (error) => problem('internal', (error as Error).message),
     handle: createGossipHandler({ ...p, state, nowMs: () => clock.nowMs() }),
   });
-  p.peerDevices = new PeerDevices({ chainId: store.chainId, verifier });
+  p.peerDevices = new PeerDevices({
+    chainId: store.chainId,
+    verifier,
+    nowMs: () => clock.monotonicMs(),
+  });
   // This device's claim to be its network's peer, signed once per network (its peer id).
   let claim: DeviceClaim | null = null;
   p.connectivity = new Connectivity({
