@@ -56,10 +56,10 @@ async function peer(
   return network;
 }
 
-/** The client: short deadlines, everything else as shipped. */
-async function client(): Promise<Libp2pNetwork> {
+/** The client: short deadlines (or `limits`), everything else as shipped. */
+async function client(limits: typeof SYNC_LIMITS = SYNC_LIMITS): Promise<Libp2pNetwork> {
   const network = await createNodeNetwork(
-    { chainId: CHAIN_ID, syncLimits: SYNC_LIMITS },
+    { chainId: CHAIN_ID, syncLimits: limits },
     { blocks: arraySource(CHAIN_ID, []) },
   );
   await network.start();
@@ -231,7 +231,8 @@ test.each([
 ])(
   '%s: the client stops reading, drops the peer and penalises it',
   async (_, served, reason) => {
-    const syncer = await client();
+    // A batch deadline long enough that 4 MiB arrive under load: the cap, not the clock, decides.
+    const syncer = await client({ ...SYNC_LIMITS, batchTimeoutMs: 15_000 });
     const flooder = await peer([], [syncer], FAR_AHEAD);
     await serveAttack(flooder, FAR_AHEAD, async ({ send }) => {
       for (const block of served) await send({ t: 'block', ...block });
@@ -249,3 +250,41 @@ test.each([
   },
   30_000,
 );
+
+test('a peer flooding status frames is reported to the node at most once a second, the latest last', async () => {
+  const victim = await client();
+  const attacker = await peer([], [victim]);
+  await statusOf(victim, attacker.peerId, 0);
+  // Both sides' exchanges on connecting are over (and reported) before the flood.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const reported: number[] = [];
+  victim.onPeerEvent((event: PeerEvent) => {
+    if (event.type === 'status' && event.peerId === attacker.peerId) {
+      reported.push(event.status.height);
+    }
+  });
+  const stream = await attacker.node.dialProtocol(victim.node.peerId, syncProtocol(CHAIN_ID));
+  const out = new BoundedChannel<Uint8Array>(4);
+  void stream.sink(out).catch(() => undefined);
+  // The victim answers every status; read the answers so it is never held up.
+  const answers = (async () => {
+    const reader = new FrameReader(stream.source, SYNC_FRAME_BYTES_MAX);
+    let count = 0;
+    while ((await reader.next().catch(() => null)) !== null) count += 1;
+    return count;
+  })();
+  const FRAMES = 300;
+  const started = Date.now();
+  for (let height = 1; height <= FRAMES; height += 1) {
+    const status = { t: 'status', chainId: CHAIN_ID, height, headHash: new Uint8Array(32) };
+    await out.push(encodeFrame(encodeSyncMessage(status as SyncMessage)));
+  }
+  const floodMs = Date.now() - started;
+  await waitFor('the latest status reported', () => reported.at(-1) === FRAMES, 10_000);
+  out.end();
+  expect(await answers).toBe(FRAMES);
+  // One report when the flood began, one a second during it, and the latest at the end (which
+  // is why nothing is lost: the last status is always reported).
+  expect(reported.length).toBeLessThanOrEqual(Math.ceil(floodMs / 1_000) + 2);
+  console.log(`${FRAMES} status frames in ${floodMs} ms: ${reported.length} reports`);
+});

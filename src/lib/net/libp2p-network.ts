@@ -27,6 +27,7 @@ import { DialBudget, type DialBudgetLimits } from './dial-budget';
 import { dialableAddresses, hasPrivateRelay, type DialPolicy } from './dial-policy';
 import { DiscoveryGuard } from './discovery-guard';
 import { startGossipRepair, type GossipRepair } from './gossip-watchdog';
+import { KeyedThrottle } from './keyed-throttle';
 import { encodeEnvelope } from './envelope';
 import { networkNameOf, type LedgerCipher } from './ledger-cipher';
 import {
@@ -148,6 +149,12 @@ const STATUS_ATTEMPTS_MAX = 3;
  */
 const FALLBACK_DIAL_DELAY_MS = 8_000;
 const STATUS_RETRY_DELAY_MS = 1_000;
+/**
+ * A peer's statuses are reported to the node at most this often (the latest one): a peer may
+ * send status frames as fast as it likes, and each report updates the peer list and may start
+ * a catch-up.
+ */
+const STATUS_EVENT_INTERVAL_MS = 1_000;
 
 export class Libp2pNetwork implements Network {
   readonly chainId: string;
@@ -189,6 +196,11 @@ export class Libp2pNetwork implements Network {
   private readonly discoveryGuard: DiscoveryGuard;
   private running = false;
   private gossipRepair: GossipRepair | null = null;
+  /** A peer's statuses become events at most once per STATUS_EVENT_INTERVAL_MS (the latest). */
+  private readonly statusEvents = new KeyedThrottle(STATUS_EVENT_INTERVAL_MS, (peerId) => {
+    const status = this.statuses.get(peerId);
+    if (status && this.running) this.emit({ type: 'status', peerId, status });
+  });
   /** Repairs of gossip repair runs already stopped (a restarted network keeps counting). */
   private repairsBefore = 0;
 
@@ -295,6 +307,7 @@ export class Libp2pNetwork implements Network {
     this.running = false;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.statusEvents.stop();
     this.repairsBefore += this.gossipRepair?.repairs() ?? 0;
     this.gossipRepair?.stop();
     this.gossipRepair = null;
@@ -478,9 +491,9 @@ export class Libp2pNetwork implements Network {
 
   private recordStatus(peerId: string, { chainId, height, headHash, device }: SyncStatus): void {
     if (chainId !== this.chainId || this.syncPeers.distrusted(peerId)) return;
-    const status = { chainId, height, headHash, ...(device ? { device } : {}) };
-    this.statuses.set(peerId, status);
-    this.emit({ type: 'status', peerId, status });
+    this.statuses.set(peerId, { chainId, height, headHash, ...(device ? { device } : {}) });
+    // Reported at most once per STATUS_EVENT_INTERVAL_MS a peer, the latest one (keyed-throttle).
+    this.statusEvents.call(peerId);
   }
 
   private candidates(height: number): string[] {
@@ -563,6 +576,7 @@ export class Libp2pNetwork implements Network {
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {
     const peerId = event.detail.toString();
     this.statuses.delete(peerId);
+    this.statusEvents.forget(peerId);
     this.kinds.delete(peerId);
     this.emit({ type: 'disconnected', peerId });
     if (!this.running) return;
