@@ -25,8 +25,8 @@
 //
 // inviter = [device address (20 bytes), device name]: who made the link, so the join page can
 // say who invited you and the joined device knows that device by name. It is a claim of the
-// link, worth what the link is worth (whoever can change a link can replace it whole); the
-// join page says it is the name the inviting device gave itself.
+// link, worth what the link is worth (whoever can change a link can replace it whole), and it
+// names only an address the joined device has not named itself.
 import {
   decodeGenesis,
   decodeValue,

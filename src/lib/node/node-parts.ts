@@ -273,7 +273,9 @@ export function buildNodeParts(
     createNetwork: deps.createNetwork,
     prepare: async (network) => {
       claim = null;
-      claim = await deviceClaim(signer, store.chainId, network.peerId);
+      // Without a claim the peer list shows this device by its peer id only; never a reason
+      // not to go online.
+      claim = await deviceClaim(signer, store.chainId, network.peerId).catch(() => null);
     },
     parts: {
       validator,
