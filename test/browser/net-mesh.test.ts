@@ -2,6 +2,7 @@
 // connections to the other three, gossip reaches every tab, the tabs keep talking after the
 // relay is killed, and a restarted relay (same port, same key) lets a fifth tab join.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GOSSIP_REPAIR_INTERVAL_MS } from '../../src/lib/net/gossip-watchdog';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/chromium';
 import { startHarnessServer, type HarnessServer } from './support/harness-server';
@@ -84,6 +85,22 @@ test('a message published in one tab arrives in all the others', async () => {
   await waitForDelivery(tabs.slice(1), 'hello from tab 0', DELIVERY_TIMEOUT_MS);
   const own = await tabs[0]!.page.evaluate(() => window.net.received().map((m) => m.text));
   expect(own).not.toContain('hello from tab 0');
+});
+
+test('the gossip repair leaves a healthy WebRTC mesh alone', async () => {
+  // It re-reports a connection whose outbound gossip stream is not live (gossip-watchdog.ts);
+  // a stream it misjudged would be replaced every few seconds, and messages lost meanwhile.
+  const repairs = () =>
+    Promise.all(
+      tabs.map((tab) =>
+        tab.page.evaluate(
+          () => (window.net.connectivity() as { gossipRepairs: number }).gossipRepairs,
+        ),
+      ),
+    );
+  const before = await repairs();
+  await new Promise((resolve) => setTimeout(resolve, 3 * GOSSIP_REPAIR_INTERVAL_MS + 1_000));
+  expect(await repairs()).toEqual(before);
 });
 
 test('after the relay process is killed the tabs keep exchanging messages', async () => {
