@@ -4,9 +4,6 @@
 // forgotten; a ledger can be removed from the start page after a warning that says what is
 // lost; and pages with a transaction listed twice render. (test/browser/app-ledgers.test.ts does
 // the same with the real node: IndexedDB, a stored bad address, the database deleted.)
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { fromHex } from '../../src/lib/core/bytes';
@@ -20,11 +17,11 @@ import {
   hasNoHorizontalOverflow,
   poll,
   usePreviewApp,
+  SCREENSHOT_DIR,
   visibleText,
 } from './support/preview-app';
 
 const app = usePreviewApp();
-const SCREENSHOT_DIR = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'ledger-ui-screens');
 const PEER_ID = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo';
 const RELAY = `/dns4/relay.example.org/tcp/443/wss/p2p/${PEER_ID}`;
 
@@ -59,7 +56,6 @@ test('an invite link says what it is and joins only when asked', async () => {
   expect(await card.getByTestId('invite-fingerprint').textContent()).toBe(shownId);
   expect(await visibleText(card)).toContain('If they differ, do not join.');
   expect(await hasNoHorizontalOverflow(page)).toBe(true);
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOT_DIR}/phone-join-confirm.png`, fullPage: true });
   // Not now: nothing was joined.
   await page.getByRole('link', { name: 'Not now' }).click();

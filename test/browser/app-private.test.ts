@@ -4,9 +4,6 @@
 // Devices page lists the members, warns that a removal is final and makes a new key, and shows
 // the key epoch; an invited device names itself, sends one request, waits for approval, and
 // once removed says so in a sentence.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
@@ -17,13 +14,11 @@ import {
   hasNoHorizontalOverflow,
   poll,
   usePreviewApp,
+  SCREENSHOT_DIR,
   visibleText,
 } from './support/preview-app';
 
 const app = usePreviewApp();
-/** Where the page screenshots go (UI_SCREENSHOT_DIR to change), for review. */
-const SCREENSHOT_DIR = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'ledger-ui-screens');
-mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 const addRequest = (page: Page, chainId: string, label: string) =>
   page.evaluate(

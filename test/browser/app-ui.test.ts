@@ -2,9 +2,6 @@
 // in real Chromium: the real SvelteKit app with the in-memory preview node injected through the
 // app's `window.__ledgerDeviceOverride` hook. Assertions are on what a person sees: labels,
 // roles, visible text. Screenshots of every page at both widths go to SCREENSHOT_DIR for review.
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import {
   DESKTOP,
@@ -17,12 +14,11 @@ import {
   hasNoHorizontalOverflow,
   poll,
   usePreviewApp,
+  SCREENSHOT_DIR,
   visibleText,
 } from './support/preview-app';
 
 const app = usePreviewApp();
-/** Where the page screenshots go (UI_SCREENSHOT_DIR to change). */
-const SCREENSHOT_DIR = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'ledger-ui-screens');
 /** Tab presses allowed to reach the Send button from the top of the ledger page. */
 const TAB_PRESSES_MAX = 40;
 
@@ -273,7 +269,6 @@ test('the Send button is reachable with the keyboard alone and shows focus', asy
 });
 
 test('every page fits a 390 px phone and a desktop screen (screenshots for review)', async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   for (const [label, viewport] of [
     ['phone', PHONE],
     ['desktop', DESKTOP],

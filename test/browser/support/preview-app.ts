@@ -1,11 +1,18 @@
 // The real SvelteKit app (Vite dev server) with the in-memory preview node injected, for UI
 // tests written from what a person sees. One server and one Chromium per test file; each
 // `openApp()` is a fresh device (browser context) with its own preview node.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { NodeStatus } from '../../../src/lib/node/api';
 import { launchChromium } from './chromium';
 import { bundlePreviewNode, startAppServer, type AppServer } from './app-server';
+
+/** Where the UI tests' page screenshots go, for review (UI_SCREENSHOT_DIR to change). */
+export const SCREENSHOT_DIR = process.env.UI_SCREENSHOT_DIR ?? join(tmpdir(), 'ledger-ui-screens');
+mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1200, height: 900 };
