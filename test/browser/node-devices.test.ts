@@ -5,7 +5,7 @@
 // Driven through the node's public API (test/browser/pages/node.ts); the UI has its own tests.
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { committed, formLedger, status, until } from './support/ledger-devices';
+import { committed, formLedger, until, viewsAt } from './support/ledger-devices';
 import { useLedgerWorld } from './support/ledger-world';
 
 const world = useLedgerWorld();
@@ -53,21 +53,7 @@ test('four devices join one ledger by invite and approval, then agree on every b
   await committed(b, chainId, transfer.hash);
   const height = await committed(b, chainId, record.hash);
 
-  const views = await Promise.all(
-    members.map(async (page) => {
-      await until('the block reaches every device', async () =>
-        (await status(page, chainId)).height >= height ? true : null,
-      );
-      return page.evaluate(
-        async ([id, h, to]) => ({
-          hash: (await window.ledger.block(id!, Number(h)))?.hash,
-          balance: await window.ledger.balance(id!, to!),
-          records: await window.ledger.records(id!, ''),
-        }),
-        [chainId, String(height), cAddress],
-      );
-    }),
-  );
+  const views = await viewsAt(members, chainId, height, cAddress);
   expect(new Set(views.map((view) => view.hash)).size).toBe(1);
   for (const view of views) {
     expect(view.balance).toBe(123);

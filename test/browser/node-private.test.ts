@@ -7,7 +7,7 @@
 // commit beyond it. Driven through the node's public API (test/browser/pages/node.ts).
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { committed, openNodeDevice, status, until } from './support/ledger-devices';
+import { committed, openNodeDevice, status, until, viewsAt } from './support/ledger-devices';
 import { useLedgerWorld } from './support/ledger-world';
 
 const world = useLedgerWorld();
@@ -99,21 +99,7 @@ test('a private ledger: members by invite and one approval, opaque names, a fina
     await committed(c, chainId, cRecord.hash),
   ];
   const written = Math.max(...heights);
-  const views = await Promise.all(
-    [a, b, c].map(async (page) => {
-      await until('the writes reach every device', async () =>
-        (await status(page, chainId)).height >= written ? true : null,
-      );
-      return page.evaluate(
-        async ([id, h, to]) => ({
-          hash: (await window.ledger.block(id!, Number(h)))?.hash,
-          balance: await window.ledger.balance(id!, to!),
-          records: await window.ledger.records(id!, ''),
-        }),
-        [chainId, String(written), cAddress],
-      );
-    }),
-  );
+  const views = await viewsAt([a, b, c], chainId, written, cAddress!);
   expect(new Set(views.map((view) => view.hash)).size).toBe(1);
   for (const view of views) {
     expect(view.balance).toBe(123);

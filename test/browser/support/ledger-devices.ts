@@ -48,6 +48,28 @@ export async function openNodeDevice(
 export const status = (page: DevicePage, chainId: string) =>
   page.evaluate((id) => window.ledger.status(id), chainId);
 
+/**
+ * What each device shows once it has block `height`: that block's hash, `account`'s balance and
+ * every record (to compare devices after writes).
+ */
+export function viewsAt(pages: DevicePage[], chainId: string, height: number, account: string) {
+  return Promise.all(
+    pages.map(async (page) => {
+      await until(`block ${height} on every device`, async () =>
+        (await status(page, chainId)).height >= height ? true : null,
+      );
+      return page.evaluate(
+        async ([id, h, to]) => ({
+          hash: (await window.ledger.block(id!, Number(h)))?.hash,
+          balance: await window.ledger.balance(id!, to!),
+          records: await window.ledger.records(id!, ''),
+        }),
+        [chainId, String(height), account],
+      );
+    }),
+  );
+}
+
 /** Polls the sender's outbox until the tx commits; its height. Throws if it is rejected. */
 export async function committed(
   page: DevicePage,
