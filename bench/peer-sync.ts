@@ -25,7 +25,7 @@ import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/suppo
 import { startPeerProcess, type PeerProcess } from '../test/support/peer-process';
 import { startPageServer } from './lib/page-server';
 import { fmt, median, perSecond, ratio } from './lib/stats';
-import type { BenchRow } from './lib/table';
+import { measuredRows, type BenchRow } from './lib/table';
 import type { SyncRun } from './sync-page/sync';
 import {
   arraySource,
@@ -192,15 +192,7 @@ export async function measurePeerSync(row4TxsPerS?: number): Promise<PeerSyncRes
 }
 
 function peerSyncRows(r: Omit<PeerSyncResult, 'rows'>, row4TxsPerS?: number): BenchRow[] {
-  const row = (measure: string, value: string, limit: string, r2: string, note: string) => ({
-    group: 4,
-    measure,
-    value,
-    limit,
-    ratio: r2,
-    note,
-    status: 'measured' as const,
-  });
+  const row = measuredRows(4);
   const chain = `${fmt(r.blocks)} blocks × ${SYNC_TXS_PER_BLOCK} transfers, ${SYNC_VALIDATORS} validators`;
   const store = r.storeBytes === null ? '' : `, ${fmt(r.storeBytes / 1e6, 1)} MB on disk`;
   const restartRow = (after: 'SIGTERM' | 'SIGKILL', why: string) => {

@@ -29,7 +29,7 @@ import { launchChromium, newDevice } from '../test/browser/support/chromium';
 import { freePort, relayKeyFile, startRelayProcess } from '../test/browser/support/relay-process';
 import { startPageServer } from './lib/page-server';
 import { fmt, median, medianRun, perSecond, ratio } from './lib/stats';
-import type { BenchRow } from './lib/table';
+import { measuredRows, type BenchRow } from './lib/table';
 import type { SyncRun } from './sync-page/sync';
 import { syncChain, type SyncChain } from './sync-chain';
 
@@ -297,15 +297,7 @@ export async function measureSync(options: SyncOptions = {}): Promise<SyncResult
 
 function syncRows(r: Omit<SyncResult, 'rows'>): BenchRow[] {
   const what = `${fmt(r.chain.blocks)} blocks × ${SYNC_TXS_PER_BLOCK} transfers (${fmt(r.chain.bytes / 1e6, 1)} MB), ${VALIDATORS} validators, one Node peer over loopback WebRTC via the relay -> fresh Chromium profile (IndexedDB)`;
-  const row = (measure: string, value: string, limit: string, r2: string, note: string) => ({
-    group: 4,
-    measure,
-    value,
-    limit,
-    ratio: r2,
-    note,
-    status: 'measured' as const,
-  });
+  const row = measuredRows(4);
   return [
     row(
       'fresh-tab sync: verified tx/s',
@@ -366,15 +358,7 @@ export function privateSyncRows(
     `as the public rows, ${r.txsPerSRuns.length} fresh profile(s) (fewer runs); differs: genesis with membership, ` +
     `protocol ids named from the network secret, every range-sync frame sealed by the peer and ` +
     `opened by the tab with AES-GCM under the epoch key (WebCrypto), invite link carries secret + key`;
-  const row = (measure: string, value: string, limit: string, r2: string, note: string) => ({
-    group: 4,
-    measure,
-    value,
-    limit,
-    ratio: r2,
-    note,
-    status: 'measured' as const,
-  });
+  const row = measuredRows(4);
   return [
     row(
       'fresh-tab sync: verified tx/s, private ledger',

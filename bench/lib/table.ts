@@ -22,6 +22,25 @@ export interface BenchRow {
   data?: unknown;
 }
 
+/** Makes measured rows of `group` from their cells, in table order. */
+export function measuredRows(group: number) {
+  return (
+    measure: string,
+    value: string,
+    limit: string,
+    ratio: string,
+    note: string,
+  ): BenchRow => ({
+    group,
+    measure,
+    value,
+    limit,
+    ratio,
+    note,
+    status: 'measured',
+  });
+}
+
 export interface RunHeader {
   startedAt: string;
   wallMs: number;
